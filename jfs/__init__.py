@@ -1,0 +1,1 @@
+"""The Justice Fund system's Django apps (one per bounded area)."""

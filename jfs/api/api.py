@@ -1,0 +1,303 @@
+"""The REST API under /api/v1/ (OpenAPI schema at /api/v1/openapi.json).
+
+Token authentication (``Authorization: Bearer jfs_…``) for staff tools and partner
+systems. Every endpoint calls the same selectors and services as the pages, so
+permissions, office scoping, optimistic locking and audit are identical.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import geothai
+from django.http import Http404, HttpRequest
+from ninja import File, Form, NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from jfs.accounts.models import Office, User
+from jfs.accounts.tokens import user_for
+from jfs.cases import selectors, services, workflows
+from jfs.cases.details import SCHEMAS
+from jfs.cases.errors import CaseError
+from jfs.cases.models import Request
+from jfs.cases.reasons import all_reasons
+from jfslib import roles, thai_id
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for(token)
+        if user is None or user.role not in roles.STAFF_ROLES:
+            return None
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Justice Fund System API",
+    version="1.0.0",
+    description="Requests, transitions, documents and reference data of the Justice Fund system. "
+    "Errors carry a Thai message (`message_th`) and an English one (`message_en`).",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+class ErrorOut(Schema):
+    code: str
+    message_th: str
+    message_en: str
+    errors: list[dict[str, str]] = []
+
+
+@api.exception_handler(CaseError)
+def case_error(request: HttpRequest, exc: CaseError) -> Any:
+    return api.create_response(
+        request, {"code": exc.code, "message_th": exc.th, "message_en": exc.en, "errors": exc.errors}, status=exc.status
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> Any:
+    return api.create_response(
+        request, {"code": "not_found", "message_th": "ไม่พบข้อมูล", "message_en": "Not found", "errors": []}, status=404
+    )
+
+
+class ApplicantIn(Schema):
+    national_id: str = Field(examples=["1101700203451"])
+    title: str = ""
+    first_name: str
+    last_name: str
+    birth_date: date
+    sex: str = Field(pattern="^[MFX]$")
+    house_no: str = ""
+    province_code: str
+    district_code: str
+    subdistrict_code: str
+    phone: str = ""
+    education: str = ""
+    occupation: str = ""
+    monthly_income: float = Field(default=0, ge=0)
+    household_size: int = Field(default=1, ge=1, le=50)
+
+
+class RequestIn(Schema):
+    service: str = Field(description="LIT, BAIL, HR, PROJECT or CONSULT")
+    office: str = Field(description="office code: 00 central or a province code")
+    applicant: ApplicantIn
+    details: dict[str, Any] = Field(description="service-specific details; see /reference/services")
+    received_on: date | None = None
+    channel: str = "api"
+    representative_type: str = ""
+    representative_name: str = ""
+    representative_national_id: str = ""
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    service: str
+    office: str
+    fiscal_year: int
+    state: str
+    state_th: str
+    state_en: str
+    version: int
+    applicant_name: str
+    applicant_national_id_masked: str
+    received_on: date
+    due_on: date | None
+    step_due_on: date | None
+    working_days_taken: int | None
+    on_time: bool | None
+    outcome: str
+    amount_requested: float
+    assigned_to: str | None
+    details: dict[str, Any]
+
+
+def _out(req: Request) -> dict[str, Any]:
+    st = req.workflow.states[req.state]
+    return {
+        "id": req.pk, "number": req.number, "service": req.service, "office": req.office.code,
+        "fiscal_year": req.fiscal_year, "state": req.state, "state_th": st.th, "state_en": st.en,
+        "version": req.version, "applicant_name": req.applicant.full_name,
+        "applicant_national_id_masked": thai_id.mask(req.applicant.national_id),
+        "received_on": req.received_on, "due_on": req.due_on, "step_due_on": req.step_due_on,
+        "working_days_taken": req.working_days_taken, "on_time": req.on_time, "outcome": req.outcome,
+        "amount_requested": float(req.amount_requested),
+        "assigned_to": req.assigned_to.username if req.assigned_to else None, "details": req.details,
+    }
+
+
+class RequestFilter(Schema):
+    q: str = ""
+    service: str = ""
+    state: str = ""
+    office: str = ""
+    fiscal_year: str = ""
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+
+class RequestPage(Schema):
+    count: int
+    items: list[RequestOut]
+
+
+@api.get("/requests", response=RequestPage, tags=["requests"])
+def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> dict[str, Any]:
+    qs = selectors.apply_filters(selectors.visible_requests(request.user), filters.dict())
+    qs = selectors.search(qs, filters.q)
+    items = list(qs.order_by("-received_on", "-id")[filters.offset: filters.offset + filters.limit])
+    services.audit_views(request.user, items, "request_list")
+    return {"count": qs.count(), "items": [_out(r) for r in items]}
+
+
+@api.post("/requests", response={201: RequestOut, 403: ErrorOut, 422: ErrorOut}, tags=["requests"])
+def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+    office = Office.objects.filter(code=payload.office).first()
+    if office is None:
+        raise CaseError("ไม่พบสำนักงาน", f"Unknown office {payload.office!r}")
+    a = payload.applicant
+    req = services.create_request(
+        actor=request.user, service=payload.service, office=office,
+        applicant=services.ApplicantInput(**a.dict()), details=payload.details,
+        received_on=payload.received_on, channel=payload.channel,
+        representative_type=payload.representative_type, representative_name=payload.representative_name,
+        representative_national_id=payload.representative_national_id,
+    )
+    return 201, _out(req)
+
+
+@api.get("/requests/{request_id}", response={200: RequestOut, 404: ErrorOut}, tags=["requests"])
+def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    req = selectors.get_visible(request.user, request_id)
+    services.audit_view(request.user, req)
+    return _out(req)
+
+
+class TransitionIn(Schema):
+    action: str
+    version: int = Field(description="the version you read; a stale version answers 409")
+    comment: str = ""
+    outcome: str = ""
+    reason_code: str = ""
+
+
+class TransitionOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    at: Any
+    comment: str
+    diff: dict[str, Any]
+
+
+@api.post("/requests/{request_id}/transitions", response={200: RequestOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}, tags=["requests"])
+def post_transition(request: HttpRequest, request_id: int, payload: TransitionIn) -> dict[str, Any]:
+    req = selectors.get_visible(request.user, request_id)
+    req = services.transition(
+        actor=request.user, request_id=req.pk, action=payload.action, expected_version=payload.version,
+        comment=payload.comment, fields={"outcome": payload.outcome, "reason_code": payload.reason_code},
+    )
+    return _out(req)
+
+
+@api.get("/requests/{request_id}/transitions", response={200: list[TransitionOut], 404: ErrorOut}, tags=["requests"])
+def list_transitions(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
+    req = selectors.get_visible(request.user, request_id)
+    return [
+        {"action": t.action, "from_state": t.from_state, "to_state": t.to_state,
+         "actor": t.actor.username if t.actor else None, "at": t.at, "comment": t.comment, "diff": t.diff}
+        for t in req.transitions.select_related("actor")
+    ]
+
+
+class DocumentOut(Schema):
+    id: int
+    doc_type: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    superseded: bool
+
+
+@api.post("/requests/{request_id}/documents", response={201: DocumentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, tags=["documents"])
+def upload_document(request: HttpRequest, request_id: int, doc_type: Form[str], file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+    req = selectors.get_visible(request.user, request_id)
+    doc = services.add_document(actor=request.user, request_id=req.pk, doc_type=doc_type, name=file.name or "upload",
+                                chunks=file.chunks(), size=file.size or 0)
+    return 201, {"id": doc.pk, "doc_type": doc.doc_type, "original_name": doc.original_name,
+                 "content_type": doc.content_type, "size": doc.size, "sha256": doc.sha256, "superseded": False}
+
+
+@api.get("/requests/{request_id}/documents", response={200: list[DocumentOut], 404: ErrorOut}, tags=["documents"])
+def list_documents(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
+    req = selectors.get_visible(request.user, request_id)
+    return [
+        {"id": d.pk, "doc_type": d.doc_type, "original_name": d.original_name, "content_type": d.content_type,
+         "size": d.size, "sha256": d.sha256, "superseded": d.superseded_by_id is not None}
+        for d in req.documents.all()
+    ]
+
+
+# ------------------------------------------------------------------ reference data
+
+
+@api.get("/reference/services", tags=["reference"])
+def ref_services(request: HttpRequest) -> list[dict[str, Any]]:
+    out = []
+    for code, wf in workflows.all_definitions().items():
+        out.append({
+            "code": code, "th": wf.th, "en": wf.en, "standard_days": wf.standard_days, "initial": wf.initial,
+            "states": [{"code": s.code, "th": s.th, "en": s.en, "sla_days": s.sla_days, "clock": s.clock,
+                        "terminal": s.terminal} for s in wf.states.values()],
+            "actions": [{"code": a.code, "th": a.th, "en": a.en, "from": list(a.sources), "to": a.target,
+                         "roles": list(a.roles), "documents_required": list(a.documents_required)}
+                        for a in wf.actions.values()],
+            "documents": [{"code": d.code, "th": d.th, "en": d.en, "required": d.required} for d in wf.documents.values()],
+            "details_schema": SCHEMAS[code].model_json_schema(),
+        })
+    return out
+
+
+@api.get("/reference/offices", tags=["reference"])
+def ref_offices(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"code": o.code, "th": o.name_th, "en": o.name_en, "province_code": o.province_code,
+             "is_central": o.is_central} for o in Office.objects.all()]
+
+
+@api.get("/reference/reasons", tags=["reference"])
+def ref_reasons(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"code": r.code, "outcomes": list(r.outcomes), "th": r.th, "en": r.en, "basis": r.basis}
+            for r in all_reasons().values()]
+
+
+@api.get("/reference/provinces", tags=["reference"])
+def ref_provinces(request: HttpRequest) -> list[dict[str, str]]:
+    return [{"code": p.code, "th": p.name_th, "en": p.name_en} for p in geothai.provinces()]
+
+
+@api.get("/reference/provinces/{code}/districts", tags=["reference"])
+def ref_districts(request: HttpRequest, code: str) -> list[dict[str, str]]:
+    if geothai.province(code) is None:
+        raise HttpError(404, "unknown province")
+    return [{"code": d.code, "th": d.name_th, "en": d.name_en} for d in geothai.districts(code)]
+
+
+@api.get("/reference/districts/{code}/subdistricts", tags=["reference"])
+def ref_subdistricts(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    if geothai.district(code) is None:
+        raise HttpError(404, "unknown district")
+    return [{"code": s.code, "th": s.name_th, "en": s.name_en, "postal_codes": list(s.postal_codes)}
+            for s in geothai.subdistricts(code)]

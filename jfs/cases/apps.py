@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "jfs.cases"
+    label = "cases"
+
+    def ready(self) -> None:
+        # Load and validate every workflow definition now: a broken definition
+        # stops the server at start-up with the list of problems.
+        from django.core.exceptions import ImproperlyConfigured
+
+        from jfs.cases import workflows
+        from jfslib.workflow import WorkflowDefinitionError
+
+        try:
+            workflows.load()
+        except WorkflowDefinitionError as exc:
+            raise ImproperlyConfigured(str(exc)) from exc

@@ -1,0 +1,50 @@
+"""Errors the case services raise; each carries a Thai and an English message.
+
+Views and the API translate them into a form error, a message or a 4xx answer,
+never a 500, and never lose what the user typed.
+"""
+
+from __future__ import annotations
+
+
+class CaseError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, th: str, en: str, *, errors: list[dict[str, str]] | None = None):
+        self.th = th
+        self.en = en
+        self.errors = errors or []
+        super().__init__(f"{th} ({en})")
+
+    def message(self, lang: str | None) -> str:
+        return self.en if lang == "en" else self.th
+
+
+class InvalidInput(CaseError):
+    status = 422
+    code = "invalid_input"
+
+
+class Conflict(CaseError):
+    status = 409
+    code = "conflict"
+
+
+class NotPermitted(CaseError):
+    status = 403
+    code = "forbidden"
+
+
+class TransitionNotAllowed(CaseError):
+    status = 409
+    code = "transition_not_allowed"
+
+    def __init__(self, th: str, en: str, reason: str):
+        super().__init__(th, en)
+        self.code = reason
+
+
+class DocumentRejected(CaseError):
+    status = 422
+    code = "document_rejected"

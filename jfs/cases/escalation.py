@@ -1,0 +1,50 @@
+"""Escalate late steps to the office head (run by the background worker)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import reverse
+
+from jfs.accounts.models import User
+from jfs.audit.services import Event, record_many
+from jfs.cases.models import Request
+from jfs.cases.selectors import open_requests
+from jfs.cases.services import today
+from jfs.core.models import Notification
+from jfslib import roles
+
+
+def escalate_overdue(limit: int = 5000) -> int:
+    """Notify each office head once per late step; return how many steps were escalated."""
+    day = today()
+    late = list(
+        open_requests(Request.objects.all())
+        .filter(step_due_on__lt=day, escalated_on__isnull=True)
+        .select_related("office")
+        .order_by("step_due_on")[:limit]
+    )
+    if not late:
+        return 0
+    heads: dict[int, list[User]] = {}
+    for u in User.objects.filter(role=roles.OFFICE_HEAD, is_active=True):
+        heads.setdefault(u.office_id, []).append(u)
+    notes = []
+    events = []
+    for req in late:
+        state = req.workflow.states[req.state]
+        for head in heads.get(req.office_id, []):
+            notes.append(
+                Notification(
+                    recipient=head, kind="escalation",
+                    subject=f"{req.number}: ขั้นตอน '{state.th}' เกินกำหนด ({req.step_due_on:%Y-%m-%d})",
+                    body=f"Step '{state.en}' of {req.number} passed its due date.",
+                    link=reverse("staff:case", args=[req.pk]),
+                )
+            )
+        events.append(Event(action="escalate", object_type="request", object_id=str(req.pk),
+                            reference=req.number, details={"state": req.state}))
+    with transaction.atomic():
+        Notification.objects.bulk_create(notes)
+        Request.objects.filter(pk__in=[r.pk for r in late]).update(escalated_on=day)
+        record_many(events)
+    return len(late)

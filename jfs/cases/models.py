@@ -1,0 +1,238 @@
+"""Requests for the five Justice Fund services, their applicants, transitions and documents.
+
+Nothing here is ever hard-deleted: requests end in a terminal state (closed,
+withdrawn, referred, terminated) and documents can only be superseded.
+Writes go through ``jfs.cases.services``; reads through ``jfs.cases.selectors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jfs.accounts.models import Office
+
+SERVICE_LIT = "LIT"
+SERVICE_BAIL = "BAIL"
+SERVICE_HR = "HR"
+SERVICE_PROJECT = "PROJECT"
+SERVICE_CONSULT = "CONSULT"
+
+SERVICE_CHOICES = [
+    (SERVICE_LIT, _("กทย.1 ช่วยเหลือการดำเนินคดี")),
+    (SERVICE_BAIL, _("กทย.2 ปล่อยชั่วคราว")),
+    (SERVICE_HR, _("กทย.3 ผู้ถูกละเมิดสิทธิมนุษยชน")),
+    (SERVICE_PROJECT, _("กทย.4 โครงการให้ความรู้ทางกฎหมาย")),
+    (SERVICE_CONSULT, _("ให้คำปรึกษาทางกฎหมาย")),
+]
+#: Readable request-number prefixes: JF1-50-2569-00012
+SERVICE_PREFIX = {
+    SERVICE_LIT: "JF1",
+    SERVICE_BAIL: "JF2",
+    SERVICE_HR: "JF3",
+    SERVICE_PROJECT: "JF4",
+    SERVICE_CONSULT: "LC",
+}
+
+SEX_CHOICES = [("M", _("ชาย")), ("F", _("หญิง")), ("X", _("ไม่ระบุ"))]
+EDUCATION_CHOICES = [
+    ("none", _("ไม่ได้เรียน")),
+    ("primary", _("ประถมศึกษา")),
+    ("lower_secondary", _("มัธยมศึกษาตอนต้น")),
+    ("upper_secondary", _("มัธยมศึกษาตอนปลาย/ปวช.")),
+    ("diploma", _("อนุปริญญา/ปวส.")),
+    ("bachelor", _("ปริญญาตรี")),
+    ("higher", _("สูงกว่าปริญญาตรี")),
+]
+OCCUPATION_CHOICES = [
+    ("unemployed", _("ว่างงาน")),
+    ("labourer", _("รับจ้างทั่วไป")),
+    ("farmer", _("เกษตรกร")),
+    ("trader", _("ค้าขาย")),
+    ("employee", _("พนักงานบริษัท")),
+    ("civil_servant", _("รับราชการ/รัฐวิสาหกิจ")),
+    ("student", _("นักเรียน/นักศึกษา")),
+    ("self_employed", _("ธุรกิจส่วนตัว")),
+    ("other", _("อื่น ๆ")),
+]
+REPRESENTATIVE_CHOICES = [
+    ("", _("ไม่มีผู้แทน")),
+    ("spouse", _("คู่สมรส")),
+    ("legal_representative", _("ผู้แทนโดยชอบธรรม")),
+    ("attorney_in_fact", _("ผู้รับมอบอำนาจ")),
+]
+OUTCOME_CHOICES = [
+    ("approved", _("อนุมัติ")),
+    ("partially_approved", _("อนุมัติบางส่วน")),
+    ("rejected", _("ไม่อนุมัติ")),
+    ("terminated", _("ยุติเรื่อง")),
+]
+
+
+class Person(models.Model):
+    """An applicant (or an organisation's representative) as they told us."""
+
+    national_id = models.CharField(max_length=13, db_index=True)
+    title = models.CharField(max_length=30, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=1, choices=SEX_CHOICES)
+    house_no = models.CharField(max_length=100, blank=True)
+    province_code = models.CharField(max_length=2)
+    district_code = models.CharField(max_length=4)
+    subdistrict_code = models.CharField(max_length=6)
+    phone = models.CharField(max_length=20, blank=True)
+    education = models.CharField(max_length=20, choices=EDUCATION_CHOICES, blank=True)
+    occupation = models.CharField(max_length=20, choices=OCCUPATION_CHOICES, blank=True)
+    monthly_income = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    household_size = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["first_name", "last_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.title}{self.first_name} {self.last_name}".strip()
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+class RequestCounter(models.Model):
+    """Next running number per service, office and fiscal year."""
+
+    service = models.CharField(max_length=10)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT)
+    fiscal_year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        unique_together = [("service", "office", "fiscal_year")]
+
+
+class Request(models.Model):
+    """One request for help (คำขอ) in one of the five services."""
+
+    number = models.CharField(max_length=32, unique=True)
+    service = models.CharField(max_length=10, choices=SERVICE_CHOICES, db_index=True)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="requests")
+    fiscal_year = models.PositiveSmallIntegerField(db_index=True)
+    applicant = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="requests")
+    channel = models.CharField(max_length=20, default="counter")
+    representative_type = models.CharField(
+        max_length=30, choices=REPRESENTATIVE_CHOICES, blank=True, default=""
+    )
+    representative_name = models.CharField(max_length=200, blank=True)
+    representative_national_id = models.CharField(max_length=13, blank=True)
+    details = models.JSONField(default=dict)
+    amount_requested = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    state = models.CharField(max_length=40, db_index=True)
+    previous_state = models.CharField(max_length=40, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_requests",
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    received_on = models.DateField(db_index=True)
+    # the 21-working-day clock
+    clock_started_on = models.DateField(null=True, blank=True)
+    paused_since = models.DateField(null=True, blank=True)
+    paused_working_days = models.PositiveIntegerField(default=0)
+    clock_stopped_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, db_index=True)
+    working_days_taken = models.PositiveIntegerField(null=True, blank=True)
+    on_time = models.BooleanField(null=True, blank=True)
+    # the current step's own allowance
+    step_started_on = models.DateField(null=True, blank=True)
+    step_due_on = models.DateField(null=True, blank=True, db_index=True)
+    escalated_on = models.DateField(null=True, blank=True)
+
+    outcome = models.CharField(max_length=20, choices=OUTCOME_CHOICES, blank=True, db_index=True)
+    reason_code = models.CharField(max_length=40, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="created_requests",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["office", "state", "step_due_on"]),
+            models.Index(fields=["assigned_to", "step_due_on"]),
+            models.Index(fields=["office", "fiscal_year", "service"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def workflow(self) -> Any:
+        from jfs.cases import workflows
+
+        return workflows.get(self.service)
+
+    @property
+    def state_def(self) -> Any:
+        return self.workflow.states[self.state]
+
+
+class Transition(models.Model):
+    """One step of a request's history: who moved it, when, from/to, why, what changed."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    actor_role = models.CharField(max_length=32, blank=True)
+    at = models.DateTimeField()
+    on_date = models.DateField()
+    comment = models.TextField(blank=True)
+    fields = models.JSONField(default=dict, blank=True)
+    diff = models.JSONField(default=dict, blank=True)
+    step_due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("transitions are history and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("transitions are history and cannot be deleted")
+
+
+class Document(models.Model):
+    """An uploaded file, stored outside the web root and served only to permitted users."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="documents")
+    doc_type = models.CharField(max_length=40)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    transition = models.ForeignKey(
+        Transition, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]

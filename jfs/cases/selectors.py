@@ -1,0 +1,143 @@
+"""Reads of requests, always scoped to what the user may see.
+
+A provincial officer sees their own office's requests and any assigned to them;
+executives, auditors, data stewards and administrators read every office; a
+citizen sees only requests where they are the applicant. A request outside
+that scope does not exist for the user (the views answer 404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from jfs.accounts.models import User
+from jfs.cases.calendar import calendar_for
+from jfs.cases.models import Request
+from jfslib import roles, thai_id
+from jfslib.sla import Colour, colour
+from jfslib.workdays import WorkingCalendar
+
+
+def visible_requests(user: User) -> QuerySet[Request]:
+    qs = Request.objects.select_related("applicant", "office", "assigned_to")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role in roles.ALL_OFFICES_READ:
+        return qs
+    if user.role == roles.CITIZEN:
+        if not user.national_id:
+            return qs.none()
+        return qs.filter(applicant__national_id=user.national_id)
+    return qs.filter(Q(office_id=user.office_id) | Q(assigned_to=user))
+
+
+def get_visible(user: User, pk: int) -> Request:
+    try:
+        return visible_requests(user).get(pk=pk)
+    except (Request.DoesNotExist, ValueError, TypeError):
+        raise Http404("request not found") from None
+
+
+OPEN_EXCLUDE = ("closed", "referred", "withdrawn", "terminated")
+
+
+def open_requests(qs: QuerySet[Request]) -> QuerySet[Request]:
+    return qs.exclude(state__in=OPEN_EXCLUDE)
+
+
+def my_queue(user: User) -> QuerySet[Request]:
+    """What this person should work on next, earliest due first."""
+    qs = open_requests(visible_requests(user))
+    if user.role in {roles.CASE_OFFICER, roles.FINANCE_OFFICER}:
+        qs = qs.filter(assigned_to=user)
+    elif user.role == roles.INTAKE_OFFICER:
+        qs = qs.filter(Q(assigned_to=user) | Q(state__in=("received", "screening", "awaiting_documents", "decided")))
+    elif user.role == roles.OFFICE_HEAD:
+        qs = qs.filter(Q(state="consideration") | Q(assigned_to__isnull=True) | Q(escalated_on__isnull=False))
+    elif user.role in {roles.SUBCOMMITTEE_SECRETARY, roles.SUBCOMMITTEE_MEMBER}:
+        qs = qs.filter(state__in=("consideration", "appeal"))
+    return qs.order_by("step_due_on", "due_on", "id")
+
+
+def search(qs: QuerySet[Request], text: str) -> QuerySet[Request]:
+    """By request number, applicant name or national ID."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    digits = thai_id.normalize(text)
+    if digits.isdigit() and len(digits) == 13:
+        return qs.filter(applicant__national_id=digits)
+    if text.upper().startswith(("JF", "LC")):
+        return qs.filter(number__istartswith=text.upper())
+    parts = text.split()
+    if len(parts) >= 2:
+        return qs.filter(applicant__first_name__istartswith=parts[0], applicant__last_name__istartswith=parts[1])
+    return qs.filter(
+        Q(applicant__first_name__istartswith=text) | Q(applicant__last_name__istartswith=text)
+        | Q(number__icontains=text)
+    )
+
+
+def apply_filters(qs: QuerySet[Request], params: dict[str, str]) -> QuerySet[Request]:
+    if params.get("service"):
+        qs = qs.filter(service=params["service"])
+    if params.get("state"):
+        qs = qs.filter(state=params["state"])
+    if params.get("office"):
+        qs = qs.filter(office__code=params["office"])
+    if params.get("fiscal_year", "").isdigit():
+        qs = qs.filter(fiscal_year=int(params["fiscal_year"]))
+    return qs
+
+
+@dataclass(frozen=True)
+class Sla:
+    step: Colour
+    overall: Colour
+    days_taken: int | None
+    days_left: int | None
+
+
+class SlaReader:
+    """Computes SLA colours for many requests, one calendar per office."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self._cals: dict[int, WorkingCalendar] = {}
+
+    def cal(self, office_id: int) -> WorkingCalendar:
+        if office_id not in self._cals:
+            self._cals[office_id] = calendar_for(office_id)
+        return self._cals[office_id]
+
+    def read(self, req: Request) -> Sla:
+        cal = self.cal(req.office_id)
+        wf = req.workflow
+        state = wf.states[req.state]
+        done = req.clock_stopped_on is not None
+        paused = req.paused_since is not None
+        step = colour(cal, req.step_due_on, self.today, state.sla_days or 1,
+                      paused=paused or req.step_due_on is None, done=state.terminal, amber_share=wf.amber_share)
+        overall = colour(cal, req.due_on, self.today, wf.standard_days, paused=paused, done=done,
+                         amber_share=wf.amber_share)
+        if done:
+            taken = req.working_days_taken
+            left = None
+        elif req.clock_started_on:
+            lost = req.paused_working_days + (
+                cal.working_days_between(req.paused_since, self.today) if paused and req.paused_since else 0
+            )
+            taken = max(0, cal.working_days_between(req.clock_started_on, self.today) - lost)
+            left = wf.standard_days - taken
+        else:
+            taken = left = None
+        return Sla(step=step, overall=overall, days_taken=taken, days_left=left)
+
+
+def overdue(qs: QuerySet[Request], today: date) -> QuerySet[Request]:
+    """Open requests whose current step or overall deadline has passed."""
+    return open_requests(qs).filter(Q(step_due_on__lt=today) | Q(due_on__lt=today, clock_stopped_on__isnull=True))

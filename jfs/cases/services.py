@@ -1,0 +1,548 @@
+"""Every write to a request goes through here: create, update, assign, transition, attach.
+
+Each function checks permission, validates, writes, records the transition and
+the audit event in one database transaction, and raises a ``CaseError`` with a
+Thai and English message when something is wrong. Views, the API, management
+commands and background tasks all call these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import filetype
+import geothai
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jfs.accounts.models import Office, User
+from jfs.audit.services import Event, record, record_many
+from jfs.cases import details as details_mod
+from jfs.cases import reasons, workflows
+from jfs.cases.calendar import calendar_for
+from jfs.cases.errors import (
+    Conflict,
+    DocumentRejected,
+    InvalidInput,
+    NotPermitted,
+    TransitionNotAllowed,
+)
+from jfs.cases.models import (
+    SERVICE_PREFIX,
+    Document,
+    Person,
+    Request,
+    RequestCounter,
+    Transition,
+)
+from jfslib import roles, thai_id
+from jfslib.thaidate import fiscal_year
+from jfslib.workdays import WorkingCalendar
+from jfslib.workflow import TransitionRefused, plan_transition
+
+ALLOWED_DOCUMENT_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+}
+
+PERSON_FIELDS = (
+    "national_id", "title", "first_name", "last_name", "birth_date", "sex", "house_no",
+    "province_code", "district_code", "subdistrict_code", "phone", "education",
+    "occupation", "monthly_income", "household_size",
+)
+#: Request fields whose changes are recorded in a transition's field-level diff.
+TRACKED_FIELDS = (
+    "state", "previous_state", "assigned_to_id", "clock_started_on", "paused_since",
+    "paused_working_days", "clock_stopped_on", "due_on", "working_days_taken", "on_time",
+    "step_started_on", "step_due_on", "outcome", "reason_code", "decided_on", "closed_on",
+)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def can_write(user: User, req: Request) -> bool:
+    if not user.is_authenticated or user.role not in roles.STAFF_ROLES or user.is_read_only:
+        return False
+    if user.role == roles.ADMINISTRATOR:
+        return False  # administrators manage accounts, not cases
+    return req.office_id == user.office_id or req.assigned_to_id == user.pk
+
+
+def _require_write(user: User, req: Request) -> None:
+    if not can_write(user, req):
+        raise NotPermitted(
+            "ท่านไม่มีสิทธิ์แก้ไขคำขอนี้", "You are not permitted to change this request"
+        )
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass
+class ApplicantInput:
+    national_id: str
+    first_name: str
+    last_name: str
+    birth_date: date
+    sex: str
+    province_code: str
+    district_code: str
+    subdistrict_code: str
+    title: str = ""
+    house_no: str = ""
+    phone: str = ""
+    education: str = ""
+    occupation: str = ""
+    monthly_income: Decimal | int | str = 0
+    household_size: int = 1
+
+
+def validate_applicant(a: ApplicantInput, *, on: date | None = None) -> dict[str, Any]:
+    """Return clean applicant values or raise InvalidInput listing every problem."""
+    errors: list[dict[str, str]] = []
+    clean: dict[str, Any] = {}
+    try:
+        clean["national_id"] = thai_id.validate(a.national_id)
+    except thai_id.InvalidNationalID as exc:
+        errors.append({"field": "national_id", "message": str(exc)})
+    for f in ("first_name", "last_name"):
+        value = (getattr(a, f) or "").strip()
+        if not value:
+            errors.append({"field": f, "message": "กรุณากรอกชื่อและนามสกุล (Name is required)"})
+        clean[f] = value[:100]
+    ref = on or today()
+    if not isinstance(a.birth_date, date):
+        errors.append({"field": "birth_date", "message": "วันเกิดไม่ถูกต้อง (Invalid birth date)"})
+    elif a.birth_date > ref:
+        errors.append(
+            {"field": "birth_date", "message": "วันเกิดต้องไม่อยู่ในอนาคต (Birth date cannot be in the future)"}
+        )
+    elif (ref.year - a.birth_date.year) > 120:
+        errors.append(
+            {
+                "field": "birth_date",
+                "message": "อายุเกิน 120 ปี ตรวจสอบว่าใช้ปี พ.ศ./ค.ศ. ถูกต้อง "
+                "(Age over 120 years: check B.E./C.E. year)",
+            }
+        )
+    clean["birth_date"] = a.birth_date
+    if a.sex not in {"M", "F", "X"}:
+        errors.append({"field": "sex", "message": "กรุณาเลือกเพศ (Please choose sex)"})
+    clean["sex"] = a.sex
+    sub = geothai.subdistrict(a.subdistrict_code or "")
+    if sub is None or sub.district_code != a.district_code or sub.province_code != a.province_code:
+        errors.append(
+            {
+                "field": "subdistrict_code",
+                "message": "จังหวัด อำเภอ และตำบลไม่สอดคล้องกัน (Province, district and subdistrict do not match)",
+            }
+        )
+    clean.update(
+        province_code=a.province_code, district_code=a.district_code, subdistrict_code=a.subdistrict_code
+    )
+    try:
+        income = Decimal(str(a.monthly_income or 0))
+        if income < 0 or income > Decimal("100000000"):
+            raise InvalidOperation
+        clean["monthly_income"] = income
+    except (InvalidOperation, ValueError):
+        errors.append(
+            {"field": "monthly_income", "message": "รายได้ต้องเป็นจำนวนเงินที่ไม่ติดลบ (Income must be a non-negative amount)"}
+        )
+    try:
+        size = int(a.household_size)
+        if not 1 <= size <= 50:
+            raise ValueError
+        clean["household_size"] = size
+    except (TypeError, ValueError):
+        errors.append(
+            {"field": "household_size", "message": "จำนวนสมาชิกในครัวเรือนต้องอยู่ระหว่าง 1–50 (Household size must be 1–50)"}
+        )
+    phone = "".join(ch for ch in (a.phone or "") if ch.isdigit())
+    if phone and not (9 <= len(phone) <= 10 and phone.startswith("0")):
+        errors.append(
+            {"field": "phone", "message": "หมายเลขโทรศัพท์ไม่ถูกต้อง (Phone number is not valid)"}
+        )
+    clean["phone"] = phone
+    clean.update(title=a.title[:30], house_no=a.house_no[:100], education=a.education, occupation=a.occupation)
+    if errors:
+        raise InvalidInput("ข้อมูลผู้ขอไม่ถูกต้อง", "Applicant details are not valid", errors=errors)
+    return clean
+
+
+def _validate_details(service: str, data: dict[str, Any]) -> tuple[dict[str, Any], Decimal]:
+    try:
+        parsed = details_mod.validate(service, data)
+    except details_mod.DetailsError as exc:
+        raise InvalidInput(
+            "รายละเอียดคำขอไม่ถูกต้อง", "Request details are not valid",
+            errors=[{"field": f"details.{e['field']}", "message": e["message"]} for e in exc.errors],
+        ) from None
+    return parsed.model_dump(mode="json"), parsed.amount()
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def next_number(service: str, office: Office, fy: int) -> str:
+    counter, _ = RequestCounter.objects.select_for_update().get_or_create(
+        service=service, office=office, fiscal_year=fy
+    )
+    RequestCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return format_number(service, office.code, fy, counter.last)
+
+
+def format_number(service: str, office_code: str, fy: int, seq: int) -> str:
+    return f"{SERVICE_PREFIX[service]}-{office_code}-{fy}-{seq:05d}"
+
+
+# --------------------------------------------------------------------------- clock
+
+
+def _snapshot(req: Request) -> dict[str, Any]:
+    return {f: getattr(req, f) for f in TRACKED_FIELDS}
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    def js(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, date) else v
+
+    return {k: [js(before[k]), js(after[k])] for k in before if before[k] != after[k]}
+
+
+def _enter_step(req: Request, cal: WorkingCalendar, on: date) -> None:
+    state = req.workflow.states[req.state]
+    req.step_started_on = on
+    req.step_due_on = cal.add_working_days(on, state.sla_days) if state.sla_days is not None else None
+    req.escalated_on = None
+
+
+def _recompute_due(req: Request, cal: WorkingCalendar) -> None:
+    if req.clock_started_on is None or req.clock_stopped_on is not None or req.paused_since:
+        if req.paused_since:
+            req.due_on = None
+        return
+    req.due_on = cal.add_working_days(
+        req.clock_started_on, req.workflow.standard_days + req.paused_working_days
+    )
+
+
+def _apply_clock(req: Request, cal: WorkingCalendar, before: str, after: str, on: date) -> None:
+    if before == "paused" and req.paused_since:
+        req.paused_working_days += max(0, cal.working_days_between(req.paused_since, on))
+        req.paused_since = None
+    if after == "paused" and req.clock_stopped_on is None:
+        req.paused_since = on
+    if after == "stopped" and req.clock_stopped_on is None and req.clock_started_on:
+        req.clock_stopped_on = on
+        taken = cal.working_days_between(req.clock_started_on, on) - req.paused_working_days
+        req.working_days_taken = max(0, taken)
+        req.on_time = req.working_days_taken <= req.workflow.standard_days
+        req.due_on = cal.add_working_days(
+            req.clock_started_on, req.workflow.standard_days + req.paused_working_days
+        )
+    else:
+        _recompute_due(req, cal)
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def _upsert_person(values: dict[str, Any]) -> tuple[Person, dict[str, list[Any]]]:
+    person = Person.objects.filter(national_id=values["national_id"]).order_by("-id").first()
+    if person is None:
+        return Person.objects.create(**values), {}
+    changed: dict[str, list[Any]] = {}
+    for k, v in values.items():
+        if getattr(person, k) != v:
+            changed[k] = ["…", "…"]  # values are personal data: the audit names fields only
+            setattr(person, k, v)
+    if changed:
+        person.save()
+    return person, changed
+
+
+@transaction.atomic
+def create_request(
+    *,
+    actor: User,
+    service: str,
+    office: Office,
+    applicant: ApplicantInput,
+    details: dict[str, Any],
+    received_on: date | None = None,
+    channel: str = "counter",
+    representative_type: str = "",
+    representative_name: str = "",
+    representative_national_id: str = "",
+) -> Request:
+    """Register a new request; the 21-day clock starts on the day it is received."""
+    if actor.role not in roles.STAFF_ROLES or actor.is_read_only or actor.role == roles.ADMINISTRATOR:
+        raise NotPermitted("ท่านไม่มีสิทธิ์รับคำขอ", "You are not permitted to register requests")
+    if actor.office_id != office.pk and not (actor.office and actor.office.is_central):
+        raise NotPermitted(
+            "รับคำขอได้เฉพาะสำนักงานของท่าน", "You can only register requests for your own office"
+        )
+    wf = workflows.get(service) if service in workflows.all_definitions() else None
+    if wf is None:
+        raise InvalidInput("ไม่มีบริการนี้", f"Unknown service {service!r}")
+    on = received_on or today()
+    if on > today():
+        raise InvalidInput("วันที่รับคำขอต้องไม่อยู่ในอนาคต", "The date received cannot be in the future",
+                           errors=[{"field": "received_on", "message": "future date"}])
+    person_values = validate_applicant(applicant, on=on)
+    clean_details, amount = _validate_details(service, details)
+    if representative_type and not representative_name.strip():
+        raise InvalidInput(
+            "กรุณาระบุชื่อผู้แทน", "Please give the representative's name",
+            errors=[{"field": "representative_name", "message": "required"}],
+        )
+    if representative_national_id:
+        try:
+            representative_national_id = thai_id.validate(representative_national_id)
+        except thai_id.InvalidNationalID as exc:
+            raise InvalidInput(str(exc), str(exc), errors=[{"field": "representative_national_id", "message": str(exc)}]) from None
+    person, _ = _upsert_person(person_values)
+    fy = fiscal_year(on)
+    cal = calendar_for(office.pk)
+    req = Request(
+        number=next_number(service, office, fy),
+        service=service,
+        office=office,
+        fiscal_year=fy,
+        applicant=person,
+        channel=channel,
+        representative_type=representative_type,
+        representative_name=representative_name.strip(),
+        representative_national_id=representative_national_id,
+        details=clean_details,
+        amount_requested=amount,
+        state=wf.initial,
+        received_on=on,
+        clock_started_on=on,
+        created_by=actor,
+    )
+    _enter_step(req, cal, on)
+    _recompute_due(req, cal)
+    req.save()
+    Transition.objects.create(
+        request=req, action="create", from_state="", to_state=req.state, actor=actor,
+        actor_role=actor.role, at=timezone.now(), on_date=on, step_due_on=req.step_due_on,
+        diff=_diff({f: None for f in TRACKED_FIELDS}, _snapshot(req)),
+    )
+    record("create", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
+           details={"service": service, "office": office.code})
+    return req
+
+
+def _lock(request_id: int, expected_version: int | None) -> Request:
+    req = Request.objects.select_for_update().select_related("office").get(pk=request_id)
+    if expected_version is not None and req.version != expected_version:
+        raise Conflict(
+            "มีผู้อื่นแก้ไขคำขอนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่และตรวจสอบอีกครั้ง (ข้อมูลที่ท่านกรอกยังอยู่)",
+            "Someone else changed this request first. Reload and check again (what you typed is kept).",
+        )
+    return req
+
+
+@transaction.atomic
+def transition(
+    *,
+    actor: User,
+    request_id: int,
+    action: str,
+    expected_version: int | None,
+    comment: str = "",
+    fields: dict[str, Any] | None = None,
+    on: date | None = None,
+) -> Request:
+    """Take a workflow action on a request, moving its state and clock."""
+    req = _lock(request_id, expected_version)
+    _require_write(actor, req)
+    wf = req.workflow
+    fields = {k: v for k, v in (fields or {}).items() if v not in (None, "")}
+    try:
+        plan = plan_transition(
+            wf,
+            state=req.state,
+            previous_state=req.previous_state,
+            action_code=action,
+            role=actor.role,
+            documents_on_file=set(
+                req.documents.filter(superseded_by__isnull=True).values_list("doc_type", flat=True)
+            ),
+            fields=fields,
+            comment=comment,
+            is_assignee=req.assigned_to_id == actor.pk,
+        )
+    except TransitionRefused as exc:
+        raise TransitionNotAllowed(exc.th, exc.en, exc.code) from None
+    if plan.action.sets_outcome and not reasons.valid_for(str(fields.get("reason_code", "")), fields["outcome"]):
+        raise InvalidInput(
+            "รหัสเหตุผลไม่ตรงกับผลการพิจารณา", "The reason code does not fit the outcome",
+            errors=[{"field": "reason_code", "message": "not valid for this outcome"}],
+        )
+    day = on or today()
+    cal = calendar_for(req.office_id)
+    before = _snapshot(req)
+    from_state = req.state
+    req.previous_state = from_state if plan.clock_after == "paused" else req.previous_state
+    req.state = plan.to_state
+    _apply_clock(req, cal, plan.clock_before, plan.clock_after, day)
+    _enter_step(req, cal, day)
+    if plan.action.sets_outcome:
+        req.outcome = fields["outcome"]
+        req.reason_code = str(fields.get("reason_code", ""))[:40]
+        req.decided_on = day
+    if wf.states[req.state].terminal:
+        req.closed_on = day
+    req.version += 1
+    req.save()
+    diff = _diff(before, _snapshot(req))
+    t = Transition.objects.create(
+        request=req, action=action, from_state=from_state, to_state=req.state, actor=actor,
+        actor_role=actor.role, at=timezone.now(), on_date=day, comment=comment.strip(),
+        fields={k: str(v) for k, v in fields.items()}, diff=diff, step_due_on=req.step_due_on,
+    )
+    Document.objects.filter(request=req, transition__isnull=True, uploaded_by=actor).update(transition=t)
+    record("transition", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
+           details={"action": action, "from": from_state, "to": req.state, "changed": sorted(diff)})
+    return req
+
+
+@transaction.atomic
+def assign(*, actor: User, request_id: int, assignee: User, expected_version: int | None) -> Request:
+    req = _lock(request_id, expected_version)
+    _require_write(actor, req)
+    if actor.role not in {roles.OFFICE_HEAD, roles.INTAKE_OFFICER, roles.CASE_OFFICER}:
+        raise NotPermitted("ท่านไม่มีสิทธิ์มอบหมายงาน", "You may not assign requests")
+    if assignee.role not in {roles.CASE_OFFICER, roles.INTAKE_OFFICER, roles.FINANCE_OFFICER} or not assignee.is_active:
+        raise InvalidInput("มอบหมายได้เฉพาะเจ้าหน้าที่ที่ปฏิบัติงานอยู่", "Requests can only be assigned to active officers")
+    before = _snapshot(req)
+    req.assigned_to = assignee
+    req.version += 1
+    req.save()
+    Transition.objects.create(
+        request=req, action="assign", from_state=req.state, to_state=req.state, actor=actor,
+        actor_role=actor.role, at=timezone.now(), on_date=today(), step_due_on=req.step_due_on,
+        diff=_diff(before, _snapshot(req)), comment="",
+    )
+    record("update", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
+           details={"changed": ["assigned_to"]})
+    return req
+
+
+@transaction.atomic
+def update_details(
+    *, actor: User, request_id: int, expected_version: int | None,
+    applicant: ApplicantInput | None = None, details: dict[str, Any] | None = None,
+) -> Request:
+    """Correct the applicant's or the service's details, with optimistic locking."""
+    req = _lock(request_id, expected_version)
+    _require_write(actor, req)
+    if req.workflow.states[req.state].terminal:
+        raise InvalidInput("คำขอนี้ปิดแล้ว แก้ไขไม่ได้", "This request is closed and cannot be changed")
+    diff: dict[str, list[Any]] = {}
+    if applicant is not None:
+        values = validate_applicant(applicant, on=req.received_on)
+        person = req.applicant
+        for k, v in values.items():
+            if getattr(person, k) != v:
+                diff[f"applicant.{k}"] = ["…", "…"]  # personal data: name the field only
+                setattr(person, k, v)
+        if diff:
+            person.save()
+    if details is not None:
+        clean, amount = _validate_details(req.service, details)
+        for k in set(clean) | set(req.details):
+            if clean.get(k) != req.details.get(k):
+                diff[f"details.{k}"] = [req.details.get(k), clean.get(k)]
+        req.details = clean
+        req.amount_requested = amount
+    if not diff:
+        return req
+    req.version += 1
+    req.save()
+    Transition.objects.create(
+        request=req, action="update", from_state=req.state, to_state=req.state, actor=actor,
+        actor_role=actor.role, at=timezone.now(), on_date=today(), diff=diff,
+        step_due_on=req.step_due_on,
+    )
+    record("update", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
+           details={"changed": sorted(diff)})
+    return req
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    kind = filetype.guess(head)
+    return kind.mime if kind else None
+
+
+@transaction.atomic
+def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chunks: Any, size: int) -> Document:
+    """Store an upload after sniffing its real type from its content (not its name)."""
+    req = Request.objects.select_for_update().get(pk=request_id)
+    _require_write(actor, req)
+    if doc_type not in req.workflow.documents:
+        raise DocumentRejected("ประเภทเอกสารไม่ถูกต้อง", f"Unknown document type {doc_type!r}")
+    limit = settings.DOCUMENT_MAX_BYTES
+    if size > limit:
+        raise DocumentRejected(
+            f"ไฟล์ใหญ่เกิน {limit // (1024 * 1024)} MB", f"File is larger than {limit // (1024 * 1024)} MB"
+        )
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise DocumentRejected(
+            f"ไฟล์ใหญ่เกิน {limit // (1024 * 1024)} MB", f"File is larger than {limit // (1024 * 1024)} MB"
+        )
+    if not data:
+        raise DocumentRejected("ไฟล์ว่างเปล่า", "The file is empty")
+    mime = sniff_content_type(data[:8192])
+    if mime not in ALLOWED_DOCUMENT_TYPES:
+        raise DocumentRejected(
+            "รับเฉพาะไฟล์ PDF, JPEG หรือ PNG (ตรวจจากเนื้อไฟล์ ไม่ใช่ชื่อไฟล์)",
+            "Only PDF, JPEG or PNG files are accepted (checked from the content, not the name)",
+        )
+    storage_name = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ALLOWED_DOCUMENT_TYPES[mime]}"
+    path = settings.DOCUMENT_ROOT / storage_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    previous = req.documents.filter(doc_type=doc_type, superseded_by__isnull=True).first()
+    doc = Document.objects.create(
+        request=req, doc_type=doc_type, original_name=name[:255], content_type=mime, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), storage_name=storage_name, uploaded_by=actor,
+    )
+    if previous and doc_type != "other":
+        previous.superseded_by = doc
+        previous.save(update_fields=["superseded_by"])
+    record("document_upload", actor=actor, object_type="document", object_id=str(doc.pk),
+           reference=req.number, details={"doc_type": doc_type, "content_type": mime, "size": len(data)})
+    return doc
+
+
+def audit_view(actor: User, req: Request, what: str = "request") -> None:
+    """Record that someone saw a person's personal data (PDPA)."""
+    record("view_personal_data", actor=actor, object_type=what, object_id=str(req.pk),
+           reference=req.number, purpose="case handling")
+
+
+def audit_views(actor: User, reqs: list[Request], what: str) -> None:
+    record_many(
+        Event(action="view_personal_data", actor=actor, object_type=what, object_id=str(r.pk),
+              reference=r.number, purpose="case handling")
+        for r in reqs
+    )

@@ -1,0 +1,238 @@
+"""Forms of the staff workspace: a new request (applicant + service details), actions, uploads.
+
+Forms only translate what a person typed into the inputs of the case services;
+validation of meaning (check digits, address codes, amounts) happens in the services
+so the API and the pages give the same answers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import geothai
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jfs.cases.models import EDUCATION_CHOICES, OCCUPATION_CHOICES, REPRESENTATIVE_CHOICES, SEX_CHOICES
+from jfs.cases.services import ApplicantInput
+from jfslib import thaidate
+
+
+class BEDateField(forms.CharField):
+    """A date typed as วว/ดด/ปปปป in the Buddhist era; C.E. years are refused with a clear message."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "วว/ดด/ปปปป (พ.ศ.)", "inputmode": "numeric"}))
+        kwargs.setdefault("help_text", _("ปี พ.ศ. เช่น 15/08/2530"))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, date):
+            return f"{value.day:02d}/{value.month:02d}/{value.year + 543}"
+        return value
+
+    def to_python(self, value: Any) -> date | None:
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return thaidate.parse_date(text, era="BE", today=timezone.localdate())
+        except thaidate.DateInputError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+def province_choices() -> list[tuple[str, str]]:
+    return [("", "— เลือกจังหวัด —")] + [(p.code, p.name_th) for p in geothai.provinces()]
+
+
+def district_choices(province_code: str) -> list[tuple[str, str]]:
+    return [("", "— เลือกอำเภอ/เขต —")] + [(d.code, d.name_th) for d in geothai.districts(province_code)] if province_code else [("", "— เลือกจังหวัดก่อน —")]
+
+
+def subdistrict_choices(district_code: str) -> list[tuple[str, str]]:
+    return [("", "— เลือกตำบล/แขวง —")] + [(s.code, s.name_th) for s in geothai.subdistricts(district_code)] if district_code else [("", "— เลือกอำเภอก่อน —")]
+
+
+class ApplicantForm(forms.Form):
+    national_id = forms.CharField(label=_("เลขประจำตัวประชาชน 13 หลัก"), max_length=17,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    title = forms.CharField(label=_("คำนำหน้า"), max_length=30, required=False)
+    first_name = forms.CharField(label=_("ชื่อ"), max_length=100)
+    last_name = forms.CharField(label=_("นามสกุล"), max_length=100)
+    birth_date = BEDateField(label=_("วันเกิด"))
+    sex = forms.ChoiceField(label=_("เพศ"), choices=SEX_CHOICES)
+    house_no = forms.CharField(label=_("บ้านเลขที่ หมู่ ถนน"), max_length=100, required=False)
+    province_code = forms.ChoiceField(label=_("จังหวัด"), choices=())
+    district_code = forms.ChoiceField(label=_("อำเภอ/เขต"), choices=())
+    subdistrict_code = forms.ChoiceField(label=_("ตำบล/แขวง"), choices=())
+    phone = forms.CharField(label=_("โทรศัพท์"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    education = forms.ChoiceField(label=_("การศึกษา"), choices=[("", "—")] + EDUCATION_CHOICES, required=False)
+    occupation = forms.ChoiceField(label=_("อาชีพ"), choices=[("", "—")] + OCCUPATION_CHOICES, required=False)
+    monthly_income = forms.DecimalField(label=_("รายได้ต่อเดือน (บาท)"), min_value=0, max_digits=12, decimal_places=2, initial=0)
+    household_size = forms.IntegerField(label=_("จำนวนสมาชิกในครัวเรือน"), min_value=1, max_value=50, initial=1)
+    representative_type = forms.ChoiceField(label=_("ผู้แทน"), choices=REPRESENTATIVE_CHOICES, required=False)
+    representative_name = forms.CharField(label=_("ชื่อผู้แทน"), max_length=200, required=False)
+    representative_national_id = forms.CharField(label=_("เลขประจำตัวประชาชนผู้แทน"), max_length=17, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        data = self.data or {}
+        initial = self.initial or {}
+        prov = data.get("province_code") or initial.get("province_code", "")
+        dist = data.get("district_code") or initial.get("district_code", "")
+        self.fields["province_code"].choices = province_choices()
+        self.fields["district_code"].choices = district_choices(prov)
+        self.fields["subdistrict_code"].choices = subdistrict_choices(dist)
+        url = reverse("staff:address_options")
+        self.fields["province_code"].widget.attrs.update(
+            {"hx-get": url, "hx-trigger": "change", "hx-include": "this", "hx-target": f"#id_{self.add_prefix('district_code')}"}
+        )
+        self.fields["district_code"].widget.attrs.update(
+            {"hx-get": url, "hx-trigger": "change", "hx-include": "this", "hx-target": f"#id_{self.add_prefix('subdistrict_code')}"}
+        )
+
+    def to_input(self) -> ApplicantInput:
+        c = self.cleaned_data
+        return ApplicantInput(
+            national_id=c["national_id"], title=c["title"], first_name=c["first_name"], last_name=c["last_name"],
+            birth_date=c["birth_date"], sex=c["sex"], house_no=c["house_no"], province_code=c["province_code"],
+            district_code=c["district_code"], subdistrict_code=c["subdistrict_code"], phone=c["phone"],
+            education=c["education"], occupation=c["occupation"], monthly_income=c["monthly_income"],
+            household_size=c["household_size"],
+        )
+
+
+def _money(label: str, required: bool = False) -> forms.DecimalField:
+    return forms.DecimalField(label=label, min_value=0, max_digits=12, decimal_places=2, required=required, initial=0)
+
+
+class LitigationForm(forms.Form):
+    case_kind = forms.ChoiceField(label=_("ประเภทคดี"), choices=[
+        ("civil", _("คดีแพ่ง")), ("criminal", _("คดีอาญา")), ("administrative", _("คดีปกครอง")),
+        ("labour", _("คดีแรงงาน")), ("other", _("อื่น ๆ"))])
+    court = forms.CharField(label=_("ศาล"), max_length=200)
+    case_number = forms.CharField(label=_("หมายเลขคดี"), max_length=60, required=False)
+    party_role = forms.ChoiceField(label=_("ฐานะในคดี"), choices=[
+        ("plaintiff", _("โจทก์")), ("defendant", _("จำเลย")), ("injured_party", _("ผู้เสียหาย")),
+        ("accused", _("ผู้ต้องหา")), ("other", _("อื่น ๆ"))])
+    cost_lawyer = _money(_("ค่าทนายความ"))
+    cost_court_fee = _money(_("ค่าธรรมเนียมศาล"))
+    cost_expert = _money(_("ค่าผู้เชี่ยวชาญ"))
+    cost_travel = _money(_("ค่าเดินทาง"))
+    cost_other = _money(_("ค่าใช้จ่ายอื่น"))
+
+    def to_details(self) -> dict[str, Any]:
+        c = self.cleaned_data
+        return {
+            "case_kind": c["case_kind"], "court": c["court"], "case_number": c["case_number"],
+            "party_role": c["party_role"],
+            "costs": {k: str(c[f"cost_{k}"] or Decimal(0)) for k in ("lawyer", "court_fee", "expert", "travel", "other")},
+        }
+
+
+class BailForm(forms.Form):
+    detainee_name = forms.CharField(label=_("ชื่อผู้ถูกควบคุมตัว"), max_length=200)
+    detainee_national_id = forms.CharField(label=_("เลขประจำตัวประชาชนผู้ถูกควบคุมตัว"), max_length=17, required=False)
+    charge = forms.CharField(label=_("ข้อหา"), max_length=300)
+    held_at = forms.CharField(label=_("สถานที่ควบคุมตัว"), max_length=200)
+    authority = forms.ChoiceField(label=_("ยื่นประกันต่อ"), choices=[("court", _("ศาล")), ("police", _("สถานีตำรวจ"))])
+    authority_name = forms.CharField(label=_("ชื่อศาล/สถานีตำรวจ"), max_length=200)
+    bail_amount = _money(_("จำนวนเงินประกันที่ขอ (บาท)"), required=True)
+
+    def to_details(self) -> dict[str, Any]:
+        c = dict(self.cleaned_data)
+        c["detainee_national_id"] = "".join(ch for ch in c["detainee_national_id"] if ch.isdigit())
+        c["bail_amount"] = str(c["bail_amount"])
+        return c
+
+
+class HumanRightsForm(forms.Form):
+    violation = forms.CharField(label=_("การละเมิดที่เกิดขึ้น"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    harm = forms.CharField(label=_("ความเสียหายที่ได้รับ"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    remedy_requested = forms.CharField(label=_("การเยียวยาที่ขอ"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    amount_requested = _money(_("จำนวนเงินที่ขอ (บาท)"))
+
+    def to_details(self) -> dict[str, Any]:
+        c = dict(self.cleaned_data)
+        c["amount_requested"] = str(c["amount_requested"] or 0)
+        return c
+
+
+class ProjectForm(forms.Form):
+    organisation = forms.CharField(label=_("ชื่อองค์กร"), max_length=200)
+    organisation_registration_no = forms.CharField(label=_("เลขทะเบียนองค์กร"), max_length=60, required=False)
+    title = forms.CharField(label=_("ชื่อโครงการ"), max_length=300)
+    plan = forms.CharField(label=_("แผนการดำเนินงาน"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
+    budget_lines = forms.CharField(
+        label=_("รายการงบประมาณ (บรรทัดละรายการ: รายการ = จำนวนเงิน)"),
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "ค่าวิทยากร = 12000\nค่าเอกสาร = 3000"}),
+    )
+    participants = forms.IntegerField(label=_("จำนวนผู้เข้าร่วม"), min_value=1, max_value=100000)
+
+    def clean_budget_lines(self) -> list[dict[str, str]]:
+        lines = []
+        for raw in self.cleaned_data["budget_lines"].splitlines():
+            if not raw.strip():
+                continue
+            item, sep, amount = raw.rpartition("=")
+            try:
+                value = Decimal(amount.replace(",", "").strip())
+            except Exception:
+                value = None
+            if not sep or not item.strip() or value is None or value <= 0:
+                raise forms.ValidationError(_("บรรทัด “%(line)s” ต้องอยู่ในรูป รายการ = จำนวนเงิน") % {"line": raw.strip()})
+            lines.append({"item": item.strip(), "amount": str(value)})
+        if not lines:
+            raise forms.ValidationError(_("ต้องมีอย่างน้อยหนึ่งรายการ"))
+        return lines
+
+    def to_details(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class ConsultationForm(forms.Form):
+    topic = forms.CharField(label=_("เรื่องที่ปรึกษา"), max_length=300)
+    channel = forms.ChoiceField(label=_("ช่องทาง"), choices=[
+        ("counter", _("ที่สำนักงาน")), ("phone", _("โทรศัพท์")), ("online", _("ออนไลน์")), ("mobile_unit", _("หน่วยเคลื่อนที่"))])
+    advice_given = forms.CharField(label=_("คำปรึกษาที่ให้"), widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, required=False)
+    referral = forms.CharField(label=_("ส่งต่อหน่วยงาน"), max_length=300, required=False)
+
+    def to_details(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+DETAIL_FORMS: dict[str, type[forms.Form]] = {
+    "LIT": LitigationForm,
+    "BAIL": BailForm,
+    "HR": HumanRightsForm,
+    "PROJECT": ProjectForm,
+    "CONSULT": ConsultationForm,
+}
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("หมายเหตุ/เหตุผล"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+    outcome = forms.ChoiceField(label=_("ผลการพิจารณา"), required=False, choices=[
+        ("", "—"), ("approved", _("อนุมัติ")), ("partially_approved", _("อนุมัติบางส่วน")),
+        ("rejected", _("ไม่อนุมัติ")), ("terminated", _("ยุติเรื่อง"))])
+    reason_code = forms.ChoiceField(label=_("รหัสเหตุผล"), required=False, choices=())
+
+    def __init__(self, *args: Any, reason_choices: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].choices = [("", "—")] + (reason_choices or [])
+
+
+class UploadForm(forms.Form):
+    doc_type = forms.ChoiceField(label=_("ประเภทเอกสาร"), choices=())
+    file = forms.FileField(label=_("ไฟล์ (PDF, JPEG, PNG)"))
+
+    def __init__(self, *args: Any, doc_choices: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["doc_type"].choices = doc_choices or []

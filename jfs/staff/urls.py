@@ -1,0 +1,19 @@
+from django.urls import path
+
+from jfs.staff import views
+
+app_name = "staff"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("requests/", views.request_list, name="requests"),
+    path("requests/new/", views.new_request, name="new_request"),
+    path("requests/address-options/", views.address_options, name="address_options"),
+    path("requests/<int:pk>/", views.case, name="case"),
+    path("requests/<int:pk>/transition/", views.do_transition, name="transition"),
+    path("requests/<int:pk>/documents/", views.upload, name="upload"),
+    path("requests/<int:pk>/assign/", views.assign, name="assign"),
+    path("documents/<int:pk>/", views.document, name="document"),
+]

@@ -1,0 +1,332 @@
+"""The staff workspace: queue, dashboard, search, the case page and its actions.
+
+Views are thin: they read through ``jfs.cases.selectors``, write through
+``jfs.cases.services`` and turn a ``CaseError`` into a message on the same page,
+keeping everything the officer typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geothai
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.conf import settings
+from django.utils import translation
+from django.views.decorators.http import require_GET, require_POST
+
+from jfs.accounts.models import Office, User
+from jfs.cases import selectors, services, workflows
+from jfs.cases.errors import CaseError
+from jfs.cases.models import SERVICE_CHOICES, Document
+from jfs.cases.reasons import all_reasons
+from jfs.core.models import Notification
+from jfs.staff.access import staff_required
+from jfs.staff.forms import (
+    DETAIL_FORMS,
+    ApplicantForm,
+    TransitionForm,
+    UploadForm,
+    district_choices,
+    subdistrict_choices,
+)
+from jfslib import roles
+from jfslib.thaidate import fiscal_year
+
+PAGE_SIZE = 25
+
+
+def _lang() -> str:
+    return translation.get_language() or "th"
+
+
+def _error(request: HttpRequest, exc: CaseError) -> None:
+    messages.error(request, exc.message(_lang()))
+
+
+def _rows(reqs: list[Any]) -> list[dict[str, Any]]:
+    reader = selectors.SlaReader(services.today())
+    return [{"req": r, "sla": reader.read(r), "state": r.workflow.states[r.state]} for r in reqs]
+
+
+@require_GET
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    qs = selectors.my_queue(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    services.audit_views(request.user, list(page.object_list), "request_list")
+    return render(request, "staff/queue.html", {"page": page, "rows": _rows(list(page.object_list))})
+
+
+def _filter_context(request: HttpRequest) -> dict[str, Any]:
+    states: dict[str, Any] = {}
+    for wf in workflows.all_definitions().values():
+        for code, st in wf.states.items():
+            states.setdefault(code, st)
+    return {
+        "services": SERVICE_CHOICES,
+        "states": list(states.values()),
+        "offices": Office.objects.all() if request.user.sees_all_offices else [],
+        "fiscal_years": list(range(fiscal_year(services.today()), 2563, -1)),
+        "params": request.GET,
+    }
+
+
+@require_GET
+@staff_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.visible_requests(request.user)
+    qs = selectors.apply_filters(qs, request.GET.dict())
+    qs = selectors.search(qs, request.GET.get("q", ""))
+    page = Paginator(qs.order_by("-received_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    services.audit_views(request.user, list(page.object_list), "request_list")
+    ctx = _filter_context(request) | {"page": page, "rows": _rows(list(page.object_list))}
+    return render(request, "staff/request_list.html", ctx)
+
+
+@require_GET
+@staff_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    qs = selectors.overdue(selectors.visible_requests(request.user), services.today())
+    if request.GET.get("office"):
+        qs = qs.filter(office__code=request.GET["office"])
+    page = Paginator(qs.order_by("step_due_on", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    services.audit_views(request.user, list(page.object_list), "request_list")
+    ctx = _filter_context(request) | {"page": page, "rows": _rows(list(page.object_list))}
+    return render(request, "staff/overdue.html", ctx)
+
+
+@require_GET
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    qs = selectors.visible_requests(request.user)
+    office_code = request.GET.get("office", "")
+    if office_code:
+        qs = qs.filter(office__code=office_code)
+    fy = int(request.GET["fiscal_year"]) if request.GET.get("fiscal_year", "").isdigit() else fiscal_year(services.today())
+    year = qs.filter(fiscal_year=fy)
+    labels = dict(SERVICE_CHOICES)
+    per_service = [
+        {
+            "service": row["service"],
+            "label": labels.get(row["service"], row["service"]),
+            "total": row["total"],
+            "open": row["open"],
+            "finished": row["finished"],
+            "on_time": row["on_time"],
+            "on_time_pct": round(100 * row["on_time"] / row["finished"], 2) if row["finished"] else None,
+            "mean_days": round(row["mean_days"], 2) if row["mean_days"] is not None else None,
+        }
+        for row in year.values("service").annotate(
+            total=Count("id"),
+            open=Count("id", filter=~Q(state__in=selectors.OPEN_EXCLUDE)),
+            finished=Count("id", filter=Q(working_days_taken__isnull=False)),
+            on_time=Count("id", filter=Q(on_time=True)),
+            mean_days=Avg("working_days_taken"),
+        ).order_by("service")
+    ]
+    outcomes = {r["outcome"]: r["n"] for r in year.exclude(outcome="").values("outcome").annotate(n=Count("id"))}
+    ctx = _filter_context(request) | {
+        "fy": fy,
+        "per_service": per_service,
+        "outcomes": outcomes,
+        "total": year.count(),
+        "overdue_count": selectors.overdue(qs, services.today()).count(),
+        "open_count": selectors.open_requests(qs).count(),
+        "office_code": office_code,
+    }
+    return render(request, "staff/dashboard.html", ctx)
+
+
+def _case_context(request: HttpRequest, req: Any, **extra: Any) -> dict[str, Any]:
+    wf = req.workflow
+    user = request.user
+    actions = wf.available_actions(req.state, user.role) if services.can_write(user, req) else []
+    reasons = [(r.code, f"{r.code} {r.th if _lang() != 'en' else r.en}") for r in all_reasons().values()]
+    forms_by_action = {
+        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, reason_choices=reasons, prefix=a.code)
+        for a in actions
+    }
+    if "failed_action" in extra:
+        forms_by_action[extra["failed_action"]] = extra.pop("failed_form")
+    docs_on_file = {d.doc_type for d in req.documents.all() if d.superseded_by_id is None}
+    sub = geothai.subdistrict(req.applicant.subdistrict_code)
+    assignees = (
+        User.objects.filter(office=req.office, is_active=True, role__in=[roles.CASE_OFFICER, roles.INTAKE_OFFICER, roles.FINANCE_OFFICER])
+        if services.can_write(user, req) else []
+    )
+    return {
+        "req": req,
+        "wf": wf,
+        "state": wf.states[req.state],
+        "sla": selectors.SlaReader(services.today()).read(req),
+        "actions": [(a, forms_by_action[a.code]) for a in actions],
+        "transitions": req.transitions.select_related("actor").prefetch_related("documents"),
+        "documents": req.documents.select_related("uploaded_by"),
+        "doc_types": wf.documents,
+        "required_docs": [(d, d.code in docs_on_file) for d in wf.required_documents()],
+        "upload_form": extra.pop("upload_form", None)
+        or UploadForm(doc_choices=[(d.code, d.th) for d in wf.documents.values()]),
+        "address": geothai.address(sub.code) if sub else None,
+        "can_write": services.can_write(user, req),
+        "assignees": assignees,
+        "show_full_id": request.GET.get("reveal") == "id",
+        **extra,
+    }
+
+
+@require_GET
+@staff_required
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    req = selectors.get_visible(request.user, pk)
+    services.audit_view(request.user, req)
+    ctx = _case_context(request, req)
+    if ctx["show_full_id"]:
+        services.audit_view(request.user, req, "national_id")
+    return render(request, "staff/case.html", ctx)
+
+
+@require_POST
+@staff_required
+def do_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    req = selectors.get_visible(request.user, pk)
+    action = request.POST.get("action_code", "")
+    reasons = [(r.code, r.code) for r in all_reasons().values()]
+    form = TransitionForm(request.POST, reason_choices=reasons, prefix=action)
+    if not form.is_valid():
+        messages.error(request, "ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ" if _lang() != "en" else "Please check the form")
+        return render(request, "staff/case.html", _case_context(request, req, failed_action=action, failed_form=form), status=422)
+    c = form.cleaned_data
+    try:
+        services.transition(
+            actor=request.user, request_id=req.pk, action=c["action"], expected_version=c["version"],
+            comment=c["comment"], fields={"outcome": c["outcome"], "reason_code": c["reason_code"]},
+        )
+    except CaseError as exc:
+        _error(request, exc)
+        req.refresh_from_db()
+        return render(request, "staff/case.html", _case_context(request, req, failed_action=action, failed_form=form),
+                      status=exc.status)
+    messages.success(request, "บันทึกแล้ว" if _lang() != "en" else "Saved")
+    return redirect("staff:case", pk=req.pk)
+
+
+@require_POST
+@staff_required
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    req = selectors.get_visible(request.user, pk)
+    form = UploadForm(request.POST, request.FILES, doc_choices=[(d.code, d.th) for d in req.workflow.documents.values()])
+    if not form.is_valid():
+        return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=422)
+    f = form.cleaned_data["file"]
+    try:
+        services.add_document(actor=request.user, request_id=req.pk, doc_type=form.cleaned_data["doc_type"],
+                              name=f.name, chunks=f.chunks(), size=f.size)
+    except CaseError as exc:
+        form.add_error("file", exc.message(_lang()))
+        return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=exc.status)
+    messages.success(request, "อัปโหลดแล้ว" if _lang() != "en" else "Uploaded")
+    return redirect("staff:case", pk=req.pk)
+
+
+@require_POST
+@staff_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    req = selectors.get_visible(request.user, pk)
+    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+    if assignee is None:
+        messages.error(request, "กรุณาเลือกเจ้าหน้าที่" if _lang() != "en" else "Choose an officer")
+        return redirect("staff:case", pk=req.pk)
+    try:
+        services.assign(actor=request.user, request_id=req.pk, assignee=assignee,
+                        expected_version=int(request.POST.get("version") or 0))
+    except CaseError as exc:
+        _error(request, exc)
+    return redirect("staff:case", pk=req.pk)
+
+
+@require_GET
+@staff_required
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = Document.objects.filter(pk=pk).select_related("request").first()
+    if doc is None:
+        raise Http404
+    req = selectors.get_visible(request.user, doc.request_id)  # 404 outside the user's scope
+    path = (settings.DOCUMENT_ROOT / doc.storage_name).resolve()
+    if settings.DOCUMENT_ROOT.resolve() not in path.parents or not path.exists():
+        raise Http404
+    services.audit_view(request.user, req, "document")
+    resp = FileResponse(path.open("rb"), content_type=doc.content_type, as_attachment=False,
+                        filename=doc.original_name)
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@staff_required
+def new_request(request: HttpRequest) -> HttpResponse:
+    service = request.GET.get("service") or request.POST.get("service") or "LIT"
+    if service not in DETAIL_FORMS:
+        raise Http404
+    wf = workflows.get(service)
+    if request.user.is_read_only or request.user.role == roles.ADMINISTRATOR:
+        return render(request, "staff/forbidden.html", status=403)
+    applicant_form = ApplicantForm(request.POST or None, prefix="a")
+    details_form = DETAIL_FORMS[service](request.POST or None, prefix="d")
+    offices = Office.objects.all() if request.user.office and request.user.office.is_central else [request.user.office]
+    office_code = request.POST.get("office") or (request.user.office.code if request.user.office else "")
+    if request.method == "POST" and applicant_form.is_valid() and details_form.is_valid():
+        a = applicant_form.cleaned_data
+        office = next((o for o in offices if o and o.code == office_code), None)
+        try:
+            if office is None:
+                raise CaseError("กรุณาเลือกสำนักงาน", "Please choose the office")
+            req = services.create_request(
+                actor=request.user, service=service, office=office, applicant=applicant_form.to_input(),
+                details=details_form.to_details(),
+                representative_type=a["representative_type"], representative_name=a["representative_name"],
+                representative_national_id=a["representative_national_id"],
+            )
+        except CaseError as exc:
+            _error(request, exc)
+            for err in exc.errors:
+                field = err["field"]
+                if field in applicant_form.fields:
+                    applicant_form.add_error(field, err["message"])
+                elif field.startswith("details."):
+                    key = field.split(".")[1]
+                    target = key if key in details_form.fields else None
+                    details_form.add_error(target, err["message"])
+                else:
+                    applicant_form.add_error(None, err["message"])
+        else:
+            messages.success(request, f"รับคำขอเลขที่ {req.number} แล้ว" if _lang() != "en" else f"Request {req.number} registered")
+            return redirect("staff:case", pk=req.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "staff/new_request.html", {
+        "service": service, "wf": wf, "applicant_form": applicant_form, "details_form": details_form,
+        "services": SERVICE_CHOICES, "offices": offices, "office_code": office_code,
+    }, status=status)
+
+
+@require_GET
+@staff_required
+def address_options(request: HttpRequest) -> HttpResponse:
+    """htmx: district options for a province, or subdistrict options for a district."""
+    if "a-district_code" in request.GET and request.GET.get("a-district_code"):
+        options = subdistrict_choices(request.GET["a-district_code"])
+        name = "subdistrict"
+    else:
+        options = district_choices(request.GET.get("a-province_code", ""))
+        name = "district"
+    return render(request, "staff/_options.html", {"options": options, "name": name})
+
+
+@require_GET
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notes = Notification.objects.filter(recipient=request.user)[:100]
+    return render(request, "staff/inbox.html", {"notes": notes})
