@@ -8,6 +8,7 @@ that scope does not exist for the user (the views answer 404).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -63,6 +64,9 @@ def my_queue(user: User) -> QuerySet[Request]:
     return qs.order_by("step_due_on", "due_on", "id")
 
 
+_FULL_NUMBER = re.compile(r"^(JF[1-4]|LC)-\d{2}-\d{4}-\d{5}$")
+
+
 def search(qs: QuerySet[Request], text: str) -> QuerySet[Request]:
     """By request number, applicant name or national ID."""
     text = (text or "").strip()
@@ -71,8 +75,11 @@ def search(qs: QuerySet[Request], text: str) -> QuerySet[Request]:
     digits = thai_id.normalize(text)
     if digits.isdigit() and len(digits) == 13:
         return qs.filter(applicant__national_id=digits)
-    if text.upper().startswith(("JF", "LC")):
-        return qs.filter(number__istartswith=text.upper())
+    upper = text.upper()
+    if _FULL_NUMBER.match(upper):
+        return qs.filter(number=upper)
+    if upper.startswith(("JF", "LC")):
+        return qs.filter(number__startswith=upper)
     parts = text.split()
     if len(parts) >= 2:
         return qs.filter(applicant__first_name__istartswith=parts[0], applicant__last_name__istartswith=parts[1])
