@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "jfs.accounts",
     "jfs.audit",
     "jfs.cases",
+    "jfs.eligibility",
     "jfs.staff",
     "jfs.api",
+    "jfs.exchange",
     "jfs.demo",
 ]
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 import re
 
 _NON_DIGITS = re.compile(r"[\s\-]")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def _ascii_digits(value: str) -> bool:
+    # str.isdigit() alone accepts "²" and other characters int() cannot read
+    return value.isascii() and value.isdigit()
 
 
 class InvalidNationalID(ValueError):
@@ -17,26 +23,26 @@ class InvalidNationalID(ValueError):
 
 def check_digit(first12: str) -> int:
     """Return the check digit for the first twelve digits of an ID."""
-    if len(first12) != 12 or not first12.isdigit():
+    if len(first12) != 12 or not _ascii_digits(first12):
         raise ValueError("need exactly 12 digits")
     total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
     return (11 - total % 11) % 10
 
 
 def normalize(raw: str) -> str:
-    """Strip spaces and dashes people type (1-2345-67890-12-3)."""
-    return _NON_DIGITS.sub("", raw or "")
+    """Strip spaces and dashes people type (1-2345-67890-12-3); Thai numerals become 0-9."""
+    return _NON_DIGITS.sub("", (raw or "").translate(_THAI_DIGITS))
 
 
 def is_valid(raw: str) -> bool:
     value = normalize(raw)
-    return len(value) == 13 and value.isdigit() and check_digit(value[:12]) == int(value[12])
+    return len(value) == 13 and _ascii_digits(value) and check_digit(value[:12]) == int(value[12])
 
 
 def validate(raw: str) -> str:
     """Return the normalised ID or raise InvalidNationalID with a clear message."""
     value = normalize(raw)
-    if not value.isdigit() or len(value) != 13:
+    if not _ascii_digits(value) or len(value) != 13:
         raise InvalidNationalID(
             "เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก (National ID must be 13 digits)"
         )

@@ -120,6 +120,7 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 
 
 def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve()  # "../workflows/a.yaml" and "a.yaml" are the same file
     if path in seen:
         raise WorkflowDefinitionError([f"{path.name}: circular 'extends'"])
     try:
@@ -156,7 +157,7 @@ def build(data: Mapping[str, Any], source: str = "<data>") -> WorkflowDefinition
     for code, raw in (data.get("states") or {}).items():
         raw = raw or {}
         sla = raw.get("sla_days")
-        if sla is not None and (not isinstance(sla, int) or sla < 0):
+        if sla is not None and (not isinstance(sla, int) or isinstance(sla, bool) or sla < 0):
             problems.append(f"{where}: state '{code}' sla_days must be a whole number >= 0")
             sla = None
         clock = raw.get("clock", "running")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # First command of the README: install everything, migrate, load demo data (once),
-# and serve the whole system (web + background worker) at http://127.0.0.1:8000.
+# and serve the whole system (web + background worker + registry simulator) at http://127.0.0.1:8000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
@@ -13,9 +13,25 @@ if [ "$($PY manage.py demo_data --status)" = "empty" ]; then
   echo "Loading demo data (FY2564–2569)…"
   $PY manage.py demo_data --seed "${DEMO_SEED:-1}"
 fi
+# The registry simulator stands in for the government data exchange (GDX) unless
+# JFS_GDX_BASE_URL points elsewhere; its data mirrors the demo applicants (docs/data-exchange.md).
+REGISTRY="${JFS_DATA_DIR:-var}/registry.sqlite3"
+if [ -z "${JFS_GDX_BASE_URL:-}" ] && [ ! -f "$REGISTRY" ]; then
+  echo "Building the registry simulator's data from the demo applicants…"
+  $PY -m registry_sim.build --seed "${DEMO_SEED:-1}" --out "$REGISTRY" \
+    --from-jfs-db "${DATABASE_URL:-${JFS_DATA_DIR:-var}/db.sqlite3}"
+fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
+if [ -z "${JFS_GDX_BASE_URL:-}" ]; then
+  if (exec 3<>/dev/tcp/127.0.0.1/8090) 2>/dev/null; then
+    echo "Port 8090 is taken: using the registry simulator (or service) already listening there."
+  else
+    $PY -m registry_sim --port 8090 --data "$REGISTRY" --allow-faults &
+    pids+=($!)
+  fi
+fi
 $PY manage.py run_worker &
 pids+=($!)
 echo "Justice Fund System: http://127.0.0.1:8000  (demo log-ins: see README.md)"

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,14 +33,16 @@ NEXT = "jfs_next"
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("ชื่อผู้ใช้"), max_length=150)
-    password = forms.CharField(label=_("รหัสผ่าน"), widget=forms.PasswordInput)
+    username = forms.CharField(label=gettext_lazy("ชื่อผู้ใช้"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
+    password = forms.CharField(label=gettext_lazy("รหัสผ่าน"),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
-        label=_("รหัสยืนยัน 6 หลักจากแอปยืนยันตัวตน"), regex=r"^\s*\d{6}\s*$", max_length=8,
-        error_messages={"invalid": _("กรุณากรอกตัวเลข 6 หลัก")},
+        label=gettext_lazy("รหัสยืนยัน 6 หลักจากแอปยืนยันตัวตน"), regex=r"^\s*\d{6}\s*$", max_length=8,
+        error_messages={"invalid": gettext_lazy("กรุณากรอกตัวเลข 6 หลัก")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 

@@ -14,6 +14,7 @@ import geothai
 from django.http import Http404, HttpRequest
 from ninja import File, Form, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as PayloadInvalid
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -22,7 +23,7 @@ from jfs.accounts.models import Office, User
 from jfs.accounts.tokens import user_for
 from jfs.cases import selectors, services, workflows
 from jfs.cases.details import SCHEMAS
-from jfs.cases.errors import CaseError
+from jfs.cases.errors import CaseError, InvalidInput
 from jfs.cases.models import Request
 from jfs.cases.reasons import all_reasons
 from jfslib import roles, thai_id
@@ -63,6 +64,21 @@ def case_error(request: HttpRequest, exc: CaseError) -> Any:
     )
 
 
+@api.exception_handler(PayloadInvalid)
+def payload_invalid(request: HttpRequest, exc: PayloadInvalid) -> Any:
+    """A body or query that does not fit the schema: 422 with the same bilingual shape as every error."""
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())[1:] if p != "payload") or "body", "message": str(e.get("msg", ""))}
+        for e in exc.errors
+    ]
+    return api.create_response(
+        request,
+        {"code": "invalid_input", "message_th": "ข้อมูลที่ส่งมาไม่ถูกต้อง", "message_en": "The data sent is not valid",
+         "errors": errors},
+        status=422,
+    )
+
+
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> Any:
     return api.create_response(
@@ -71,7 +87,7 @@ def not_found(request: HttpRequest, exc: Http404) -> Any:
 
 
 class ApplicantIn(Schema):
-    national_id: str = Field(examples=["1101700203451"])
+    national_id: str = Field(examples=["1101700203450"])
     title: str = ""
     first_name: str
     last_name: str
@@ -165,7 +181,8 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> dict[s
 def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
     office = Office.objects.filter(code=payload.office).first()
     if office is None:
-        raise CaseError("ไม่พบสำนักงาน", f"Unknown office {payload.office!r}")
+        raise InvalidInput("ไม่พบสำนักงาน", f"Unknown office {payload.office!r}",
+                           errors=[{"field": "office", "message": "unknown office"}])
     a = payload.applicant
     req = services.create_request(
         actor=request.user, service=payload.service, office=office,

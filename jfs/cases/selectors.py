@@ -96,7 +96,7 @@ def apply_filters(qs: QuerySet[Request], params: dict[str, str]) -> QuerySet[Req
         qs = qs.filter(state=params["state"])
     if params.get("office"):
         qs = qs.filter(office__code=params["office"])
-    if params.get("fiscal_year", "").isdigit():
+    if params.get("fiscal_year", "").isdecimal():  # not isdigit(): int("²") fails
         qs = qs.filter(fiscal_year=int(params["fiscal_year"]))
     return qs
 

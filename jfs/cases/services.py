@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
 from typing import Any
 
 import filetype
@@ -51,6 +52,12 @@ ALLOWED_DOCUMENT_TYPES = {
     "application/pdf": "pdf",
     "image/jpeg": "jpg",
     "image/png": "png",
+}
+#: file-name extensions that may carry each accepted type (a name claiming another type is a forgery)
+DOCUMENT_EXTENSIONS = {
+    "application/pdf": {".pdf"},
+    "image/jpeg": {".jpg", ".jpeg", ".jpe"},
+    "image/png": {".png"},
 }
 
 PERSON_FIELDS = (
@@ -492,6 +499,14 @@ def sniff_content_type(head: bytes) -> str | None:
     return kind.mime if kind else None
 
 
+def _size_label(n: int, lang: str) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):g} MB"
+    if n >= 1024:
+        return f"{n / 1024:g} KB"
+    return f"{n} ไบต์" if lang == "th" else f"{n} bytes"
+
+
 @transaction.atomic
 def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chunks: Any, size: int) -> Document:
     """Store an upload after sniffing its real type from its content (not its name)."""
@@ -500,15 +515,12 @@ def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chun
     if doc_type not in req.workflow.documents:
         raise DocumentRejected("ประเภทเอกสารไม่ถูกต้อง", f"Unknown document type {doc_type!r}")
     limit = settings.DOCUMENT_MAX_BYTES
+    too_big = DocumentRejected(f"ไฟล์ใหญ่เกิน {_size_label(limit, 'th')}", f"File is larger than {_size_label(limit, 'en')}")
     if size > limit:
-        raise DocumentRejected(
-            f"ไฟล์ใหญ่เกิน {limit // (1024 * 1024)} MB", f"File is larger than {limit // (1024 * 1024)} MB"
-        )
+        raise too_big
     data = b"".join(chunks)
     if len(data) > limit:
-        raise DocumentRejected(
-            f"ไฟล์ใหญ่เกิน {limit // (1024 * 1024)} MB", f"File is larger than {limit // (1024 * 1024)} MB"
-        )
+        raise too_big
     if not data:
         raise DocumentRejected("ไฟล์ว่างเปล่า", "The file is empty")
     mime = sniff_content_type(data[:8192])
@@ -516,6 +528,13 @@ def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chun
         raise DocumentRejected(
             "รับเฉพาะไฟล์ PDF, JPEG หรือ PNG (ตรวจจากเนื้อไฟล์ ไม่ใช่ชื่อไฟล์)",
             "Only PDF, JPEG or PNG files are accepted (checked from the content, not the name)",
+        )
+    ext = PurePosixPath(name or "").suffix.lower()
+    if ext and ext not in DOCUMENT_EXTENSIONS[mime]:
+        kind = ALLOWED_DOCUMENT_TYPES[mime].upper()
+        raise DocumentRejected(
+            f"เนื้อไฟล์เป็น {kind} แต่ชื่อไฟล์ลงท้ายด้วย {ext} กรุณาตรวจสอบไฟล์",
+            f"The file's content is {kind} but its name ends in {ext}; please check the file",
         )
     storage_name = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ALLOWED_DOCUMENT_TYPES[mime]}"
     path = settings.DOCUMENT_ROOT / storage_name

@@ -1,7 +1,8 @@
 """Background tasks (django-tasks, database queue, run by ``manage.py run_worker``).
 
 ``tick`` runs every JFS_HEARTBEAT_SECONDS: it writes the worker heartbeat,
-escalates late steps to office heads, and queues its own next run.
+escalates late steps to office heads, queues a re-check of registry checks that are
+due (``jfs.exchange``), and queues its own next run.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ TICK_PATH = "jfs.core.tasks.tick"
 @task()
 def tick() -> dict[str, int]:
     from jfs.cases.escalation import escalate_overdue
+    from jfs.exchange.tasks import schedule_due_retries
 
     WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"beat_at": timezone.now()})
     escalated = escalate_overdue()
+    registry_sweeps = schedule_due_retries()
     schedule_tick(delay_seconds=settings.WORKER_HEARTBEAT_SECONDS)
-    return {"escalated": escalated}
+    return {"escalated": escalated, "registry_sweeps": registry_sweeps}
 
 
 def schedule_tick(delay_seconds: int = 0) -> None:

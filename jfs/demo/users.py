@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 
+from django.contrib.auth.hashers import make_password
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jfs.accounts.models import CENTRAL_OFFICE_CODE, Office, User
@@ -48,6 +49,7 @@ DEMO_USERS: list[tuple[str, str, str | None, str, str]] = [
 def ensure_demo_users() -> dict[str, User]:
     offices = {o.code: o for o in Office.objects.all()}
     users: dict[str, User] = {}
+    hashed = ""  # one (slow, salted) hash shared by every demo account: they share the password anyway
     for username, role, office_code, first, last in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
@@ -58,7 +60,8 @@ def ensure_demo_users() -> dict[str, User]:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
             user.save()
             if role in roles.STAFF_ROLES:
                 TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)

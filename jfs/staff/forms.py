@@ -14,7 +14,8 @@ from typing import Any
 import geothai
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jfs.cases.models import EDUCATION_CHOICES, OCCUPATION_CHOICES, REPRESENTATIVE_CHOICES, SEX_CHOICES
@@ -26,7 +27,7 @@ class BEDateField(forms.CharField):
     """A date typed as วว/ดด/ปปปป in the Buddhist era; C.E. years are refused with a clear message."""
 
     def __init__(self, *args: Any, **kwargs: Any):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "วว/ดด/ปปปป (พ.ศ.)", "inputmode": "numeric"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": _("วว/ดด/ปปปป (พ.ศ.)"), "inputmode": "numeric"}))
         kwargs.setdefault("help_text", _("ปี พ.ศ. เช่น 15/08/2530"))
         super().__init__(*args, **kwargs)
 
@@ -45,16 +46,24 @@ class BEDateField(forms.CharField):
             raise forms.ValidationError(str(exc)) from None
 
 
+def _place(p: Any) -> str:
+    return str(p.name_en if translation.get_language() == "en" else p.name_th)
+
+
 def province_choices() -> list[tuple[str, str]]:
-    return [("", "— เลือกจังหวัด —")] + [(p.code, p.name_th) for p in geothai.provinces()]
+    return [("", gettext("— เลือกจังหวัด —"))] + [(p.code, _place(p)) for p in geothai.provinces()]
 
 
 def district_choices(province_code: str) -> list[tuple[str, str]]:
-    return [("", "— เลือกอำเภอ/เขต —")] + [(d.code, d.name_th) for d in geothai.districts(province_code)] if province_code else [("", "— เลือกจังหวัดก่อน —")]
+    if not province_code:
+        return [("", gettext("— เลือกจังหวัดก่อน —"))]
+    return [("", gettext("— เลือกอำเภอ/เขต —"))] + [(d.code, _place(d)) for d in geothai.districts(province_code)]
 
 
 def subdistrict_choices(district_code: str) -> list[tuple[str, str]]:
-    return [("", "— เลือกตำบล/แขวง —")] + [(s.code, s.name_th) for s in geothai.subdistricts(district_code)] if district_code else [("", "— เลือกอำเภอก่อน —")]
+    if not district_code:
+        return [("", gettext("— เลือกอำเภอก่อน —"))]
+    return [("", gettext("— เลือกตำบล/แขวง —"))] + [(s.code, _place(s)) for s in geothai.subdistricts(district_code)]
 
 
 class ApplicantForm(forms.Form):
@@ -83,8 +92,9 @@ class ApplicantForm(forms.Form):
         super().__init__(*args, **kwargs)
         data = self.data or {}
         initial = self.initial or {}
-        prov = data.get("province_code") or initial.get("province_code", "")
-        dist = data.get("district_code") or initial.get("district_code", "")
+        # bound data carries the form's prefix ("a-province_code"), initial values do not
+        prov = data.get(self.add_prefix("province_code")) or initial.get("province_code", "")
+        dist = data.get(self.add_prefix("district_code")) or initial.get("district_code", "")
         self.fields["province_code"].choices = province_choices()
         self.fields["district_code"].choices = district_choices(prov)
         self.fields["subdistrict_code"].choices = subdistrict_choices(dist)
@@ -170,7 +180,7 @@ class ProjectForm(forms.Form):
     plan = forms.CharField(label=_("แผนการดำเนินงาน"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
     budget_lines = forms.CharField(
         label=_("รายการงบประมาณ (บรรทัดละรายการ: รายการ = จำนวนเงิน)"),
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "ค่าวิทยากร = 12000\nค่าเอกสาร = 3000"}),
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("ค่าวิทยากร = 12000\nค่าเอกสาร = 3000")}),
     )
     participants = forms.IntegerField(label=_("จำนวนผู้เข้าร่วม"), min_value=1, max_value=100000)
 

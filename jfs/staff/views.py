@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import geothai
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jfs.accounts.models import Office, User
@@ -38,10 +39,20 @@ from jfslib import roles
 from jfslib.thaidate import fiscal_year
 
 PAGE_SIZE = 25
+#: workflow refusals that concern one field of the action form
+REFUSAL_FIELDS = {"comment_required": "comment", "missing_fields": "reason_code", "bad_outcome": "outcome"}
 
 
 def _lang() -> str:
     return translation.get_language() or "th"
+
+
+def _doc_choices(wf: Any) -> list[tuple[str, str]]:
+    return [(d.code, d.en if _lang() == "en" else d.th) for d in wf.documents.values()]
+
+
+def _reason_choices() -> list[tuple[str, str]]:
+    return [(r.code, f"{r.code} {r.en if _lang() == 'en' else r.th}") for r in all_reasons().values()]
 
 
 def _error(request: HttpRequest, exc: CaseError) -> None:
@@ -107,7 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     office_code = request.GET.get("office", "")
     if office_code:
         qs = qs.filter(office__code=office_code)
-    fy = int(request.GET["fiscal_year"]) if request.GET.get("fiscal_year", "").isdigit() else fiscal_year(services.today())
+    fy = int(request.GET["fiscal_year"]) if request.GET.get("fiscal_year", "").isdecimal() else fiscal_year(services.today())
     year = qs.filter(fiscal_year=fy)
     labels = dict(SERVICE_CHOICES)
     per_service = [
@@ -146,9 +157,9 @@ def _case_context(request: HttpRequest, req: Any, **extra: Any) -> dict[str, Any
     wf = req.workflow
     user = request.user
     actions = wf.available_actions(req.state, user.role) if services.can_write(user, req) else []
-    reasons = [(r.code, f"{r.code} {r.th if _lang() != 'en' else r.en}") for r in all_reasons().values()]
     forms_by_action = {
-        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, reason_choices=reasons, prefix=a.code)
+        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, reason_choices=_reason_choices(),
+                               prefix=a.code)
         for a in actions
     }
     if "failed_action" in extra:
@@ -170,7 +181,7 @@ def _case_context(request: HttpRequest, req: Any, **extra: Any) -> dict[str, Any
         "doc_types": wf.documents,
         "required_docs": [(d, d.code in docs_on_file) for d in wf.required_documents()],
         "upload_form": extra.pop("upload_form", None)
-        or UploadForm(doc_choices=[(d.code, d.th) for d in wf.documents.values()]),
+        or UploadForm(doc_choices=_doc_choices(wf)),
         "address": geothai.address(sub.code) if sub else None,
         "can_write": services.can_write(user, req),
         "assignees": assignees,
@@ -195,10 +206,9 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 def do_transition(request: HttpRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     action = request.POST.get("action_code", "")
-    reasons = [(r.code, r.code) for r in all_reasons().values()]
-    form = TransitionForm(request.POST, reason_choices=reasons, prefix=action)
+    form = TransitionForm(request.POST, reason_choices=_reason_choices(), prefix=action)
     if not form.is_valid():
-        messages.error(request, "ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ" if _lang() != "en" else "Please check the form")
+        messages.error(request, _("ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ"))
         return render(request, "staff/case.html", _case_context(request, req, failed_action=action, failed_form=form), status=422)
     c = form.cleaned_data
     try:
@@ -207,11 +217,16 @@ def do_transition(request: HttpRequest, pk: int) -> HttpResponse:
             comment=c["comment"], fields={"outcome": c["outcome"], "reason_code": c["reason_code"]},
         )
     except CaseError as exc:
-        _error(request, exc)
+        # a refusal about one field is shown on that field (error summary in the open action), others at the top
+        field = REFUSAL_FIELDS.get(exc.code) or next((e["field"] for e in exc.errors if e["field"] in form.fields), None)
+        if field:
+            form.add_error(field, exc.message(_lang()))
+        else:
+            _error(request, exc)
         req.refresh_from_db()
         return render(request, "staff/case.html", _case_context(request, req, failed_action=action, failed_form=form),
                       status=exc.status)
-    messages.success(request, "บันทึกแล้ว" if _lang() != "en" else "Saved")
+    messages.success(request, _("บันทึกแล้ว"))
     return redirect("staff:case", pk=req.pk)
 
 
@@ -219,7 +234,7 @@ def do_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
-    form = UploadForm(request.POST, request.FILES, doc_choices=[(d.code, d.th) for d in req.workflow.documents.values()])
+    form = UploadForm(request.POST, request.FILES, doc_choices=_doc_choices(req.workflow))
     if not form.is_valid():
         return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=422)
     f = form.cleaned_data["file"]
@@ -229,7 +244,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     except CaseError as exc:
         form.add_error("file", exc.message(_lang()))
         return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=exc.status)
-    messages.success(request, "อัปโหลดแล้ว" if _lang() != "en" else "Uploaded")
+    messages.success(request, _("อัปโหลดแล้ว"))
     return redirect("staff:case", pk=req.pk)
 
 
@@ -237,13 +252,14 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
-    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+    raw_assignee, raw_version = request.POST.get("assignee", ""), request.POST.get("version", "")
+    assignee = User.objects.filter(pk=int(raw_assignee)).first() if raw_assignee.isdecimal() else None
     if assignee is None:
-        messages.error(request, "กรุณาเลือกเจ้าหน้าที่" if _lang() != "en" else "Choose an officer")
+        messages.error(request, _("กรุณาเลือกเจ้าหน้าที่"))
         return redirect("staff:case", pk=req.pk)
     try:
         services.assign(actor=request.user, request_id=req.pk, assignee=assignee,
-                        expected_version=int(request.POST.get("version") or 0))
+                        expected_version=int(raw_version) if raw_version.isdecimal() else 0)
     except CaseError as exc:
         _error(request, exc)
     return redirect("staff:case", pk=req.pk)
@@ -303,7 +319,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 else:
                     applicant_form.add_error(None, err["message"])
         else:
-            messages.success(request, f"รับคำขอเลขที่ {req.number} แล้ว" if _lang() != "en" else f"Request {req.number} registered")
+            messages.success(request, _("รับคำขอเลขที่ %(number)s แล้ว") % {"number": req.number})
             return redirect("staff:case", pk=req.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "staff/new_request.html", {

@@ -56,6 +56,9 @@ def fiscal_year(value: date | datetime | None) -> str:
 
 @register.filter
 def label(obj: object) -> str:
-    """Pick the Thai or English name of a workflow state/action/document."""
+    """Pick the Thai or English name of a workflow state/action/document, an office or a place."""
     lang = translation.get_language() or "th"
-    return str(getattr(obj, "en" if lang == "en" else "th", obj))
+    for attr in ("en", "name_en") if lang == "en" else ("th", "name_th"):
+        if hasattr(obj, attr):
+            return str(getattr(obj, attr))
+    return str(obj)

@@ -1,0 +1,1329 @@
+"""Synthetic but realistic demo data: offices, demo users and years of requests.
+
+``manage.py demo_data`` calls :func:`generate`. For each fiscal year it plans every
+request first (service, office, day received, how it ends, working days it takes),
+then builds the rows in chunks and streams them into the database, so memory stays
+bounded however large ``scale`` is.
+
+What is reproduced exactly (``docs/demo-data.md`` explains each choice):
+
+- FY2564 and FY2565 of DOMAIN.md: requests per service, outcomes over all missions,
+  consultations at the central office and in the provinces (251 / 133), and the
+  FY2565 on-time rates and mean working days. On-time figures are taken over the
+  requests that reached a decision (``outcome`` set); the source truncates, so
+  ``percentage = floor(10000 * on_time / decided) / 100`` and
+  ``mean = round(days / decided, 2)``. See :data:`DOMAIN_FIGURES`.
+- At ``scale`` K every count is multiplied by K, so ratios and means stay the same.
+
+Every request is internally consistent with its workflow (``workflows/*.yaml``)
+and with the 21-working-day clock: it is driven step by step through the same
+clock helpers ``jfs.cases.services`` uses (``_apply_clock``, ``_enter_step``), on
+the office's own calendar, and one ``Transition`` row with the same field diff is
+written per step. Requests of past fiscal years are finished (closed, withdrawn
+or referred) by ``today``; requests of the current fiscal year are cut at
+``today`` and so stand open at every step, some late.
+
+Rows are written with PostgreSQL ``COPY`` (psycopg) or, on other databases, with
+``executemany`` of prepared inserts; primary keys are allocated here so that
+transitions and documents can point at their request without a round trip.
+One audit ``create`` event per request goes through ``jfs.audit.services.record_many``.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import math
+import multiprocessing
+import operator
+import random
+import time as clock
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+import geothai
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.db.models import Max
+from faker.providers.person.th_TH import Provider as ThaiNames
+
+from jfs.accounts.models import CENTRAL_OFFICE_CODE, Office, User
+from jfs.accounts.offices import BANGKOK, ensure_offices
+from jfs.audit.services import Event, record_many
+from jfs.cases import reasons as reasons_mod
+from jfs.cases import services, workflows
+from jfs.cases.calendar import calendar_for
+from jfs.cases.models import (
+    SERVICE_BAIL,
+    SERVICE_CONSULT,
+    SERVICE_HR,
+    SERVICE_LIT,
+    SERVICE_PROJECT,
+    Document,
+    Person,
+    Request,
+    RequestCounter,
+    Transition,
+)
+from jfs.demo.users import CHIANG_MAI, KHON_KAEN, ensure_demo_users
+from jfslib import roles, thai_id
+from jfslib.thaidate import FiscalYear, fiscal_year, to_be_year
+from jfslib.workdays import WorkingCalendar
+from jfslib.workflow import WorkflowDefinition
+
+SERVICES = (SERVICE_LIT, SERVICE_BAIL, SERVICE_HR, SERVICE_PROJECT, SERVICE_CONSULT)
+OUTCOMES = ("approved", "partially_approved", "rejected", "terminated")
+FIRST_FISCAL_YEAR = 2559  # the Justice Fund Act B.E. 2558 took effect; nothing earlier is generated
+
+
+# --------------------------------------------------------------------------- the figures
+
+
+@dataclass(frozen=True)
+class ServiceYear:
+    """What one service did in one fiscal year, as counts the generator reproduces exactly.
+
+    ``outcomes`` counts decided requests by outcome; the other ``requests - decided``
+    end withdrawn or referred (consultations have no outcomes at all). ``on_time`` and
+    ``days_total`` are taken over the decided requests. ``central`` fixes how many
+    requests the central office received (None: offices are drawn at random).
+    """
+
+    requests: int
+    outcomes: Mapping[str, int] = field(default_factory=dict)
+    on_time: int = 0
+    days_total: int = 0
+    central: int | None = None
+
+    @property
+    def decided(self) -> int:
+        return sum(self.outcomes.values())
+
+    def scaled(self, k: int) -> ServiceYear:
+        return ServiceYear(
+            requests=self.requests * k,
+            outcomes={o: n * k for o, n in self.outcomes.items()},
+            on_time=self.on_time * k,
+            days_total=self.days_total * k,
+            central=None if self.central is None else self.central * k,
+        )
+
+
+def _o(approved: int, partial: int, rejected: int, terminated: int) -> dict[str, int]:
+    return {"approved": approved, "partially_approved": partial, "rejected": rejected, "terminated": terminated}
+
+
+#: DOMAIN.md, FY2564 and FY2565. Requests per service and outcomes summed over the four
+#: missions are the source's; the split of outcomes between services, the decided counts
+#: and FY2564's on-time figures are ours (civil/bail mostly approved, see the docs).
+#: FY2565 on time (truncated) and mean working days, over decided requests:
+#:   LIT   2754/2922 = 94.25%,  40674/2922 = 13.92
+#:   BAIL   962/1021 = 94.22%,  13385/1021 = 13.11
+#:   HR      44/52   = 84.61%,    855/52   = 16.44 (16.45 is unreachable: 84.61% needs
+#:                                 13, 26, 39 or 52 requests and none gives 16.45 in whole days)
+DOMAIN_FIGURES: dict[int, dict[str, ServiceYear]] = {
+    2564: {
+        SERVICE_LIT: ServiceYear(2848, _o(1246, 20, 987, 434), on_time=2486, days_total=39230),
+        SERVICE_BAIL: ServiceYear(1202, _o(880, 5, 180, 75), on_time=1061, days_total=15390),
+        SERVICE_HR: ServiceYear(32, _o(17, 1, 9, 3), on_time=24, days_total=516),
+        SERVICE_PROJECT: ServiceYear(111, _o(70, 14, 16, 3), on_time=93, days_total=1627),
+        SERVICE_CONSULT: ServiceYear(0),
+    },
+    2565: {
+        SERVICE_LIT: ServiceYear(3178, _o(1561, 32, 935, 394), on_time=2754, days_total=40674),
+        SERVICE_BAIL: ServiceYear(1079, _o(800, 5, 150, 66), on_time=962, days_total=13385),
+        SERVICE_HR: ServiceYear(52, _o(30, 2, 14, 6), on_time=44, days_total=855),
+        SERVICE_PROJECT: ServiceYear(154, _o(98, 20, 19, 4), on_time=127, days_total=2143),
+        SERVICE_CONSULT: ServiceYear(384, central=251),
+    },
+}
+#: Yearly growth of each service after FY2565 (and shrinkage before FY2564).
+GROWTH = {SERVICE_LIT: 1.035, SERVICE_BAIL: 1.02, SERVICE_HR: 1.08, SERVICE_PROJECT: 1.04, SERVICE_CONSULT: 1.06}
+#: Current fiscal year: more of its requests run late (a backlog makes the demo's queues show red).
+CURRENT_YEAR_ON_TIME_DROP = 0.08
+
+
+def _apportion(total: int, weights: Mapping[str, int | float]) -> dict[str, int]:
+    """Split ``total`` in proportion to ``weights`` (largest remainder, so parts add up)."""
+    whole = sum(weights.values())
+    if total <= 0 or whole <= 0:
+        return {k: 0 for k in weights}
+    exact = {k: total * w / whole for k, w in weights.items()}
+    parts = {k: math.floor(v) for k, v in exact.items()}
+    for k in sorted(exact, key=lambda k: exact[k] - parts[k], reverse=True)[: total - sum(parts.values())]:
+        parts[k] += 1
+    return parts
+
+
+def figures_for(fy: int, share: float = 1.0, current: bool = False) -> dict[str, ServiceYear]:
+    """The counts for one fiscal year: DOMAIN.md's for FY2564/2565, extrapolated otherwise.
+
+    ``share`` is the part of the year generated (the current fiscal year is partial).
+    """
+    if fy in DOMAIN_FIGURES and share == 1.0 and not current:
+        return DOMAIN_FIGURES[fy]
+    base_fy = 2564 if fy <= 2564 else 2565
+    years = fy - base_fy
+    out: dict[str, ServiceYear] = {}
+    for service, base in DOMAIN_FIGURES[base_fy].items():
+        total = round(base.requests * GROWTH[service] ** years * share)
+        if not base.decided:
+            central = None if base.central is None else round(total * base.central / base.requests)
+            out[service] = ServiceYear(total, central=central)
+            continue
+        decided = round(total * base.decided / base.requests)
+        rate = min(0.97, base.on_time / base.decided + 0.004 * years)
+        if current:
+            rate -= CURRENT_YEAR_ON_TIME_DROP
+        mean = max(10.0, base.days_total / base.decided - 0.15 * years)
+        out[service] = ServiceYear(
+            total, _apportion(decided, base.outcomes), on_time=round(decided * rate), days_total=round(decided * mean)
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- options and context
+
+
+@dataclass(frozen=True)
+class Options:
+    seed: int = 1
+    scale: int = 1
+    first_year: int = 2564
+    last_year: int | None = None  # None: up to the current fiscal year
+    today: date | None = None  # None: services.today()
+    append: bool = False
+    chunk_size: int = 20_000
+    background: bool = True  # build rows in a forked process while this one writes
+
+
+class AlreadyLoaded(Exception):
+    """Requests exist and ``append`` was not asked for."""
+
+
+@dataclass(frozen=True)
+class _FastCalendar(WorkingCalendar):
+    """An office's working calendar that remembers its answers (same dates, same results)."""
+
+    memo: dict[tuple[date, int], date] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    spans: dict[tuple[date, date], int] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def add_working_days(self, start: date, n: int) -> date:
+        key = (start, n)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = super().add_working_days(start, n)
+        return found
+
+    def working_days_between(self, start: date, end: date) -> int:
+        key = (start, end)
+        found = self.spans.get(key)
+        if found is None:
+            found = self.spans[key] = super().working_days_between(start, end)
+        return found
+
+
+@dataclass
+class _OfficeInfo:
+    office: Office
+    province_name: str
+    cal: _FastCalendar
+    staff: dict[str, list[User]]  # role -> demo users of this office
+    officer_weights: list[int]
+
+    @property
+    def code(self) -> str:
+        return str(self.office.code)
+
+
+class _Context:
+    """Everything the builders look up: offices, calendars, demo users, places, names."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.fiscal_year = fiscal_year(today)
+        ensure_offices()
+        ensure_demo_users()
+        users = list(User.objects.select_related("office").filter(office__isnull=False).order_by("id"))
+        self.users_by_id = {u.pk: u for u in users}
+        by_office: dict[int, dict[str, list[User]]] = {}
+        for u in users:
+            if u.role in roles.STAFF_ROLES and not u.is_read_only and u.role != roles.ADMINISTRATOR and u.is_active:
+                by_office.setdefault(u.office_id, {}).setdefault(u.role, []).append(u)
+        calendars: dict[frozenset[date], _FastCalendar] = {}
+        names = {p.code: p.name_th for p in geothai.provinces()}
+        self.offices: dict[str, _OfficeInfo] = {}
+        for office in Office.objects.order_by("code"):
+            base = calendar_for(office.pk)
+            cal = calendars.setdefault(base.non_working, _FastCalendar(non_working=base.non_working))
+            staff = by_office.get(office.pk, {})
+            officers = staff.get(roles.CASE_OFFICER, [])
+            self.offices[office.code] = _OfficeInfo(
+                office=office,
+                province_name=names.get(office.province_code or BANGKOK, ""),
+                cal=cal,
+                staff=staff,
+                officer_weights=[2 if i == 0 else 1 for i in range(len(officers))],
+            )
+        self.public_cal = self.offices[CENTRAL_OFFICE_CODE].cal
+        self.workflows: dict[str, WorkflowDefinition] = {s: workflows.get(s) for s in SERVICES}
+        self.reasons = reasons_mod.all_reasons()
+        self.subdistricts: dict[str, list[geothai.Subdistrict]] = {
+            p.code: [s for d in geothai.districts(p.code) for s in geothai.subdistricts(d.code)]
+            for p in geothai.provinces()
+        }
+        self.province_codes = sorted(self.subdistricts)
+        provincial = [c for c in self.offices if c != CENTRAL_OFFICE_CODE]
+        # Offices get requests in proportion to their province's subdistricts (a stand-in for
+        # population); the two demo provinces get more so their staff have full queues.
+        self.provincial_codes = provincial
+        self.provincial_weights = [
+            len(self.subdistricts.get(c, ())) * (2.5 if c in (CHIANG_MAI, KHON_KAEN) else 1) for c in provincial
+        ]
+        self.working_days: dict[tuple[int, int, date], list[date]] = {}
+        self.last_working: dict[int, date] = {}
+
+    def last_working_day(self, cal: WorkingCalendar) -> date:
+        """The last working day on or before ``today`` in this calendar."""
+        found = self.last_working.get(id(cal))
+        if found is None:
+            found = self.today
+            while not cal.is_working_day(found):
+                found -= timedelta(days=1)
+            self.last_working[id(cal)] = found
+        return found
+
+    def working_days_in(self, info: _OfficeInfo, fy: int, last: date) -> list[date]:
+        key = (id(info.cal), fy, last)
+        days = self.working_days.get(key)
+        if days is None:
+            year = FiscalYear(fy)
+            d, end = year.start, min(year.end, last)
+            days = []
+            while d <= end:
+                if info.cal.is_working_day(d):
+                    days.append(d)
+                d += timedelta(days=1)
+            self.working_days[key] = days
+        return days
+
+
+# --------------------------------------------------------------------------- planning a year
+
+
+class Planned(NamedTuple):
+    """One request before it is built: what the year-level figures decided for it."""
+
+    service: str
+    office: str
+    received_on: date
+    end: str  # an outcome, "withdrawn", "referred", or "" for a consultation
+    days: int  # working days taken (decided requests), else -1
+
+
+#: share of all non-consultation requests at the central office (Bangkok cases)
+CENTRAL_SHARE = 0.22
+
+
+def _target_days(n: int, on_time: int, total: int, rng: random.Random) -> list[int]:
+    """``n`` whole working-day counts, ``on_time`` of them <= 21, adding up to ``total``."""
+    if n == 0:
+        return []
+    late = [min(45, 22 + int(rng.expovariate(1 / 4))) for _ in range(n - on_time)]
+    lo, hi = 2, 21
+    if on_time:
+        mean = (total - sum(late)) / on_time
+        early = [min(hi, max(lo, round(rng.gauss(mean, 3.8)))) for _ in range(on_time)]
+    else:
+        early = []
+    values, bounds = early + late, [(lo, hi)] * on_time + [(22, 60)] * (n - on_time)
+    floor_sum = sum(b[0] for b in bounds)
+    ceil_sum = sum(b[1] for b in bounds)
+    if not floor_sum <= total <= ceil_sum:
+        raise ValueError(f"cannot spread {total} working days over {n} requests ({on_time} on time)")
+    gap = total - sum(values)
+    while gap:
+        i = rng.randrange(n)
+        lo_i, hi_i = bounds[i]
+        if gap > 0 and values[i] < hi_i:
+            values[i] += 1
+            gap -= 1
+        elif gap < 0 and values[i] > lo_i:
+            values[i] -= 1
+            gap += 1
+    rng.shuffle(values)
+    return values
+
+
+def _plan_year(ctx: _Context, fy: int, figures: Mapping[str, ServiceYear], last: date, rng: random.Random) -> list[Planned]:
+    plans: list[tuple[date, float, Planned]] = []
+    for service in SERVICES:
+        sy = figures[service]
+        if sy.requests == 0:
+            continue
+        if sy.central is not None:
+            offices = [CENTRAL_OFFICE_CODE] * sy.central + rng.choices(
+                ctx.provincial_codes, ctx.provincial_weights, k=sy.requests - sy.central
+            )
+        else:
+            central = sum(1 for _ in range(sy.requests) if rng.random() < CENTRAL_SHARE)
+            offices = [CENTRAL_OFFICE_CODE] * central + rng.choices(
+                ctx.provincial_codes, ctx.provincial_weights, k=sy.requests - central
+            )
+        if service == SERVICE_CONSULT:
+            ends = [""] * sy.requests
+        else:
+            leaving = sy.requests - sy.decided
+            withdrawn = round(leaving * 0.6)
+            ends = [o for o, n in sy.outcomes.items() for _ in range(n)]
+            ends += ["withdrawn"] * withdrawn + ["referred"] * (leaving - withdrawn)
+        rng.shuffle(ends)
+        days = iter(_target_days(sy.decided, sy.on_time, sy.days_total, rng))
+        for office, end in zip(offices, ends, strict=True):
+            received = rng.choice(ctx.working_days_in(ctx.offices[office], fy, last))
+            target = next(days) if end in OUTCOMES else -1
+            plans.append((received, rng.random(), Planned(service, office, received, end, target)))
+    plans.sort(key=lambda p: (p[0], p[1]))
+    return _fit_before(ctx, [p[2] for p in plans], rng)
+
+
+def _fit_before(ctx: _Context, plan: list[Planned], rng: random.Random) -> list[Planned]:
+    """Swap working-day targets so that requests received late in a past year are decided
+    by ``today`` (only the year just before the current one can be short of room)."""
+    cal = ctx.public_cal
+
+    def room(p: Planned) -> int:
+        return cal.working_days_between(p.received_on, ctx.today) - 1
+
+    decided = [i for i, p in enumerate(plan) if p.days >= 0]
+    if not decided or room(plan[decided[-1]]) >= 60 or fiscal_year(plan[0].received_on) >= fiscal_year(ctx.today):
+        return plan
+    for i in decided:
+        if plan[i].days <= room(plan[i]):
+            continue
+        for _ in range(200):
+            j = decided[rng.randrange(len(decided))]
+            if plan[j].days <= room(plan[i]) and plan[i].days <= room(plan[j]):
+                plan[i], plan[j] = plan[i]._replace(days=plan[j].days), plan[j]._replace(days=plan[i].days)
+                break
+    return plan
+
+
+# --------------------------------------------------------------------------- the people
+
+
+EDUCATION = {"none": 6, "primary": 30, "lower_secondary": 22, "upper_secondary": 24, "diploma": 8, "bachelor": 9, "higher": 1}
+OCCUPATION = {
+    "labourer": 35, "farmer": 18, "unemployed": 14, "trader": 12, "employee": 8,
+    "self_employed": 6, "student": 3, "civil_servant": 1, "other": 3,
+}
+HOUSEHOLD = [8, 14, 24, 24, 15, 8, 4, 3]  # sizes 1..8
+#: provinces where more people have no Thai registration status (IDs that begin with 0)
+BORDER_PROVINCES = frozenset({"50", "57", "58", "63", "71", "85"})
+BANGKOK_COMMUTER_PROVINCES = ("11", "12", "13", "73", "74")
+
+
+class _People:
+    """Thai names (Faker's th_TH lists), real addresses (geothai), valid national IDs."""
+
+    male = list(ThaiNames.first_names_male)
+    female = list(ThaiNames.first_names_female)
+    last = list(ThaiNames.last_names)
+
+    def __init__(self, ctx: _Context, rng: random.Random) -> None:
+        self.ctx = ctx
+        self.rng = rng
+        self.education = (list(EDUCATION), list(EDUCATION.values()))
+        self.occupation = (list(OCCUPATION), list(OCCUPATION.values()))
+
+    def name(self, sex: str) -> tuple[str, str, str]:
+        rng = self.rng
+        if sex == "M":
+            return "นาย", rng.choice(self.male), rng.choice(self.last)
+        return ("นางสาว" if rng.random() < 0.45 else "นาง"), rng.choice(self.female), rng.choice(self.last)
+
+    def full_name(self, sex: str) -> str:
+        title, first, last = self.name(sex)
+        return f"{title}{first} {last}"
+
+    def national_id(self, district_code: str, birth_year: int, province: str) -> str:
+        rng = self.rng
+        stateless = 0.08 if province in BORDER_PROVINCES else 0.012
+        if rng.random() < stateless:
+            first = "0"
+        elif birth_year < 1984:
+            first = "3"
+        else:
+            first = "1" if rng.random() < 0.95 else "2"
+        return thai_id.make_valid(f"{first}{district_code}{rng.randrange(10_000_000):07d}")
+
+    def address(self, office: str) -> geothai.Subdistrict:
+        rng = self.rng
+        if office == CENTRAL_OFFICE_CODE:
+            r = rng.random()
+            province = BANGKOK if r < 0.85 else rng.choice(BANGKOK_COMMUTER_PROVINCES) if r < 0.95 else None
+        else:
+            province = office if rng.random() < 0.92 else None
+        return rng.choice(self.ctx.subdistricts[province or rng.choice(self.ctx.province_codes)])
+
+    def phone(self) -> str:
+        rng = self.rng
+        if rng.random() < 0.05:
+            return ""
+        return f"0{rng.choice('689')}{rng.randrange(100_000_000):08d}"
+
+    def person(self, office: str, received: date, sex: str, rich: bool) -> dict[str, Any]:
+        rng = self.rng
+        age = min(80, max(18, round(rng.gauss(42, 13))))
+        birth = received - timedelta(days=age * 365 + rng.randrange(365))
+        sub = self.address(office)
+        title, first, last = self.name(sex)
+        occupation = rng.choices(*self.occupation)[0]
+        if rich:
+            income = rng.randrange(160, 450) * 100
+        elif occupation in ("unemployed", "student"):
+            income = rng.randrange(0, 31) * 100
+        else:
+            income = min(60_000, round(rng.lognormvariate(math.log(7500), 0.45) / 100) * 100)
+        house = f"{_int(rng, 1, 999)}/{_int(rng, 1, 300)}" if sub.province_code == BANGKOK else (
+            f"{_int(rng, 1, 400)} หมู่ {_int(rng, 1, 15)}"
+        )
+        return {
+            "national_id": self.national_id(sub.district_code, birth.year, sub.province_code),
+            "title": title, "first_name": first, "last_name": last, "birth_date": birth, "sex": sex,
+            "house_no": house, "province_code": sub.province_code, "district_code": sub.district_code,
+            "subdistrict_code": sub.code, "phone": self.phone(),
+            "education": rng.choices(*self.education)[0], "occupation": occupation,
+            "monthly_income": Decimal(income).quantize(Decimal("0.01")),
+            "household_size": rng.choices(range(1, 9), HOUSEHOLD)[0],
+        }
+
+
+# --------------------------------------------------------------------------- service details
+
+
+def _money(value: float) -> str:
+    return f"{Decimal(round(value)):.2f}"
+
+
+CASE_KIND_BY_OUTCOME = {
+    "approved": {"civil": 60, "criminal": 18, "labour": 12, "administrative": 5, "other": 5},
+    "partially_approved": {"civil": 60, "criminal": 20, "labour": 10, "administrative": 5, "other": 5},
+    "rejected": {"civil": 25, "criminal": 60, "labour": 5, "administrative": 5, "other": 5},
+    "terminated": {"civil": 35, "criminal": 45, "labour": 10, "administrative": 5, "other": 5},
+    "": {"civil": 45, "criminal": 40, "labour": 8, "administrative": 4, "other": 3},
+}
+PARTY_ROLE = {
+    "civil": {"plaintiff": 55, "defendant": 45},
+    "criminal": {"accused": 65, "injured_party": 35},
+    "labour": {"plaintiff": 85, "defendant": 15},
+    "administrative": {"plaintiff": 100},
+    "other": {"other": 100},
+}
+CASE_PREFIX = {"civil": "พ.", "criminal": "อ.", "labour": "ร.", "administrative": "", "other": ""}
+CHARGES = {
+    "ลักทรัพย์": (20_000, 100_000),
+    "ครอบครองยาเสพติดให้โทษประเภท 1": (50_000, 300_000),
+    "ทำร้ายร่างกายผู้อื่นเป็นเหตุให้ได้รับอันตรายสาหัส": (50_000, 200_000),
+    "ฉ้อโกง": (30_000, 200_000),
+    "ความผิดตาม พ.ร.บ.ว่าด้วยการกระทำความผิดเกี่ยวกับคอมพิวเตอร์": (50_000, 150_000),
+    "บุกรุกที่ดินของรัฐ": (20_000, 100_000),
+    "ขับรถโดยประมาทเป็นเหตุให้ผู้อื่นถึงแก่ความตาย": (100_000, 300_000),
+    "ความผิดตาม พ.ร.บ.ป่าไม้": (30_000, 150_000),
+    "ยักยอกทรัพย์": (30_000, 150_000),
+}
+VIOLATIONS = (
+    ("ถูกควบคุมตัวโดยมิชอบด้วยกฎหมาย", "ขาดรายได้ระหว่างถูกควบคุมตัว", "ค่าทนายความฟ้องเรียกค่าเสียหาย"),
+    ("ถูกทำร้ายร่างกายระหว่างการสอบสวน", "บาดเจ็บ ต้องรักษาตัวในโรงพยาบาล", "ค่ารักษาพยาบาลและค่าขาดรายได้"),
+    ("ถูกเลือกปฏิบัติในการจ้างงานเพราะสถานะบุคคล", "ถูกเลิกจ้าง ขาดรายได้", "ค่าใช้จ่ายในการดำเนินคดีแรงงาน"),
+    ("ถูกบังคับใช้แรงงาน", "ได้รับผลกระทบทางร่างกายและจิตใจ", "ค่าฟื้นฟูสภาพจิตใจและค่าเดินทางไปศาล"),
+    ("ถูกรื้อถอนที่อยู่อาศัยโดยไม่เป็นธรรม", "สูญเสียที่อยู่อาศัยและทรัพย์สิน", "ค่าทนายความและค่าธรรมเนียมศาล"),
+    ("ถูกกล่าวหาและดำเนินคดีโดยไม่เป็นธรรม", "เสื่อมเสียชื่อเสียง ขาดรายได้", "ค่าทนายความในการต่อสู้คดี"),
+)
+ORGANISATIONS = (
+    "มูลนิธิเพื่อสิทธิชุมชน{place}", "สมาคมทนายความอาสา{place}", "ชมรมผู้สูงอายุตำบล{place}",
+    "องค์การบริหารส่วนตำบล{place}", "เครือข่ายยุติธรรมชุมชนตำบล{place}", "วิสาหกิจชุมชนตำบล{place}",
+)
+PROJECT_TOPICS = ("ที่ดินและมรดก", "หนี้นอกระบบ", "ยาเสพติด", "ความรุนแรงในครอบครัว", "สิทธิแรงงาน", "ภัยออนไลน์")
+PROJECT_GROUPS = ("ประชาชนในชุมชน", "เยาวชน", "ผู้สูงอายุ", "แรงงานข้ามชาติ", "ผู้นำชุมชน")
+BUDGET_ITEMS = (
+    ("ค่าวิทยากร", 3_600, 24_000), ("ค่าอาหารและเครื่องดื่ม", 5_000, 40_000),
+    ("ค่าเอกสารประกอบการอบรม", 1_000, 10_000), ("ค่าเช่าสถานที่", 2_000, 15_000),
+    ("ค่าพาหนะผู้เข้าร่วม", 2_000, 20_000),
+)
+CONSULT_TOPICS = (
+    "มรดกและการจัดการทรัพย์สิน", "หนี้สินและการกู้ยืมเงิน", "หย่าและค่าเลี้ยงดูบุตร", "ข้อพิพาทที่ดิน",
+    "ถูกเลิกจ้างไม่เป็นธรรม", "ถูกหลอกลวงทางออนไลน์", "ญาติถูกจับกุมดำเนินคดีอาญา", "การค้ำประกันเงินกู้",
+)
+CONSULT_CHANNELS = {"counter": 45, "phone": 35, "online": 15, "mobile_unit": 5}
+AGENCIES = (
+    "สภาทนายความในพระบรมราชูปถัมภ์", "สำนักงานอัยการคุ้มครองสิทธิและช่วยเหลือทางกฎหมาย",
+    "กรมคุ้มครองสิทธิและเสรีภาพ", "ศูนย์ดำรงธรรมจังหวัด", "สำนักงานคุ้มครองผู้บริโภค",
+)
+CENTRAL_COURTS = ("ศาลแพ่ง", "ศาลอาญา", "ศาลแพ่งกรุงเทพใต้", "ศาลอาญากรุงเทพใต้", "ศาลแขวงพระนครเหนือ")
+
+
+class _Details:
+    """Per-service details that validate against ``jfs.cases.details``; returns (details, amount)."""
+
+    def __init__(self, people: _People, rng: random.Random) -> None:
+        self.people = people
+        self.rng = rng
+        self.charges = list(CHARGES)
+
+    def court(self, info: _OfficeInfo, kind: str) -> str:
+        if kind == "labour":
+            return "ศาลแรงงานกลาง" if info.code == CENTRAL_OFFICE_CODE else "ศาลแรงงานภาค"
+        if kind == "administrative":
+            return "ศาลปกครองกลาง"
+        if info.code == CENTRAL_OFFICE_CODE:
+            return self.rng.choice(CENTRAL_COURTS)
+        return f"ศาลจังหวัด{info.province_name}"
+
+    def litigation(self, info: _OfficeInfo, outcome: str, be_year: int) -> tuple[dict[str, Any], Decimal]:
+        rng = self.rng
+        weights = CASE_KIND_BY_OUTCOME[outcome if outcome in OUTCOMES else ""]
+        kind = rng.choices(list(weights), list(weights.values()))[0]
+        party = rng.choices(list(PARTY_ROLE[kind]), list(PARTY_ROLE[kind].values()))[0]
+        costs = {
+            "lawyer": _money(rng.randrange(8, 41) * 1000) if rng.random() < 0.92 else "0.00",
+            "court_fee": _money(rng.randrange(2, 40) * 500) if party == "plaintiff" and rng.random() < 0.7 else "0.00",
+            "expert": _money(rng.randrange(3, 16) * 1000) if rng.random() < 0.1 else "0.00",
+            "travel": _money(rng.randrange(5, 50) * 100) if rng.random() < 0.4 else "0.00",
+            "other": _money(rng.randrange(5, 30) * 100) if rng.random() < 0.1 else "0.00",
+        }
+        if all(v == "0.00" for v in costs.values()):
+            costs["lawyer"] = "15000.00"
+        number = f"{CASE_PREFIX[kind]}{_int(rng, 1, 4500)}/{be_year}" if rng.random() < 0.8 else ""
+        details = {
+            "case_kind": kind, "court": self.court(info, kind), "case_number": number,
+            "party_role": party, "costs": costs,
+        }
+        return details, sum((Decimal(v) for v in costs.values()), Decimal(0))
+
+    def bail(self, info: _OfficeInfo, applicant: dict[str, Any]) -> tuple[dict[str, Any], Decimal]:
+        rng = self.rng
+        own = rng.random() < 0.3
+        if own:
+            name = f"{applicant['title']}{applicant['first_name']} {applicant['last_name']}"
+            detainee_id = applicant["national_id"]
+        else:
+            sex = "M" if rng.random() < 0.85 else "F"
+            name = self.people.full_name(sex)
+            detainee_id = self.people.national_id(applicant["district_code"], 1990, applicant["province_code"])
+        charge = rng.choice(self.charges)
+        low, high = CHARGES[charge]
+        amount = rng.randrange(low // 5000, high // 5000 + 1) * 5000
+        by_court = rng.random() < 0.75
+        place = info.province_name
+        if info.code == CENTRAL_OFFICE_CODE:
+            held = rng.choice(("เรือนจำพิเศษกรุงเทพมหานคร", "เรือนจำพิเศษมีนบุรี", "ทัณฑสถานหญิงกลาง"))
+            authority = rng.choice(CENTRAL_COURTS) if by_court else "สถานีตำรวจนครบาลพญาไท"
+        else:
+            held = f"เรือนจำกลาง{place}" if rng.random() < 0.5 else f"เรือนจำจังหวัด{place}"
+            authority = f"ศาลจังหวัด{place}" if by_court else f"สถานีตำรวจภูธรเมือง{place}"
+        if not by_court:
+            held = authority
+        details = {
+            "detainee_name": name, "detainee_national_id": detainee_id if rng.random() < 0.9 else "",
+            "charge": charge, "held_at": held, "authority": "court" if by_court else "police",
+            "authority_name": authority, "bail_amount": _money(amount),
+        }
+        return details, Decimal(amount)
+
+    def human_rights(self) -> tuple[dict[str, Any], Decimal]:
+        violation, harm, remedy = self.rng.choice(VIOLATIONS)
+        amount = self.rng.randrange(5, 101) * 1000
+        return {"violation": violation, "harm": harm, "remedy_requested": remedy,
+                "amount_requested": _money(amount)}, Decimal(amount)
+
+    def project(self, info: _OfficeInfo, sub_name: str, be_year: int) -> tuple[dict[str, Any], Decimal]:
+        rng = self.rng
+        template = rng.choice(ORGANISATIONS)
+        organisation = template.format(place=sub_name if "ตำบล" in template else info.province_name)
+        topic, group = rng.choice(PROJECT_TOPICS), rng.choice(PROJECT_GROUPS)
+        lines = [
+            {"item": item, "amount": _money(rng.randrange(low // 100, high // 100 + 1) * 100)}
+            for item, low, high in rng.sample(BUDGET_ITEMS, _int(rng, 2, len(BUDGET_ITEMS)))
+        ]
+        participants = rng.randrange(30, 301, 10)
+        details = {
+            "organisation": organisation,
+            "organisation_registration_no": f"ท.{_int(rng, 1, 900)}/{be_year - _int(rng, 1, 20)}"
+            if rng.random() < 0.6 else "",
+            "title": f"โครงการให้ความรู้กฎหมายเรื่อง{topic}แก่{group}",
+            "plan": f"อบรม {_int(rng, 1, 3)} วัน แก่{group} {participants} คน เรื่อง{topic} "
+                    f"พร้อมคู่มือและช่องทางขอรับความช่วยเหลือจากกองทุนยุติธรรม",
+            "budget_lines": lines,
+            "participants": participants,
+        }
+        return details, sum((Decimal(line["amount"]) for line in lines), Decimal(0))
+
+    def consultation(self, channel: str) -> dict[str, Any]:
+        return {"topic": self.rng.choice(CONSULT_TOPICS), "channel": channel, "advice_given": "", "referral": ""}
+
+
+# --------------------------------------------------------------------------- building one request
+
+
+@dataclass
+class _Step:
+    """One action planned on one day; applied only if the day is not after ``today``."""
+
+    action: str
+    on: date
+    prefer: tuple[str, ...]  # roles to pick the actor from, most likely first
+    comment: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Rows:
+    """One chunk of rows, picklable (it may come from the builder process)."""
+
+    fiscal_year: int
+    persons: list[tuple[Any, ...]] = field(default_factory=list)
+    requests: list[tuple[Any, ...]] = field(default_factory=list)
+    transitions: list[tuple[Any, ...]] = field(default_factory=list)
+    documents: list[tuple[Any, ...]] = field(default_factory=list)
+    #: audit "create" events: (actor id, request id, number, service, office code, at)
+    events: list[tuple[int | None, int, str, str, str, datetime]] = field(default_factory=list)
+    #: request counters touched in this chunk: (service, office code, fiscal year) -> last number
+    counters: dict[tuple[str, str, int], int] = field(default_factory=dict)
+
+
+def _columns(model: type[models.Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+PERSON_COLUMNS = _columns(Person)
+REQUEST_COLUMNS = _columns(Request)
+#: rows are built as tuples in this order (checked against the models when the module loads)
+TRANSITION_COLUMNS = [
+    "id", "request_id", "action", "from_state", "to_state", "actor_id", "actor_role", "at", "on_date",
+    "comment", "fields", "diff", "step_due_on",
+]
+DOCUMENT_COLUMNS = [
+    "id", "request_id", "doc_type", "original_name", "content_type", "size", "sha256", "storage_name",
+    "uploaded_by_id", "uploaded_at", "transition_id", "superseded_by_id",
+]
+if sorted(TRANSITION_COLUMNS) != sorted(_columns(Transition)) or sorted(DOCUMENT_COLUMNS) != sorted(_columns(Document)):
+    raise ImportError("jfs.demo.generator: update TRANSITION_COLUMNS / DOCUMENT_COLUMNS to match the models")
+
+INTAKE, CASE, HEAD, SECRETARY, FINANCE = (
+    roles.INTAKE_OFFICER, roles.CASE_OFFICER, roles.OFFICE_HEAD, roles.SUBCOMMITTEE_SECRETARY, roles.FINANCE_OFFICER,
+)
+#: the main path: state entered, action that enters it, working-day allowance share
+MAIN_PATH = (
+    ("screening", "start_screening", (INTAKE, CASE)),
+    ("fact_finding", "accept", (CASE, INTAKE)),
+    ("opinion", "complete_fact_finding", (CASE,)),
+    ("consideration", "submit_opinion", (CASE,)),
+    ("decided", "", (HEAD,)),
+    ("notified", "notify_applicant", (INTAKE, CASE)),
+)
+OUTCOME_TH = {"approved": "อนุมัติ", "partially_approved": "อนุมัติบางส่วน", "rejected": "ไม่อนุมัติ", "terminated": "ยุติเรื่อง"}
+REASON_WEIGHTS: dict[tuple[str, str], dict[str, int]] = {
+    (SERVICE_LIT, "approved"): {"A01": 55, "A02": 45},
+    (SERVICE_BAIL, "approved"): {"A03": 85, "A01": 15},
+    (SERVICE_HR, "approved"): {"A01": 50, "A02": 50},
+    (SERVICE_PROJECT, "approved"): {"A02": 100},
+    (SERVICE_LIT, "rejected"): {"R03": 45, "R01": 30, "R02": 25},
+    (SERVICE_BAIL, "rejected"): {"R04": 70, "R01": 20, "R02": 10},
+    (SERVICE_HR, "rejected"): {"R02": 50, "R03": 50},
+    (SERVICE_PROJECT, "rejected"): {"R03": 70, "R02": 30},
+    (SERVICE_BAIL, "terminated"): {"T02": 70, "T01": 30},
+}
+DEFAULT_REASONS = {
+    "approved": {"A01": 50, "A02": 50},
+    "partially_approved": {"P01": 80, "A01": 10, "A02": 10},
+    "rejected": {"R03": 50, "R02": 50},
+    "terminated": {"T01": 55, "T02": 45},
+}
+WITHDRAW_REASONS = (
+    "ผู้ขอแจ้งถอนคำขอ เนื่องจากตกลงประนีประนอมยอมความกับคู่กรณีได้แล้ว",
+    "ผู้ขอแจ้งถอนคำขอ เนื่องจากไม่ประสงค์ดำเนินการต่อ",
+    "ผู้ขอแจ้งถอนคำขอ เนื่องจากได้รับความช่วยเหลือจากญาติแล้ว",
+)
+BKK = timedelta(hours=7)
+
+
+class _Builder:
+    """Turns planned requests into rows, stepping each through its workflow and clock."""
+
+    def __init__(self, ctx: _Context, rng: random.Random, ids: dict[str, int], counters: dict[tuple[str, str, int], int]):
+        self.ctx = ctx
+        self.rng = rng
+        self.ids = ids
+        self.counters = counters
+        self.people = _People(ctx, rng)
+        self.details = _Details(self.people, rng)
+        self.documents = _sample_documents(ctx)
+        self.recent: list[tuple[int, dict[str, Any]]] = []  # people who may apply again
+
+    def next_id(self, table: str) -> int:
+        self.ids[table] += 1
+        return self.ids[table]
+
+    # ----- actors
+
+    def actor(self, info: _OfficeInfo, prefer: Sequence[str], assignee: User | None) -> tuple[User | None, str]:
+        for role in prefer:
+            if role == CASE and assignee is not None:
+                return assignee, CASE
+            users = info.staff.get(role)
+            if users:
+                return users[0], role
+        return None, prefer[0]
+
+    # ----- planning the steps
+
+    def split(self, total: int) -> list[int]:
+        """Spread ``total`` working days over the six gaps of the main path (allowances 1,1,7,1,10,1)."""
+        rng = self.rng
+        weights = [a * rng.uniform(0.4, 1.6) for a in (1, 1, 7, 1, 10, 1)]
+        whole = sum(weights)
+        exact = [total * w / whole for w in weights]
+        gaps = [math.floor(x) for x in exact]
+        order = sorted(range(6), key=lambda i: exact[i] - gaps[i], reverse=True)
+        for i in order[: total - sum(gaps)]:
+            gaps[i] += 1
+        return gaps
+
+    def main_steps(
+        self, p: Planned, info: _OfficeInfo, gaps: list[int], leave_after: int, pause: tuple[int, int]
+    ) -> tuple[list[_Step], date]:
+        """Steps along the main path up to state index ``leave_after`` (6 = notified).
+
+        ``pause`` = (gap index, working days): the applicant is asked for documents during
+        that gap (screening or fact-finding) and the clock stops meanwhile.
+        """
+        cal, rng = info.cal, self.rng
+        wf = self.ctx.workflows[p.service]
+        steps: list[_Step] = []
+        day = p.received_on
+        for i, (state, action, prefer) in enumerate(MAIN_PATH[:leave_after]):
+            gap = gaps[i]
+            if pause[0] == i and pause[1] > 0:
+                before = _int(rng, 0, gap)
+                ask = cal.add_working_days(day, before)
+                missing = rng.choice(wf.required_documents())
+                steps.append(_Step("request_documents", ask, (INTAKE, CASE) if i < 2 else (CASE, INTAKE),
+                                   comment=f"ขอให้ผู้ขอส่ง{missing.th}เพิ่มเติม"))
+                day = cal.add_working_days(ask, pause[1])
+                steps.append(_Step("documents_received", day, (INTAKE, CASE)))
+                gap -= before
+            day = cal.add_working_days(day, gap)
+            if state == "decided":
+                continue  # the decision step is added by the caller (it needs the outcome)
+            steps.append(_Step(action, day, prefer, comment=self.opinion(p) if action == "submit_opinion" else ""))
+        return steps, day
+
+    def opinion(self, p: Planned) -> str:
+        if p.end in ("approved", "partially_approved"):
+            return "เจ้าหน้าที่เห็นควรให้ความช่วยเหลือตามหลักเกณฑ์"
+        if p.end == "rejected":
+            return "เจ้าหน้าที่เห็นว่าไม่เข้าหลักเกณฑ์การให้ความช่วยเหลือ"
+        return "เจ้าหน้าที่เสนอข้อเท็จจริงเพื่อประกอบการพิจารณา"
+
+    def reason(self, service: str, outcome: str) -> str:
+        weights = REASON_WEIGHTS.get((service, outcome), DEFAULT_REASONS[outcome])
+        return self.rng.choices(list(weights), list(weights.values()))[0]
+
+    def decision(self, p: Planned, outcome: str, on: date) -> _Step:
+        code = self.reason(p.service, outcome)
+        reason = self.ctx.reasons[code]
+        urgent = self.rng.random() < (0.7 if p.service == SERVICE_BAIL else 0.15)
+        return _Step(
+            "decide_urgent" if urgent else "record_subcommittee_decision", on,
+            (HEAD,) if urgent else (SECRETARY,),
+            comment=f"{OUTCOME_TH[outcome]}: {reason.th} ({reason.basis})",
+            fields={"outcome": outcome, "reason_code": code},
+        )
+
+    def finish(self, p: Planned, info: _OfficeInfo, notified: date, appealed_from: str, past: bool) -> list[_Step]:
+        """After the applicant is notified: an appeal (if ``appealed_from``), follow-up, closing.
+
+        Requests of past fiscal years close by ``today`` (their last steps are squeezed).
+        """
+        cal, rng = info.cal, self.rng
+        cap = self.ctx.last_working_day(cal) if past else date.max
+        steps: list[_Step] = []
+        day = notified
+
+        def after(start: date, n: int) -> date:
+            return max(start, min(cal.add_working_days(start, n), cap))
+
+        if appealed_from:
+            day = after(day, _int(rng, 3, 12))
+            steps.append(_Step("appeal", day, (INTAKE, CASE), comment="ผู้ขอยื่นอุทธรณ์ขอให้ทบทวนผลการพิจารณา"))
+            day = after(day, _int(rng, 4, 12))
+            final = self.decision(p, p.end, day)
+            verdict = "ยืนตามผลการพิจารณาเดิม" if appealed_from == p.end else "กลับผลการพิจารณาเดิม"
+            steps.append(_Step("decide_appeal", day, (SECRETARY, HEAD), comment=f"{verdict} — {final.comment}",
+                               fields=final.fields))
+        bail = p.service == SERVICE_BAIL
+        if p.end in ("approved", "partially_approved") and (bail or p.service == SERVICE_LIT and rng.random() < 0.6):
+            day = after(day, _int(rng, 0, 3))
+            steps.append(_Step("start_follow_up", day, (FINANCE, CASE) if bail else (CASE, FINANCE)))
+            steps.append(_Step("close", after(day, _int(rng, 20, 160) if bail else _int(rng, 10, 80)),
+                               (FINANCE, CASE) if bail else (CASE, HEAD)))
+        else:
+            steps.append(_Step("close", after(day, _int(rng, 0, 8)), (CASE, HEAD)))
+        return steps
+
+    def plan_steps(self, p: Planned, info: _OfficeInfo, past: bool) -> list[_Step]:
+        """The whole life of a request as steps (cut at ``today`` by the caller)."""
+        if p.service == SERVICE_CONSULT:
+            return self.consult_steps(p, info)
+        rng, cal = self.rng, info.cal
+        room = cal.working_days_between(p.received_on, self.ctx.today) if past else 10**6
+        if p.end in OUTCOMES:
+            where = rng.random()
+            pause_days = _int(rng, 2, 12) if where < 0.19 else 0
+            if p.days + pause_days + 1 > room:
+                pause_days = 0
+            gaps = self.split(p.days)
+            steps, notified = self.main_steps(p, info, gaps, len(MAIN_PATH), (1 if where < 0.14 else 2, pause_days))
+            appeal = p.end == "rejected" and rng.random() < 0.04 or p.end == "approved" and rng.random() < 0.015
+            first = "rejected" if appeal else p.end
+            decided_on = cal.add_working_days(steps[-2].on, gaps[4])
+            steps.insert(len(steps) - 1, self.decision(p, first, decided_on))
+            return steps + self.finish(p, info, notified, first if appeal else "", past)
+        # withdrawn or referred part-way along the main path
+        gaps = self.split(max(0, min(room - 1, round(rng.gauss(12, 4)))))
+        if p.end == "referred":
+            leave_after = rng.choices((0, 1, 2, 3), (15, 40, 40, 5))[0]
+        else:
+            leave_after = rng.choices((0, 1, 2, 3, 4), (10, 35, 35, 5, 15))[0]
+        steps, day = self.main_steps(p, info, gaps, leave_after, (-1, 0))
+        spare = gaps[leave_after]
+        if p.end == "withdrawn" and leave_after in (1, 2) and rng.random() < 0.3:
+            wait = _int(rng, 0, spare)
+            day = cal.add_working_days(day, wait)
+            spare -= wait
+            steps.append(_Step("request_documents", day, (INTAKE, CASE), comment="ขอเอกสารเพิ่มเติมจากผู้ขอ"))
+        leave = cal.add_working_days(day, _int(rng, 0, spare))
+        if p.end == "referred":
+            steps.append(_Step("refer", leave, (CASE, HEAD), comment=f"ส่งต่อ{rng.choice(AGENCIES)} ซึ่งรับผิดชอบโดยตรง"))
+        else:
+            steps.append(_Step("withdraw", leave, (INTAKE, CASE), comment=rng.choice(WITHDRAW_REASONS)))
+        return steps
+
+    def consult_steps(self, p: Planned, info: _OfficeInfo) -> list[_Step]:
+        rng, cal = self.rng, info.cal
+        r = rng.random()
+        if r < 0.03:
+            return [_Step("withdraw", cal.add_working_days(p.received_on, _int(rng, 0, 2)), (INTAKE, CASE),
+                          comment="ผู้ขอแจ้งว่าไม่ต้องการคำปรึกษาแล้ว")]
+        advised = cal.add_working_days(p.received_on, 0 if rng.random() < 0.7 else _int(rng, 1, 3))
+        steps = [_Step("give_advice", advised, (INTAKE, CASE), comment="ให้คำปรึกษาเรื่องสิทธิ ขั้นตอน และเอกสารที่ต้องใช้")]
+        later = cal.add_working_days(advised, _int(rng, 0, 5))
+        if r < 0.18:
+            steps.append(_Step("refer", later, (INTAKE, CASE), comment=f"ส่งต่อ{rng.choice(AGENCIES)}"))
+        else:
+            steps.append(_Step("close", later, (INTAKE, CASE)))
+        return steps
+
+    # ----- building
+
+    def build(self, plan: Iterable[Planned], rows: _Rows) -> None:
+        for p in plan:
+            self.one(p, rows)
+
+    def applicant(self, p: Planned, info: _OfficeInfo, rich: bool, rows: _Rows) -> tuple[int, dict[str, Any]]:
+        rng = self.rng
+        if self.recent and p.service in (SERVICE_LIT, SERVICE_BAIL, SERVICE_HR) and rng.random() < 0.03:
+            return rng.choice(self.recent)
+        sex_share = {SERVICE_LIT: 0.55, SERVICE_BAIL: 0.45, SERVICE_HR: 0.5, SERVICE_PROJECT: 0.5}.get(p.service, 0.45)
+        values = self.people.person(info.code, p.received_on, "M" if rng.random() < sex_share else "F", rich)
+        pid = self.next_id("person")
+        stamp = _at(p.received_on, 0)
+        values.update(id=pid, created_at=stamp, updated_at=stamp)
+        rows.persons.append(tuple(values[c] for c in PERSON_COLUMNS))
+        if len(self.recent) < 5000:
+            self.recent.append((pid, values))
+        else:
+            self.recent[rng.randrange(5000)] = (pid, values)
+        return pid, values
+
+    def one(self, p: Planned, rows: _Rows) -> None:
+        ctx, rng = self.ctx, self.rng
+        info = ctx.offices[p.office]
+        wf = ctx.workflows[p.service]
+        fy = fiscal_year(p.received_on)
+        steps = self.plan_steps(p, info, fy < ctx.fiscal_year)
+        reason = next((s.fields["reason_code"] for s in steps if s.fields), "")
+        person_id, person = self.applicant(p, info, reason == "R01", rows)
+        details, amount, channel = self.service_details(p, info, person, fy)
+        key = (p.service, info.code, fy)
+        self.counters[key] = rows.counters[key] = self.counters.get(key, 0) + 1
+        officers = info.staff.get(CASE, [])
+        assignee = rng.choices(officers, info.officer_weights)[0] if officers else None
+        rep_type, rep_name, rep_id = "", "", ""
+        if p.service != SERVICE_PROJECT and rng.random() < 0.08:
+            rep_type = rng.choice(("spouse", "legal_representative", "attorney_in_fact"))
+            rep_name = self.people.full_name("M" if rng.random() < 0.5 else "F")
+            rep_id = self.people.national_id(person["district_code"], 1980, person["province_code"])
+        creator, creator_role = self.actor(info, (INTAKE, CASE), None)
+        req = Request(
+            id=self.next_id("request"),
+            number=services.format_number(p.service, info.code, fy, self.counters[key]),
+            service=p.service, office_id=info.office.pk, fiscal_year=fy, applicant_id=person_id,
+            channel=channel, representative_type=rep_type, representative_name=rep_name,
+            representative_national_id=rep_id, details=details, amount_requested=amount,
+            state=wf.initial, received_on=p.received_on, clock_started_on=p.received_on,
+            created_by_id=creator.pk if creator else None,
+        )
+        services._enter_step(req, info.cal, p.received_on)
+        services._recompute_due(req, info.cal)
+        at = req.created_at = _at(p.received_on, _int(rng, 0, 420))
+        snap = self.record(rows, req, "create", "", (creator, creator_role), at, p.received_on, NOTHING)
+        rows.events.append((req.created_by_id, req.id, req.number, p.service, info.code, at))
+        if assignee is not None:  # what services.assign does: the head (or intake) assigns a case officer
+            req.assigned_to_id = assignee.pk
+            req.version += 1
+            at += timedelta(minutes=_int(rng, 2, 40))
+            snap = self.record(rows, req, "assign", req.state, self.actor(info, (HEAD, INTAKE), None), at,
+                               p.received_on, snap)
+        for step in steps:
+            if step.on > ctx.today:
+                break
+            at = max(at + timedelta(minutes=_int(rng, 2, 40)), _at(step.on, _int(rng, 0, 420)))
+            snap = self.apply(rows, req, wf, info, step, self.actor(info, step.prefer, assignee), at, snap)
+        req.updated_at = at
+        row = [getattr(req, c) for c in REQUEST_COLUMNS]
+        row[DETAILS_AT] = _json(details)
+        rows.requests.append(tuple(row))
+
+    def apply(self, rows: _Rows, req: Request, wf: WorkflowDefinition, info: _OfficeInfo, step: _Step,
+              by: tuple[User | None, str], at: datetime, before: tuple[Any, ...]) -> tuple[Any, ...]:
+        """What ``services.transition`` does to a request, minus the database; returns the new snapshot."""
+        action = wf.actions[step.action]
+        from_state = req.state
+        to_state = req.previous_state if action.target == "@previous" else action.target
+        clock_after = wf.states[to_state].clock
+        if clock_after == "paused":
+            req.previous_state = from_state
+        req.state = to_state
+        services._apply_clock(req, info.cal, wf.states[from_state].clock, clock_after, step.on)
+        services._enter_step(req, info.cal, step.on)
+        if action.sets_outcome:
+            req.outcome = step.fields["outcome"]
+            req.reason_code = step.fields["reason_code"]
+            req.decided_on = step.on
+        if wf.states[to_state].terminal:
+            req.closed_on = step.on
+        req.version += 1
+        tid = self.ids["transition"] + 1
+        snap = self.record(rows, req, step.action, from_state, by, at, step.on, before, step.comment, step.fields)
+        if step.action == "accept":  # the officer uploads the required documents, then accepts
+            uploader = by[0].pk if by[0] else None
+            for n, doc in enumerate(wf.required_documents()):
+                name, size, digest = self.documents[doc.code]
+                rows.documents.append((
+                    self.next_id("document"), req.id, doc.code, name, "application/pdf", size, digest,
+                    f"demo/{doc.code}.pdf", uploader, at - timedelta(minutes=4 * (n + 1)), tid, None,
+                ))
+        return snap
+
+    def record(
+        self, rows: _Rows, req: Request, action: str, from_state: str, by: tuple[User | None, str],
+        at: datetime, on: date, before: tuple[Any, ...], comment: str = "", fields: dict[str, str] | None = None,
+    ) -> tuple[Any, ...]:
+        """Append the transition row (with the field diff services would store); return the snapshot after."""
+        after = SNAPSHOT(req)
+        actor, role = by
+        rows.transitions.append((
+            self.next_id("transition"), req.id, action, from_state, req.state, actor.pk if actor else None, role,
+            at, on, comment, _json(fields) if fields else "{}", _diff(before, after), req.step_due_on,
+        ))
+        return after
+
+    def service_details(self, p: Planned, info: _OfficeInfo, person: dict[str, Any], fy: int) -> tuple[dict[str, Any], Decimal, str]:
+        rng = self.rng
+        online = min(0.25, 0.02 + 0.03 * max(0, fy - 2565))
+        channel = "online" if rng.random() < online else "mobile_unit" if rng.random() < 0.03 else "counter"
+        be_year = to_be_year(p.received_on.year)
+        if p.service == SERVICE_LIT:
+            details, amount = self.details.litigation(info, p.end, be_year)
+        elif p.service == SERVICE_BAIL:
+            details, amount = self.details.bail(info, person)
+        elif p.service == SERVICE_HR:
+            details, amount = self.details.human_rights()
+        elif p.service == SERVICE_PROJECT:
+            sub = geothai.subdistrict(person["subdistrict_code"])
+            details, amount = self.details.project(info, sub.name_th if sub else info.province_name, be_year)
+        else:
+            channel = rng.choices(list(CONSULT_CHANNELS), list(CONSULT_CHANNELS.values()))[0]
+            details, amount = self.details.consultation(channel), Decimal(0)
+        return details, amount, channel
+
+
+def _at(day: date, minutes: int) -> datetime:
+    """A moment on ``day`` during Bangkok office hours (08:30 + minutes), in UTC."""
+    return datetime.combine(day, time(8, 30), tzinfo=UTC) - BKK + timedelta(minutes=minutes)
+
+
+#: ``services._snapshot`` as a tuple (TRACKED_FIELDS order), read in one C call
+SNAPSHOT = operator.attrgetter(*services.TRACKED_FIELDS)
+NOTHING: tuple[Any, ...] = (None,) * len(services.TRACKED_FIELDS)
+DETAILS_AT = REQUEST_COLUMNS.index("details")
+
+
+def _diff(before: tuple[Any, ...], after: tuple[Any, ...]) -> str:
+    """``services._diff`` of two snapshots (same keys and values), as JSON text."""
+    changed = {
+        name: [b.isoformat() if isinstance(b, date) else b, a.isoformat() if isinstance(a, date) else a]
+        for name, b, a in zip(services.TRACKED_FIELDS, before, after, strict=True)
+        if b != a
+    }
+    return _json(changed)
+
+
+def _json(value: Any) -> str:
+    """JSON text for a JSON column: rows carry it ready, so writing does no per-value work."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _int(rng: random.Random, low: int, high: int) -> int:
+    """A whole number in [low, high]; much cheaper than ``randint`` in the hot loop."""
+    return low + int(rng.random() * (high - low + 1))
+
+
+def _sample_documents(ctx: _Context) -> dict[str, tuple[str, int, str]]:
+    """One small PDF per document type, shared by every demo request: (name, size, sha256)."""
+    folder = settings.DOCUMENT_ROOT / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, tuple[str, int, str]] = {}
+    for wf in ctx.workflows.values():
+        for doc in wf.documents.values():
+            if doc.code in out:
+                continue
+            data = (
+                "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+                f"% JFS demo document: {doc.en}\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+            ).encode()
+            (folder / f"{doc.code}.pdf").write_bytes(data)
+            out[doc.code] = (f"{doc.code}.pdf", len(data), hashlib.sha256(data).hexdigest())
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class _Writer:
+    """Appends rows: PostgreSQL COPY, else executemany of prepared INSERTs.
+
+    Rows are tuples in the given column order, with Python values except that JSON
+    columns hold JSON text.
+    """
+
+    def __init__(self) -> None:
+        self.copy = connection.vendor == "postgresql"
+
+    def write(self, model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        qn = connection.ops.quote_name
+        table = qn(model._meta.db_table)
+        cols = ", ".join(qn(c) for c in columns)
+        by_column = {f.attname: f for f in model._meta.concrete_fields}
+        fields = [by_column[c] for c in columns]
+        with connection.cursor() as cursor:
+            if self.copy:
+                with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            prep = [_adapter(f) for f in fields]
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({cols}) VALUES ({marks})",
+                [tuple(v if p is None or v is None else p(v) for p, v in zip(prep, row, strict=True)) for row in rows],
+            )
+
+    def flush(self, rows: _Rows, users: Mapping[int, User]) -> None:
+        self.write(Person, PERSON_COLUMNS, rows.persons)
+        self.write(Request, REQUEST_COLUMNS, rows.requests)
+        self.write(Transition, TRANSITION_COLUMNS, rows.transitions)
+        self.write(Document, DOCUMENT_COLUMNS, rows.documents)
+        record_many(
+            Event(action="create", actor=users.get(actor) if actor else None, object_type="request",
+                  object_id=str(rid), reference=number, details={"service": service, "office": office}, at=at)
+            for actor, rid, number, service, office, at in rows.events
+        )
+
+    def reset_sequences(self) -> None:
+        statements = connection.ops.sequence_reset_sql(no_style(), [Person, Request, Transition, Document])
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def _adapter(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How to hand a field's Python value to the database driver (None: as it is; JSON
+    columns arrive as JSON text already).
+
+    The backend's own adapters, looked up once per column instead of once per value
+    (``Field.get_db_prep_save`` costs more than the insert itself at this volume).
+    """
+    ops = connection.ops
+    if isinstance(f, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(f, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(f, models.DecimalField):
+        return lambda v: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
+    return None
+
+
+# --------------------------------------------------------------------------- the command's entry point
+
+
+@dataclass
+class Summary:
+    requests: int = 0
+    transitions: int = 0
+    persons: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+    by_year: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        """Rows written, counting one audit event per request."""
+        return 2 * self.requests + self.transitions + self.persons + self.documents
+
+
+def status() -> str:
+    """``empty`` when there are no requests yet, else ``loaded N``."""
+    n = Request.objects.count()
+    return "empty" if n == 0 else f"loaded {n}"
+
+
+def years_to_generate(options: Options, today: date) -> list[int]:
+    current = fiscal_year(today)
+    last = current if options.last_year is None else options.last_year
+    if options.first_year < FIRST_FISCAL_YEAR or last > current or options.first_year > last:
+        raise ValueError(
+            f"fiscal years must run from {FIRST_FISCAL_YEAR} to the current fiscal year {current}, "
+            f"got {options.first_year}-{last}"
+        )
+    return list(range(options.first_year, last + 1))
+
+
+def _year_share(ctx: _Context, fy: int) -> float:
+    year = FiscalYear(fy)
+    if ctx.today >= year.end:
+        return 1.0
+    cal = ctx.public_cal
+    return cal.working_days_between(year.start - timedelta(days=1), ctx.today) / cal.working_days_between(
+        year.start - timedelta(days=1), year.end
+    )
+
+
+def _produce(ctx: _Context, options: Options, years: list[int], ids: dict[str, int],
+             counters: dict[tuple[str, str, int], int]) -> Iterator[_Rows]:
+    """Plan each fiscal year, then build its rows chunk by chunk (pure Python, no database)."""
+    for fy in years:
+        share = _year_share(ctx, fy)
+        figures = figures_for(fy, share, current=share < 1.0)
+        if options.scale != 1:
+            figures = {s: sy.scaled(options.scale) for s, sy in figures.items()}
+        rng = random.Random(f"jfs-demo/{options.seed}/{fy}")
+        plan = _plan_year(ctx, fy, figures, min(ctx.today, FiscalYear(fy).end), rng)
+        builder = _Builder(ctx, rng, ids, counters)
+        for start in range(0, len(plan), options.chunk_size):
+            rows = _Rows(fy)
+            builder.build(plan[start : start + options.chunk_size], rows)
+            yield rows
+            gc.collect()
+
+
+def _in_background(rows: Iterator[_Rows]) -> Iterator[_Rows]:
+    """Run the row builder in a forked process, so building overlaps writing.
+
+    The child never touches the database (everything it reads was loaded before the
+    fork) and hands over finished chunks through a short queue, which bounds memory.
+    """
+    mp = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue[_Rows | str | None] = mp.Queue(maxsize=2)
+
+    def run() -> None:
+        gc.disable()
+        try:
+            for chunk in rows:
+                queue.put(chunk)
+            queue.put(None)
+        except BaseException:
+            queue.put(traceback.format_exc())
+
+    child = mp.Process(target=run, name="demo-data-builder", daemon=True)
+    child.start()
+    try:
+        while (item := queue.get()) is not None:
+            if isinstance(item, str):
+                raise RuntimeError(f"the demo data builder failed:\n{item}")
+            yield item
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def generate(options: Options, log: Callable[[str], None] = lambda _: None) -> Summary:
+    """Load the demo data in one transaction; raise AlreadyLoaded unless appending."""
+    started = clock.perf_counter()
+    today = options.today or services.today()
+    years = years_to_generate(options, today)
+    if not options.append and Request.objects.exists():
+        raise AlreadyLoaded(status())
+    summary = Summary()
+    writer = _Writer()
+    with transaction.atomic():
+        ctx = _Context(today)
+        ids = {
+            name: model.objects.aggregate(m=Max("id"))["m"] or 0
+            for name, model in (("person", Person), ("request", Request), ("transition", Transition), ("document", Document))
+        }
+        existing = {
+            (c.service, c.office.code, c.fiscal_year): c for c in RequestCounter.objects.select_related("office")
+        }
+        counters = {k: c.last for k, c in existing.items()}
+        chunks = _produce(ctx, options, years, ids, dict(counters))
+        if options.background:
+            chunks = _in_background(chunks)
+        for rows in chunks:
+            writer.flush(rows, ctx.users_by_id)
+            counters.update(rows.counters)
+            summary.requests += len(rows.requests)
+            summary.transitions += len(rows.transitions)
+            summary.persons += len(rows.persons)
+            summary.documents += len(rows.documents)
+            summary.by_year[rows.fiscal_year] = summary.by_year.get(rows.fiscal_year, 0) + len(rows.requests)
+            log(f"FY{rows.fiscal_year}: {summary.requests:,} requests, {summary.transitions:,} transitions "
+                f"({summary.rows / (clock.perf_counter() - started):,.0f} rows/s)")
+        writer.reset_sequences()
+        _save_counters(ctx, existing, counters)
+    summary.seconds = clock.perf_counter() - started
+    return summary
+
+
+def _save_counters(ctx: _Context, existing: Mapping[tuple[str, str, int], RequestCounter], counters: Mapping[tuple[str, str, int], int]) -> None:
+    """Leave each counter at the last number used, so new requests continue the sequence."""
+    new = []
+    for key, last in counters.items():
+        if key in existing:
+            if existing[key].last != last:
+                RequestCounter.objects.filter(pk=existing[key].pk).update(last=last)
+        else:
+            service, office, fy = key
+            new.append(RequestCounter(service=service, office=ctx.offices[office].office, fiscal_year=fy, last=last))
+    RequestCounter.objects.bulk_create(new, batch_size=2000)

@@ -1,0 +1,15 @@
+import logging
+
+from django.apps import AppConfig
+
+
+class ExchangeConfig(AppConfig):
+    name = "jfs.exchange"
+    label = "exchange"
+    verbose_name = "Government data exchange"
+
+    def ready(self) -> None:
+        # httpx logs every request's full URL at INFO; GDX puts the ConsumerSecret and the
+        # citizen's ID, names and birth date in query strings, so those lines must never be written.
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).setLevel(logging.WARNING)

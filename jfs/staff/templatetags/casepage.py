@@ -1,0 +1,109 @@
+"""Template filters for the case page: readable service details, role and workflow names.
+
+The labels of a request's service details come from the same staff forms that
+collect them (``jfs.staff.forms.DETAIL_FORMS``): a field added to a form shows up
+on the case page with its own label and choice names, in Thai or English.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms, template
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from jfs.accounts.models import ROLE_CHOICES
+from jfs.staff.forms import DETAIL_FORMS
+from jfslib import thai_id
+
+register = template.Library()
+
+#: Shorter labels for reading than the form's (which also tell the person how to type).
+DISPLAY_LABELS = {
+    "bail_amount": _("จำนวนเงินประกันที่ขอ"),
+    "amount_requested": _("จำนวนเงินที่ขอ"),
+    "budget_lines": _("รายการงบประมาณ"),
+}
+#: Details that are personal data and are shown masked.
+MASKED = {"detainee_national_id"}
+
+
+def _money(value: Any) -> str:
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _label(fields: dict[str, forms.Field], key: str) -> str:
+    if key in DISPLAY_LABELS:
+        return str(DISPLAY_LABELS[key])
+    field = fields.get(key)
+    return str(field.label) if field is not None and field.label else key
+
+
+def _row(label: str, value: Any, kind: str = "text", items: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"label": label, "value": value, "kind": kind, "items": items or []}
+
+
+def detail_rows_for(service: str, details: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows (label, value, kind) describing a request's service details, in the active language."""
+    form = DETAIL_FORMS.get(service)
+    fields: dict[str, forms.Field] = dict(form.base_fields) if form else {}
+    rows = []
+    for key, value in (details or {}).items():
+        field = fields.get(key)
+        if key == "costs" and isinstance(value, dict):
+            for item, amount in value.items():
+                if Decimal(str(amount or 0)) != 0:
+                    rows.append(_row(_label(fields, f"cost_{item}"), _money(amount), "money"))
+        elif key == "budget_lines" and isinstance(value, list):
+            items = [{"item": str(line.get("item", "")), "amount": _money(line.get("amount", 0))} for line in value]
+            rows.append(_row(_label(fields, key), "", "lines", items))
+        elif value in ("", None):
+            rows.append(_row(_label(fields, key), "–"))
+        elif key in MASKED:
+            rows.append(_row(_label(fields, key), thai_id.mask(str(value))))
+        elif isinstance(field, forms.ChoiceField):
+            rows.append(_row(_label(fields, key), str(dict(field.choices).get(value, value))))
+        elif isinstance(field, forms.DecimalField):
+            rows.append(_row(_label(fields, key), _money(value), "money"))
+        elif isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+            rows.append(_row(_label(fields, key), str(value), "longtext"))
+        else:
+            rows.append(_row(_label(fields, key), str(value)))
+    return rows
+
+
+@register.filter
+def detail_rows(req: Any) -> list[dict[str, Any]]:
+    return detail_rows_for(req.service, req.details)
+
+
+@register.filter
+def role_label(code: str | None) -> str:
+    return str(dict(ROLE_CHOICES).get(code or "", code or ""))
+
+
+def _name(obj: Any) -> str:
+    return str(getattr(obj, "en" if translation.get_language() == "en" else "th", obj))
+
+
+@register.filter
+def state_name(wf: Any, code: str) -> str:
+    state = wf.states.get(code)
+    return _name(state) if state is not None else (code or "")
+
+
+@register.filter
+def action_name(wf: Any, code: str) -> str:
+    action = wf.actions.get(code)
+    return _name(action) if action is not None else (code or "")
+
+
+@register.filter
+def document_name(wf: Any, code: str) -> str:
+    doc = wf.documents.get(code)
+    return _name(doc) if doc is not None else (code or "")

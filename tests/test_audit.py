@@ -1,0 +1,251 @@
+"""The audit log: every write and every view of personal data leaves an event; the hash chain
+is verified by ``manage.py verify_audit``, which names the first broken link."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+
+from jfs.audit.models import AuditEvent
+from jfs.audit.services import Event, record, record_many, verify_chain
+from jfs.cases import services
+from jfs.cases.models import Transition
+from jfslib import thai_id
+from tests.conftest import DETAILS, applicant_input
+
+pytestmark = pytest.mark.django_db
+
+
+def events(action: str | None = None, **filters: Any) -> list[AuditEvent]:
+    qs = AuditEvent.objects.order_by("seq")
+    if action:
+        qs = qs.filter(action=action)
+    return list(qs.filter(**filters))
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def test_create_writes_an_event(make_request: Any, users: Any) -> None:
+    req = make_request()
+    [ev] = events("create", reference=req.number)
+    assert (ev.actor_username, ev.actor_role, ev.actor_office) == ("intake.cm", "intake_officer", "50")
+    assert (ev.object_type, ev.object_id) == ("request", str(req.pk))
+    assert ev.details == {"service": "LIT", "office": "50"}
+
+
+def test_update_writes_an_event_naming_fields_not_values(make_request: Any, users: Any) -> None:
+    req = make_request()
+    services.update_details(actor=users["officer.cm"], request_id=req.pk, expected_version=req.version,
+                            applicant=applicant_input(national_id=req.applicant.national_id, first_name="มานะ"),
+                            details=dict(DETAILS["LIT"], court="ศาลแพ่ง"))
+    [ev] = events("update", reference=req.number)
+    assert "applicant.first_name" in ev.details["changed"] and "details.court" in ev.details["changed"]
+    assert "มานะ" not in str(ev.details)  # personal data is named, never copied into the log
+    t = Transition.objects.get(request=req, action="update")
+    assert t.diff["applicant.first_name"] == ["…", "…"]
+
+
+def test_assign_writes_an_event(make_request: Any) -> None:
+    req = make_request(assign_to="officer.cm")
+    [ev] = events("update", reference=req.number)
+    assert ev.actor_username == "head.cm" and ev.details == {"changed": ["assigned_to"]}
+
+
+def test_transition_writes_an_event(make_request: Any, act: Any) -> None:
+    req = make_request()
+    act(req, "intake.cm", "start_screening")
+    [ev] = events("transition", reference=req.number)
+    assert ev.details["action"] == "start_screening"
+    assert (ev.details["from"], ev.details["to"]) == ("received", "screening")
+    assert "state" in ev.details["changed"]
+
+
+def test_upload_writes_an_event(make_request: Any, attach: Any) -> None:
+    req = make_request()
+    doc = attach(req, "intake.cm", "id_card")
+    [ev] = events("document_upload", reference=req.number)
+    assert (ev.object_type, ev.object_id) == ("document", str(doc.pk))
+    assert ev.details == {"doc_type": "id_card", "content_type": "application/pdf", "size": doc.size}
+
+
+def test_refused_write_leaves_no_event(make_request: Any, users: Any) -> None:
+    req = make_request()
+    before = AuditEvent.objects.count()
+    with pytest.raises(services.NotPermitted):
+        services.transition(actor=users["auditor"], request_id=req.pk, action="start_screening", expected_version=1)
+    assert AuditEvent.objects.count() == before
+
+
+# --------------------------------------------------------------------------- views of personal data
+
+
+def test_case_page_view_writes_an_event_with_the_ip(make_request: Any, staff_client: Any) -> None:
+    req = make_request(assign_to="officer.cm")
+    staff_client.get(reverse("staff:case", args=[req.pk]), REMOTE_ADDR="10.1.2.3")
+    [ev] = events("view_personal_data", object_type="request", object_id=str(req.pk))
+    assert ev.actor_username == "officer.cm" and ev.purpose == "case handling" and ev.ip == "10.1.2.3"
+
+
+@pytest.mark.parametrize("page", ["staff:queue", "staff:requests", "staff:overdue"])
+def test_list_pages_write_an_event_per_request_shown(page: str, make_request: Any, login: Any) -> None:
+    from datetime import date, timedelta
+
+    long_ago = date.today() - timedelta(days=60)  # overdue, so it is on every list
+    reqs = [make_request(assign_to="officer.cm", received_on=long_ago) for _ in range(3)]
+    resp = login("officer.cm").get(reverse(page))
+    assert resp.status_code == 200
+    shown = {row["req"].pk for row in resp.context["rows"]}
+    assert shown == {r.pk for r in reqs}
+    logged = {e.object_id for e in events("view_personal_data", object_type="request_list", actor_username="officer.cm")}
+    assert logged == {str(pk) for pk in shown}
+
+
+def test_api_reads_write_events(make_request: Any, api_client: Any) -> None:
+    req = make_request()
+    client = api_client("officer.cm")
+    client.get("/api/v1/requests")
+    client.get(f"/api/v1/requests/{req.pk}")
+    assert events("view_personal_data", object_type="request_list", object_id=str(req.pk))
+    assert events("view_personal_data", object_type="request", object_id=str(req.pk))
+
+
+def test_document_download_writes_an_event(make_request: Any, attach: Any, staff_client: Any) -> None:
+    req = make_request()
+    doc = attach(req, "intake.cm", "id_card")
+    resp = staff_client.get(reverse("staff:document", args=[doc.pk]))
+    assert resp.status_code == 200
+    [ev] = events("view_personal_data", object_type="document")
+    assert ev.object_id == str(req.pk) and ev.reference == req.number and ev.actor_username == "officer.cm"
+
+
+def test_revealing_the_full_national_id_writes_its_own_event(make_request: Any, staff_client: Any) -> None:
+    req = make_request(assign_to="officer.cm")
+    nid = req.applicant.national_id
+    url = reverse("staff:case", args=[req.pk])
+    html = staff_client.get(url).content.decode()
+    assert thai_id.format_id(nid) not in html and thai_id.mask(nid) in html
+    assert not events("view_personal_data", object_type="national_id")
+
+    html = staff_client.get(url, {"reveal": "id"}).content.decode()
+    assert thai_id.format_id(nid) in html
+    [ev] = events("view_personal_data", object_type="national_id")
+    assert ev.object_id == str(req.pk) and ev.actor_username == "officer.cm"
+    assert nid not in str(ev.details) and nid not in ev.reference
+
+
+def test_sign_in_writes_an_event(login: Any, users: Any) -> None:
+    login("head.cm")
+    [ev] = events("login", actor_username="head.cm")
+    assert ev.object_id == str(users["head.cm"].pk)
+
+
+# --------------------------------------------------------------------------- the chain
+
+
+def _fill(n: int = 5) -> None:
+    record_many(Event(action="test", object_type="thing", object_id=str(i), details={"i": i, "ชื่อ": "ทดสอบ"})
+                for i in range(n))
+
+
+def verify() -> str:
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    return out.getvalue()
+
+
+def test_verify_audit_passes_on_an_intact_chain(make_request: Any, act: Any) -> None:
+    req = make_request()
+    act(req, "intake.cm", "start_screening")
+    _fill()
+    n = AuditEvent.objects.count()
+    assert f"Audit chain intact: {n} events verified." in verify()
+    assert verify_chain() == (n, None)
+
+
+def test_chain_links_each_event_to_the_previous_one() -> None:
+    _fill(4)
+    evs = events()
+    assert [e.seq for e in evs] == [1, 2, 3, 4]
+    assert evs[0].prev_hash == "0" * 64
+    for a, b in zip(evs, evs[1:], strict=False):
+        assert b.prev_hash == a.hash
+
+
+def _table() -> str:
+    return connection.ops.quote_name(AuditEvent._meta.db_table)
+
+
+def test_verify_audit_reports_the_exact_seq_of_a_row_edited_with_raw_sql() -> None:
+    _fill(6)
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {_table()} SET purpose = %s WHERE seq = %s", ["แก้ไขย้อนหลัง", 4])
+    with pytest.raises(CommandError) as exc:
+        verify()
+    assert "Audit chain broken at event 4:" in str(exc.value)
+    assert "row edited" in str(exc.value) and "(3 events before it are intact)" in str(exc.value)
+
+
+def test_verify_audit_reports_an_edit_of_the_json_details() -> None:
+    _fill(3)
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {_table()} SET details = %s WHERE seq = %s", ['{"i": 99}', 2])
+    with pytest.raises(CommandError, match="broken at event 2:"):
+        verify()
+
+
+def test_verify_audit_reports_a_row_deleted_with_raw_sql() -> None:
+    _fill(6)
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {_table()} WHERE seq = %s", [3])
+    with pytest.raises(CommandError) as exc:
+        verify()
+    assert "Audit chain broken at event 3:" in str(exc.value) and "missing" in str(exc.value)
+
+
+def test_verify_audit_reports_the_newest_row_deleted_with_raw_sql() -> None:
+    _fill(5)
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {_table()} WHERE seq = %s", [5])
+    with pytest.raises(CommandError, match="broken at event 5:"):
+        verify()
+
+
+def test_verify_audit_reports_a_row_replaced_with_a_recomputed_hash() -> None:
+    """Rewriting a row and its own hash still breaks the link to the next event."""
+    from jfs.audit.services import HASHED_FIELDS, compute_hash
+
+    _fill(5)
+    ev = AuditEvent.objects.get(seq=2)
+    values = {k: getattr(ev, k) for k in HASHED_FIELDS} | {"purpose": "forged"}
+    forged = compute_hash(ev.prev_hash, values)
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {_table()} SET purpose = %s, hash = %s WHERE seq = %s", ["forged", forged, 2])
+    with pytest.raises(CommandError, match="broken at event 3:"):
+        verify()
+
+
+def test_audit_event_cannot_be_changed_or_deleted_through_the_orm() -> None:
+    record("test", object_type="thing", object_id="1")
+    ev = AuditEvent.objects.get()
+    ev.purpose = "changed"
+    with pytest.raises(PermissionError):
+        ev.save()
+    with pytest.raises(PermissionError):
+        ev.delete()
+    assert AuditEvent.objects.get().purpose == ""
+
+
+def test_transition_history_cannot_be_changed_or_deleted(make_request: Any) -> None:
+    req = make_request()
+    t = Transition.objects.get(request=req)
+    t.comment = "rewritten"
+    with pytest.raises(PermissionError):
+        t.save()
+    with pytest.raises(PermissionError):
+        t.delete()

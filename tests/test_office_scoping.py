@@ -1,0 +1,245 @@
+"""Office scoping: a request outside a user's office does not exist for them (404) unless it
+is assigned to them; read-all roles see every office but write nothing; citizens get no
+staff pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from jfs.cases.models import Document, Request, Transition
+from tests.conftest import SAMPLE_FILES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cm_request(make_request: Any, attach: Any) -> tuple[Request, Document]:
+    """A Chiang Mai request with one document, assigned to a Chiang Mai officer."""
+    req = make_request(assign_to="officer.cm")
+    doc = attach(req, "intake.cm", "id_card")
+    req.refresh_from_db()
+    return req, doc
+
+
+def transition_post(client: Client, req: Request, action: str = "start_screening", comment: str = "") -> Any:
+    return client.post(reverse("staff:transition", args=[req.pk]), {
+        "action_code": action, f"{action}-action": action, f"{action}-version": req.version,
+        f"{action}-comment": comment,
+    })
+
+
+# --------------------------------------------------------------------------- other office: 404
+
+
+def test_other_office_officer_gets_404_on_case_page(cm_request: Any, login: Any) -> None:
+    req, _ = cm_request
+    assert login("officer.kk").get(reverse("staff:case", args=[req.pk])).status_code == 404
+
+
+def test_other_office_officer_gets_404_on_api_get(cm_request: Any, api_client: Any) -> None:
+    req, _ = cm_request
+    client = api_client("officer.kk")
+    resp = client.get(f"/api/v1/requests/{req.pk}")
+    assert resp.status_code == 404
+    assert resp.json()["message_en"] == "Not found" and resp.json()["message_th"]
+    assert client.get(f"/api/v1/requests/{req.pk}/transitions").status_code == 404
+    assert client.get(f"/api/v1/requests/{req.pk}/documents").status_code == 404
+
+
+def test_other_office_officer_gets_404_on_document_download(cm_request: Any, login: Any) -> None:
+    _, doc = cm_request
+    assert login("officer.kk").get(reverse("staff:document", args=[doc.pk])).status_code == 404
+
+
+def test_other_office_officer_gets_404_on_transition_post(cm_request: Any, login: Any, api_client: Any) -> None:
+    req, _ = cm_request
+    assert transition_post(login("officer.kk"), req).status_code == 404
+    resp = api_client("officer.kk").post(f"/api/v1/requests/{req.pk}/transitions",
+                                         {"action": "start_screening", "version": req.version},
+                                         content_type="application/json")
+    assert resp.status_code == 404
+    req.refresh_from_db()
+    assert req.state == "received"
+
+
+def test_other_office_officer_gets_404_on_upload_and_assign(cm_request: Any, login: Any, users: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    req, _ = cm_request
+    client = login("officer.kk")
+    resp = client.post(reverse("staff:upload", args=[req.pk]),
+                       {"doc_type": "other", "file": SimpleUploadedFile("x.pdf", SAMPLE_FILES["pdf"])})
+    assert resp.status_code == 404
+    resp = client.post(reverse("staff:assign", args=[req.pk]), {"assignee": users["officer.kk"].pk, "version": req.version})
+    assert resp.status_code == 404
+    assert Document.objects.filter(request=req).count() == 1
+    assert Request.objects.get(pk=req.pk).assigned_to == users["officer.cm"]
+
+
+def test_other_office_requests_are_absent_from_lists_and_search(cm_request: Any, login: Any, api_client: Any,
+                                                                  make_request: Any) -> None:
+    req, _ = cm_request
+    own = make_request(office="40", assign_to="officer.kk")
+    client = login("officer.kk")
+
+    def numbers(name: str, **params: str) -> list[str]:
+        resp = client.get(reverse(name), params)
+        assert resp.status_code == 200
+        return [row["req"].number for row in resp.context["rows"]]
+
+    for name in ("staff:queue", "staff:requests", "staff:overdue"):
+        assert req.number not in numbers(name), name
+    assert req.number not in client.get(reverse("staff:requests")).content.decode()
+    assert numbers("staff:requests") == [own.number]
+    assert numbers("staff:requests", q=req.number) == []
+    assert numbers("staff:requests", office="50") == []
+    data = api_client("officer.kk").get("/api/v1/requests").json()
+    assert [i["number"] for i in data["items"]] == [own.number] and data["count"] == 1
+
+
+def test_other_office_dashboard_counts_only_own_office(cm_request: Any, login: Any) -> None:
+    resp = login("officer.kk").get(reverse("staff:dashboard"))
+    assert resp.status_code == 200
+    assert resp.context["total"] == 0
+
+
+# --------------------------------------------------------------------------- assigned across offices
+
+
+def test_officer_sees_and_works_on_another_office_s_request_assigned_to_them(
+    make_request: Any, attach: Any, users: Any, login: Any, api_client: Any
+) -> None:
+    req = make_request(assign_to="officer.kk")
+    doc = attach(req, "intake.cm", "id_card")
+    req.refresh_from_db()
+    client = login("officer.kk")
+    assert client.get(reverse("staff:case", args=[req.pk])).status_code == 200
+    assert api_client("officer.kk").get(f"/api/v1/requests/{req.pk}").status_code == 200
+    resp = client.get(reverse("staff:document", args=[doc.pk]))
+    assert resp.status_code == 200 and b"".join(resp.streaming_content) == SAMPLE_FILES["pdf"]
+    resp = transition_post(client, req)
+    assert resp.status_code == 302
+    req.refresh_from_db()
+    assert req.state == "screening"
+    assert Transition.objects.filter(request=req, action="start_screening", actor=users["officer.kk"]).exists()
+
+
+# --------------------------------------------------------------------------- read-all roles
+
+
+@pytest.mark.parametrize("username", ["executive", "auditor"])
+def test_read_all_roles_see_every_office(username: str, make_request: Any, login: Any, api_client: Any) -> None:
+    cm = make_request(assign_to="officer.cm")
+    kk = make_request(office="40", assign_to="officer.kk")
+    client = login(username)
+    for req in (cm, kk):
+        resp = client.get(reverse("staff:case", args=[req.pk]))
+        assert resp.status_code == 200
+        assert resp.context["can_write"] is False and resp.context["actions"] == []
+    html = client.get(reverse("staff:requests")).content.decode()
+    assert cm.number in html and kk.number in html
+    data = api_client(username).get("/api/v1/requests").json()
+    assert {i["number"] for i in data["items"]} == {cm.number, kk.number}
+
+
+@pytest.mark.parametrize("username", ["executive", "auditor"])
+def test_read_all_roles_cannot_write(username: str, cm_request: Any, login: Any, api_client: Any,
+                                     users: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    req, doc = cm_request
+    client = login(username)
+    assert client.get(reverse("staff:document", args=[doc.pk])).status_code == 200  # reading is allowed
+
+    resp = transition_post(client, req)
+    assert resp.status_code == 403
+    resp = client.post(reverse("staff:upload", args=[req.pk]),
+                       {"doc_type": "other", "file": SimpleUploadedFile("x.pdf", SAMPLE_FILES["pdf"])})
+    assert resp.status_code == 403
+    client.post(reverse("staff:assign", args=[req.pk]), {"assignee": users["officer2.cm"].pk, "version": req.version})
+    assert client.get(reverse("staff:new_request")).status_code == 403
+
+    api = api_client(username)
+    resp = api.post(f"/api/v1/requests/{req.pk}/transitions", {"action": "start_screening", "version": req.version},
+                    content_type="application/json")
+    assert resp.status_code == 403
+    assert resp.json()["code"] == "forbidden" and resp.json()["message_th"] and resp.json()["message_en"]
+    resp = api.post(f"/api/v1/requests/{req.pk}/documents", {"doc_type": "other",
+                    "file": SimpleUploadedFile("x.pdf", SAMPLE_FILES["pdf"])})
+    assert resp.status_code == 403
+
+    after = Request.objects.get(pk=req.pk)
+    assert (after.state, after.version, after.assigned_to) == ("received", req.version, users["officer.cm"])
+    assert Document.objects.filter(request=req).count() == 1
+
+
+# --------------------------------------------------------------------------- citizens and anonymous visitors
+
+
+STAFF_PAGES = ["staff:queue", "staff:dashboard", "staff:overdue", "staff:inbox", "staff:requests", "staff:new_request"]
+
+
+def test_citizen_gets_no_staff_pages(cm_request: Any, users: Any) -> None:
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    req, doc = cm_request
+    citizen = users["citizen"]
+    client = Client()
+    # even a citizen who completes both factors (enrolling a device) is not staff
+    resp = client.post(reverse("accounts:login"), {"username": "citizen", "password": "demo-password-2569"})
+    assert resp.status_code == 302
+    client.get(reverse("accounts:otp"))
+    device = TOTPDevice.objects.get(user=citizen)
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    assert client.post(reverse("accounts:otp"), {"token": code}).status_code == 302
+    for name in STAFF_PAGES:
+        assert client.get(reverse(name)).status_code == 403, name
+    for url in (reverse("staff:case", args=[req.pk]), reverse("staff:document", args=[doc.pk])):
+        resp = client.get(url)
+        assert resp.status_code == 403 and req.applicant.last_name not in resp.content.decode()
+    assert transition_post(client, req).status_code == 403
+    req.refresh_from_db()
+    assert req.state == "received"
+
+
+def test_citizen_api_token_is_refused(cm_request: Any, api_client: Any) -> None:
+    req, _ = cm_request
+    assert api_client("citizen").get(f"/api/v1/requests/{req.pk}").status_code == 401
+
+
+def test_signed_in_without_second_factor_is_sent_to_log_in(cm_request: Any, users: Any) -> None:
+    req, doc = cm_request
+    client = Client()
+    client.force_login(users["officer.cm"])  # password only, no TOTP
+    for url in [reverse(n) for n in STAFF_PAGES] + [reverse("staff:case", args=[req.pk]),
+                                                     reverse("staff:document", args=[doc.pk])]:
+        resp = client.get(url)
+        assert resp.status_code == 302 and resp.url.startswith(reverse("accounts:login")), url
+
+
+def test_anonymous_visitor_is_sent_to_log_in(cm_request: Any) -> None:
+    req, doc = cm_request
+    for url in (reverse("staff:case", args=[req.pk]), reverse("staff:document", args=[doc.pk])):
+        resp = Client().get(url)
+        assert resp.status_code == 302 and resp.url.startswith(reverse("accounts:login"))
+
+
+def test_case_page_renders_for_an_unassigned_request(make_request: Any, staff_client: Client) -> None:
+    req = make_request()
+    assert req.assigned_to is None
+    resp = staff_client.get(reverse("staff:case", args=[req.pk]))
+    assert resp.status_code == 200
+    assert req.number in resp.content.decode()
+
+
+def test_case_page_shows_the_officer_the_actions_of_their_role(cm_request: Any, staff_client: Client) -> None:
+    req, _ = cm_request
+    resp = staff_client.get(reverse("staff:case", args=[req.pk]))
+    codes = [a.code for a, _form in resp.context["actions"]]
+    assert codes == ["start_screening", "request_documents", "refer", "withdraw"]
+
