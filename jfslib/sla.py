@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 from jfslib.workdays import WorkingCalendar
 
 SERVICE_STANDARD_DAYS = 21
 
 
-class Colour(str, Enum):
+class Colour(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"

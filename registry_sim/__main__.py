@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), int(server.server_address[1])
     faults = " (faults allowed)" if args.allow_faults else ""
     print(f"registry simulator listening on http://{host}:{port}{faults}", flush=True)
     try:

@@ -537,7 +537,7 @@ class Builder:
         fake = Faker("th_TH")
         fake.seed_instance(self.seed)
         rng = self.rng("population")
-        people = []
+        people: list[SeedPerson] = []
         while len(people) < n:
             first_digit = rng.choices("13578", weights=[55, 35, 4, 3, 3])[0]
             nid = valid_id(first_digit + "".join(rng.choice("0123456789") for _ in range(11)))

@@ -257,6 +257,12 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.wait(timeout=5)
 
 
+def stop_simulator() -> None:
+    """Kill the session's simulator (the session fixtures call this at teardown; atexit as a backstop)."""
+    if simulator.cache_info().currsize:
+        _stop(simulator().process)
+
+
 #: settings that keep the failure tests fast (seconds)
 FAST_SETTINGS = {
     "JFS_GDX_TIMEOUT": 2.0,

@@ -142,7 +142,8 @@ def test_project_budget_lines_in_the_wrong_shape_are_refused(intake: Client) -> 
 
 @pytest.mark.parametrize("params", [
     {"fiscal_year": "²"}, {"fiscal_year": "99999999999"}, {"page": "abc"}, {"page": "-1"},
-    {"q": "\u0000"}, {"q": "1-1017-00203-45-0"}, {"state": "x" * 500}, {"office": "'; --"},
+    {"q": "\u0000"}, {"q": "ab\u0000cd"}, {"state": "a\u0000"}, {"office": "5\u00000"}, {"service": "\u0000"},
+    {"q": "1-1017-00203-45-0"}, {"state": "x" * 500}, {"office": "'; --"},
 ])
 def test_odd_list_parameters_are_not_a_500(staff_client: Client, params: dict[str, str]) -> None:
     for name in ("staff:requests", "staff:dashboard", "staff:overdue", "staff:queue"):
@@ -152,6 +153,7 @@ def test_odd_list_parameters_are_not_a_500(staff_client: Client, params: dict[st
 def test_odd_api_list_parameters_are_not_a_500(api_client: Any) -> None:
     client = api_client("officer.cm")
     assert client.get("/api/v1/requests", {"fiscal_year": "²"}).status_code == 200
+    assert client.get("/api/v1/requests", {"q": "x\u0000", "state": "\u0000"}).status_code == 200
     assert client.get("/api/v1/requests", {"limit": "100000"}).status_code == 422
     assert client.get("/api/v1/requests", {"offset": "x"}).status_code == 422
 
@@ -280,3 +282,72 @@ def test_api_unknown_request_answers_404_json(api_client: Any) -> None:
     assert_bilingual_error(client.get("/api/v1/requests/999999"), 404)
     assert_bilingual_error(post_json(client, "/api/v1/requests/999999/transitions", {"action": "x", "version": 1}), 404)
     assert client.get("/api/v1/requests/not-a-number").status_code in (404, 422)
+
+
+# --------------------------------------------------------------------------- NUL characters (PostgreSQL cannot store them)
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"applicant__first_name": "สม\u0000ชาย"}, "first_name"),
+    ({"applicant__house_no": "12\u0000"}, "house_no"),
+    ({"details": {"case_kind": "civil", "court": "ศาล\u0000", "party_role": "plaintiff", "costs": {"lawyer": "1"}}},
+     "details.court"),
+    ({"representative_type": "spouse", "representative_name": "คู่\u0000สมรส"}, "representative_name"),
+    ({"channel": "api\u0000"}, "channel"),
+])
+def test_api_create_with_a_nul_character_answers_422(api_client: Any, overrides: dict[str, Any], field: str) -> None:
+    body = assert_bilingual_error(post_json(api_client("intake.cm"), "/api/v1/requests", payload(**overrides)), 422)
+    assert {"field": field, "message": "NUL character not allowed"} in body["errors"]
+    assert not Request.objects.exists() and not Person.objects.exists()
+
+
+def test_api_transition_comment_with_a_nul_character_answers_422(make_request: Any, api_client: Any) -> None:
+    req = make_request()
+    resp = post_json(api_client("officer.cm"), f"/api/v1/requests/{req.pk}/transitions",
+                     {"action": "request_documents", "version": 1, "comment": "ขอ\u0000เอกสาร"})
+    body = assert_bilingual_error(resp, 422)
+    assert body["errors"][0]["field"] == "comment"
+    req.refresh_from_db()
+    assert (req.state, req.version) == ("received", 1)
+
+
+def test_page_transition_comment_with_a_nul_character_is_refused(make_request: Any, staff_client: Client) -> None:
+    req = make_request(assign_to="officer.cm")
+    resp = staff_client.post(reverse("staff:transition", args=[req.pk]), {
+        "action_code": "request_documents", "request_documents-action": "request_documents",
+        "request_documents-version": req.version, "request_documents-comment": "ขอ\u0000เอกสาร"})
+    assert resp.status_code == 422
+    req.refresh_from_db()
+    assert req.state == "received"
+
+
+def test_update_with_a_nul_character_is_refused(make_request: Any, users: Any) -> None:
+    from jfs.cases import services
+    from tests.conftest import DETAILS
+
+    req = make_request()
+    with pytest.raises(services.InvalidInput) as exc:
+        services.update_details(actor=users["officer.cm"], request_id=req.pk, expected_version=req.version,
+                                details=dict(DETAILS["LIT"], court="ศาล\u0000แพ่ง"))
+    assert exc.value.errors == [{"field": "details.court", "message": "NUL character not allowed"}]
+
+
+def test_upload_name_with_a_nul_character_is_not_a_500(make_request: Any, api_client: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jfs.cases.models import Document
+    from tests.conftest import SAMPLE_FILES
+
+    req = make_request()
+    resp = api_client("officer.cm").post(f"/api/v1/requests/{req.pk}/documents", {
+        "doc_type": "id_card", "file": SimpleUploadedFile("id\u0000card.pdf", SAMPLE_FILES["pdf"])})
+    assert resp.status_code in (201, 422)
+    assert all("\u0000" not in d.original_name for d in Document.objects.all())
+
+
+def test_huge_ids_are_404_not_500(api_client: Any, staff_client: Client) -> None:
+    huge = "9" * 20
+    assert api_client("officer.cm").get(f"/api/v1/requests/{huge}").status_code in (404, 422)
+    for name in ("staff:case", "staff:document"):
+        url = reverse(name, args=[1]).replace("/1/", f"/{huge}/")
+        assert staff_client.get(url).status_code == 404, name

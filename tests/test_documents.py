@@ -199,3 +199,12 @@ def test_download_never_leaves_the_document_root(req: Any, attach: Any, staff_cl
     doc = attach(req, "intake.cm", "id_card")
     Document.objects.filter(pk=doc.pk).update(storage_name="../../../../etc/passwd")
     assert staff_client.get(reverse("staff:document", args=[doc.pk])).status_code == 404
+
+
+def test_file_name_with_a_nul_character_is_refused_by_the_service(req: Any, users: Any) -> None:
+    data = SAMPLE_FILES["pdf"]
+    with pytest.raises(services.InvalidInput) as exc:
+        services.add_document(actor=users["officer.cm"], request_id=req.pk, doc_type="id_card", name="id\x00.pdf",
+                              chunks=[data], size=len(data))
+    assert exc.value.errors[0]["field"] == "file"
+    assert not Document.objects.exists()

@@ -22,7 +22,7 @@ import pytest
 
 from jfslib.eligibility import RuleBook, Ruleset, compile_select, compile_summary, facts_table_ddl, load_rulebook
 from jfslib.eligibility.explain import decide, outcomes_only
-from jfslib.eligibility.facts import FactValue
+from jfslib.eligibility.facts import Context, FactValue
 from jfslib.eligibility.population import facts_needed, generate
 from jfslib.eligibility.sql import group_column
 
@@ -63,10 +63,12 @@ def expected_rows(
     """The explained evaluator's answers, in the SQL result's column order (id first)."""
     crit = [c.id for c in ruleset.criteria]
     out: list[tuple[Any, ...]] = []
+    evs = [c.node.ev for c in ruleset.criteria]
     for row, facts in zip(population, validated, strict=True):
-        values = outcomes_only(ruleset, facts, row["on"])
-        groups, _ = decide(ruleset, values)
-        out.append((row["id"], *(values[c] for c in crit), *(groups[g.id] for g in ruleset.groups), values["overall"]))
+        ctx = Context(facts, row["on"])
+        values = dict(zip(crit, [ev(ctx) for ev in evs], strict=True))
+        groups, overall = decide(ruleset, values)
+        out.append((row["id"], *values.values(), *(groups[g.id] for g in ruleset.groups), overall))
     return out
 
 
@@ -141,7 +143,7 @@ def test_duckdb_summary_counts_match(
     duck: duckdb.DuckDBPyConnection, rulesets: list[Ruleset], expected: dict[str, list[tuple[Any, ...]]]
 ) -> None:
     rs = rulesets[0]
-    sql = compile_summary(rs, source="population", dialect="duckdb", on_column="on", keys=("id",))
+    sql = compile_summary(rs, source="population", dialect="duckdb", on_column="on")
     row = duck.execute(sql).fetchone()
     assert row is not None
     names = [d[0] for d in duck.description]
@@ -153,20 +155,37 @@ def test_duckdb_summary_counts_match(
     )
 
 
-def test_a_fixed_evaluation_date_compiles_to_a_literal(
-    duck: duckdb.DuckDBPyConnection, book: RuleBook, population: list[dict[str, Any]]
+FIXED = date(2024, 2, 29)  # a leap day: ages fold to "born on or before 28 Feb" in common years
+
+
+@pytest.fixture(scope="module")
+def fixed_population(rulesets: list[Ruleset]) -> list[dict[str, FactValue | None]]:
+    """Everyone evaluated on one date: ages and day counts compile to date constants."""
+    return generate(rulesets, 10_000, seed=29, dates=(FIXED, FIXED))
+
+
+@pytest.fixture(scope="module")
+def fixed_expected(
+    rulesets: list[Ruleset], fixed_population: list[dict[str, Any]], book: RuleBook
+) -> dict[str, list[tuple[Any, ...]]]:
+    rows = [{**r, "on": FIXED} for r in fixed_population]
+    validated = [book.vocabulary.validate({k: v for k, v in r.items() if k not in ("id", "on")}) for r in rows]
+    return {rs.version: expected_rows(rs, rows, validated) for rs in rulesets}
+
+
+def test_a_fixed_evaluation_date_agrees_too(
+    duck: duckdb.DuckDBPyConnection, book: RuleBook, rulesets: list[Ruleset], columns: list[str],
+    fixed_population: list[dict[str, Any]], fixed_expected: dict[str, list[tuple[Any, ...]]],
+    tmp_path: Path,
 ) -> None:
-    rs = book.ruleset_for("LIT", date(2025, 6, 1))
-    on = date(2025, 6, 1)
-    got = duck.execute(
-        compile_select(rs, source="population", dialect="duckdb", on=on, keys=("id",)) + "\nORDER BY id LIMIT 2000"
-    ).fetchall()
-    want = []
-    for row in population[:2000]:
-        facts = rs.vocabulary.validate({k: v for k, v in row.items() if k not in ("id", "on")})
-        values = outcomes_only(rs, facts, on)
-        want.append(values["overall"])
-    assert [g[-1] for g in got] == want
+    duck.execute(facts_table_ddl(book.vocabulary, "fixed_population", columns, "duckdb", keys=KEYS))
+    write_csv(fixed_population, columns, tmp_path / "fixed.csv")
+    duck.execute(f"COPY fixed_population FROM '{tmp_path / 'fixed.csv'}' (HEADER false, NULLSTR '')")
+    for rs in rulesets:
+        sql = compile_select(rs, source="fixed_population", dialect="duckdb", on=FIXED, keys=("id",))
+        assert "EXTRACT" not in sql and "date_diff" not in sql  # folded to constants
+        got = duck.execute(sql + "\nORDER BY id").fetchall()
+        assert_agree(rs, fixed_expected[rs.version], got, "duckdb, fixed date")
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -199,6 +218,23 @@ def test_postgresql_agrees_with_the_explained_evaluator_on_every_row(
             cur.execute(sql + "\nORDER BY id")
             got = cur.fetchall()
         assert_agree(rs, expected[rs.version], got, "postgres")
+
+
+def test_postgresql_agrees_on_a_fixed_evaluation_date(
+    pg: Any, book: RuleBook, rulesets: list[Ruleset], columns: list[str],
+    fixed_population: list[dict[str, Any]], fixed_expected: dict[str, list[tuple[Any, ...]]],
+) -> None:
+    with pg.cursor() as cur:
+        cur.execute(facts_table_ddl(book.vocabulary, "eligibility_fixed", columns, "postgres", keys=KEYS,
+                                    temporary=True))
+        cols = ", ".join(f'"{c}"' for c in ["id", "on", *columns])
+        with cur.copy(f"COPY eligibility_fixed ({cols}) FROM STDIN") as copy:
+            for row in fixed_population:
+                copy.write_row([row[c] for c in ["id", "on", *columns]])
+        for rs in rulesets:
+            cur.execute(compile_select(rs, source="eligibility_fixed", dialect="postgres", on=FIXED, keys=("id",))
+                        + "\nORDER BY id")
+            assert_agree(rs, fixed_expected[rs.version], cur.fetchall(), "postgres, fixed date")
 
 
 # --------------------------------------------------------------------------- the SQL traps, by hand
@@ -248,3 +284,19 @@ def test_identifiers_and_strings_cannot_inject_sql(book: RuleBook) -> None:
     rs = book.ruleset_for("LIT", date(2025, 6, 1))
     with pytest.raises(ValueError, match="clash"):
         compile_select(rs, source="p", dialect="duckdb", on=date(2025, 6, 1), keys=("overall",))
+
+
+def test_postgresql_summary_counts_match(
+    pg: Any, rulesets: list[Ruleset], expected: dict[str, list[tuple[Any, ...]]]
+) -> None:
+    rs = rulesets[-1]
+    with pg.cursor() as cur:
+        cur.execute(compile_summary(rs, source="eligibility_population", dialect="postgres", on_column="on"))
+        row = cur.fetchone()
+        names = [d.name for d in cur.description]
+    got = dict(zip(names, row, strict=True))
+    for i, c in enumerate(rs.criteria, start=1):
+        values = [r[i] for r in expected[rs.version]]
+        assert (got[f"{c.id}_yes"], got[f"{c.id}_no"], got[f"{c.id}_unknown"]) == (
+            values.count(True), values.count(False), values.count(None)
+        ), c.id

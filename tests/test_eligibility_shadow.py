@@ -157,3 +157,19 @@ def test_the_shadow_command_refuses_a_draft_for_another_service_or_a_broken_file
         call_command("eligibility_shadow", "--service", "LIT", "--draft", str(broken))
     with pytest.raises(CommandError, match="not found"):
         call_command("eligibility_shadow", "--service", "LIT", "--draft", "rules/LIT/1999-01-01.yaml")
+
+
+def test_a_broken_rule_file_stops_start_up(settings: Any, tmp_path: Path) -> None:
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    (tmp_path / "facts.yaml").write_text((RULES / "facts.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "LIT").mkdir()
+    (tmp_path / "LIT" / "2016-04-24.yaml").write_text(
+        (RULES / "LIT" / "2016-04-24.yaml").read_text(encoding="utf-8").replace("le: {param: monthly_income_limit}",
+                                                                                  "le: lots"),
+        encoding="utf-8",
+    )
+    settings.ELIGIBILITY_RULES_DIR = tmp_path
+    with pytest.raises(ImproperlyConfigured, match="'lots' is not a decimal value"):
+        apps.get_app_config("eligibility").ready()

@@ -24,14 +24,16 @@ from tests.exchange_support import (
     Sim,
     configure,
     simulator,
+    stop_simulator,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="session")
-def sim() -> Sim:
-    return simulator()
+def sim() -> Iterator[Sim]:
+    yield simulator()
+    stop_simulator()
 
 
 @pytest.fixture

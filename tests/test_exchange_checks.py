@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -37,6 +37,7 @@ from tests.exchange_support import (
     Sim,
     configure,
     simulator,
+    stop_simulator,
 )
 
 PURPOSE = "ตรวจสอบคุณสมบัติผู้ขอ (assessing eligibility)"
@@ -44,8 +45,9 @@ WELFARE = "/ws/mof/welfare/card"
 
 
 @pytest.fixture(scope="session")
-def sim() -> Sim:
-    return simulator()
+def sim() -> Iterator[Sim]:
+    yield simulator()
+    stop_simulator()
 
 
 @pytest.fixture
@@ -386,3 +388,19 @@ def test_the_worker_tick_queues_one_sweep_for_due_checks(
     assert schedule_due_retries() == 1
     assert schedule_due_retries() == 0  # one sweep is already waiting
     assert DBTaskResult.objects.filter(task_path=SWEEP_PATH).count() == 1
+
+
+def test_queued_checks_are_pending_at_once_and_the_worker_answers_them(
+    request_for: Callable[..., Request], users: dict[str, Any]
+) -> None:
+    from jfs.exchange.services import queue_checks
+    from jfs.exchange.tasks import run_request_checks
+
+    req = request_for(SOMYING)
+    queued = queue_checks(req, users["officer.cm"], PURPOSE)
+    assert [c.kind for c in queued] == KINDS_BY_SERVICE["LIT"]
+    assert {c.status for c in queued} == {m.STATUS_PENDING} and not exchange_events(req)
+    row = DBTaskResult.objects.get(task_path=run_request_checks.module_path)
+    counts = run_request_checks.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    assert counts == {"verified": len(KINDS_BY_SERVICE["LIT"])}
+    assert all(e.actor_username == "officer.cm" for e in exchange_events(req))

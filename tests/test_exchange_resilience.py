@@ -15,7 +15,7 @@ from jfs.exchange.conf import gdx_settings
 from jfs.exchange.gdx import GdxClient, gdx_registries
 from jfs.exchange.registries import Registries
 from jfs.exchange.resilience import CircuitBreaker, TokenCache, backoff_delay
-from tests.exchange_support import FAULT_DELAY, RESERVED, SOMYING, Sim, configure, simulator
+from tests.exchange_support import FAULT_DELAY, RESERVED, SOMYING, Sim, configure, simulator, stop_simulator
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,9 @@ AUTH = "/ws/auth/validate"
 
 
 @pytest.fixture(scope="session")
-def sim() -> Sim:
-    return simulator()
+def sim() -> Iterator[Sim]:
+    yield simulator()
+    stop_simulator()
 
 
 @pytest.fixture

@@ -15,14 +15,15 @@ import pytest
 
 from registry_sim.build import build_registry, read_jfs
 from registry_sim.faults import RESERVED_IDS, valid_id
-from tests.exchange_support import ROOT, SOMYING, Sim, simulator
+from tests.exchange_support import ROOT, SOMYING, Sim, simulator, stop_simulator
 
 WELFARE = "/ws/mof/welfare/card"
 
 
 @pytest.fixture(scope="session")
-def sim() -> Sim:
-    return simulator()
+def sim() -> Iterator[Sim]:
+    yield simulator()
+    stop_simulator()
 
 
 @pytest.fixture

@@ -206,3 +206,18 @@ def test_every_string_marked_for_translation_is_in_the_catalogue(tmp_path):
         "texts marked for translation but missing from locale/en/LC_MESSAGES/django.po "
         "(run makemessages -l en, translate them, compilemessages):\n" + "\n".join(map(repr, new))
     )
+
+
+@pytest.mark.django_db
+def test_pages_are_thai_even_when_the_browser_asks_for_english(client):
+    resp = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert resp.headers["Content-Language"] == "th"
+    assert 'lang="th"' in resp.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_cookie_chooses_english(client):
+    client.cookies["django_language"] = "en"
+    resp = client.get("/accounts/login/")
+    assert resp.headers["Content-Language"] == "en"
+    assert 'lang="en"' in resp.content.decode()

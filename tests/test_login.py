@@ -37,8 +37,15 @@ def assert_locked(resp: Any) -> None:
 
 
 def wrong_code() -> str:
-    right = int(totp_code())
-    return f"{(right + 500000) % 1000000:06d}"
+    """A code that is wrong for the previous, current and next 30-second steps (the accepted drift)."""
+    import time
+
+    from jfs.demo.users import DEMO_TOTP_KEY_HEX
+
+    now = int(time.time())
+    valid = {totp(bytes.fromhex(DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6, drift=d) for d in (-1, 0, 1)}
+    assert int(totp_code()) in valid
+    return next(f"{c:06d}" for c in ((now + i) % 1000000 for i in range(4)) if c not in valid)
 
 
 def test_password_then_totp_signs_in(users: Any) -> None:

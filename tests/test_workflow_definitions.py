@@ -4,6 +4,7 @@ all problems at once, and a broken directory stops Django with ImproperlyConfigu
 from __future__ import annotations
 
 import copy
+import functools
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,11 @@ from jfslib import roles
 from jfslib.workflow import OUTCOMES, PREVIOUS, WorkflowDefinitionError, build, load_dir
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent / "workflows"
+
+
+@functools.cache
+def real_definitions() -> dict[str, Any]:
+    return load_dir(WORKFLOW_DIR)
 
 
 def minimal() -> dict[str, Any]:
@@ -309,13 +315,13 @@ def test_extends_merges_the_base_and_null_removes_an_inherited_entry(tmp_path: P
 
 
 def test_all_real_definitions_load() -> None:
-    defs = load_dir(WORKFLOW_DIR)
+    defs = real_definitions()
     assert set(defs) == {code for code, _ in SERVICE_CHOICES} == {"LIT", "BAIL", "HR", "PROJECT", "CONSULT"}
 
 
 @pytest.mark.parametrize("service", ["LIT", "BAIL", "HR", "PROJECT"])
 def test_fund_services_share_the_21_day_main_path(service: str) -> None:
-    wf = load_dir(WORKFLOW_DIR)[service]
+    wf = real_definitions()[service]
     assert wf.standard_days == 21
     running = {code: s.sla_days for code, s in wf.states.items() if s.clock == "running"}
     # receive 1 + screening 1 + fact-finding 7 + opinion 1 + consideration 10 + notify 1 = 21
@@ -326,7 +332,7 @@ def test_fund_services_share_the_21_day_main_path(service: str) -> None:
 
 
 def test_no_real_action_is_open_to_citizens_or_read_only_roles() -> None:
-    for wf in load_dir(WORKFLOW_DIR).values():
+    for wf in real_definitions().values():
         for action in wf.actions.values():
             assert not set(action.roles) & (roles.READ_ONLY | {roles.CITIZEN, roles.ADMINISTRATOR}), action.code
 
@@ -336,7 +342,7 @@ def test_decisions_need_an_outcome_and_a_reason_and_every_outcome_has_a_reason()
 
     outcomes_with_reason = {o for r in all_reasons().values() for o in r.outcomes}
     assert outcomes_with_reason == set(OUTCOMES)
-    wf = load_dir(WORKFLOW_DIR)["LIT"]
+    wf = real_definitions()["LIT"]
     for code in ("decide_urgent", "record_subcommittee_decision", "decide_appeal"):
         assert wf.actions[code].sets_outcome and "reason_code" in wf.actions[code].fields_required
 

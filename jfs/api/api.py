@@ -16,6 +16,7 @@ from ninja import File, Form, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as PayloadInvalid
 from ninja.files import UploadedFile
+from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import Field
 
@@ -26,6 +27,7 @@ from jfs.cases.details import SCHEMAS
 from jfs.cases.errors import CaseError, InvalidInput
 from jfs.cases.models import Request
 from jfs.cases.reasons import all_reasons
+from jfs.exchange.services import queue_checks
 from jfslib import roles, thai_id
 
 
@@ -178,7 +180,7 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> dict[s
 
 
 @api.post("/requests", response={201: RequestOut, 403: ErrorOut, 422: ErrorOut}, tags=["requests"])
-def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     office = Office.objects.filter(code=payload.office).first()
     if office is None:
         raise InvalidInput("ไม่พบสำนักงาน", f"Unknown office {payload.office!r}",
@@ -191,7 +193,8 @@ def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[
         representative_type=payload.representative_type, representative_name=payload.representative_name,
         representative_national_id=payload.representative_national_id,
     )
-    return 201, _out(req)
+    queue_checks(req, request.user, purpose="screening of the request")
+    return Status(201, _out(req))
 
 
 @api.get("/requests/{request_id}", response={200: RequestOut, 404: ErrorOut}, tags=["requests"])
@@ -250,12 +253,12 @@ class DocumentOut(Schema):
 
 
 @api.post("/requests/{request_id}/documents", response={201: DocumentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, tags=["documents"])
-def upload_document(request: HttpRequest, request_id: int, doc_type: Form[str], file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+def upload_document(request: HttpRequest, request_id: int, doc_type: Form[str], file: File[UploadedFile]) -> Status[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
     doc = services.add_document(actor=request.user, request_id=req.pk, doc_type=doc_type, name=file.name or "upload",
                                 chunks=file.chunks(), size=file.size or 0)
-    return 201, {"id": doc.pk, "doc_type": doc.doc_type, "original_name": doc.original_name,
-                 "content_type": doc.content_type, "size": doc.size, "sha256": doc.sha256, "superseded": False}
+    return Status(201, {"id": doc.pk, "doc_type": doc.doc_type, "original_name": doc.original_name,
+                 "content_type": doc.content_type, "size": doc.size, "sha256": doc.sha256, "superseded": False})
 
 
 @api.get("/requests/{request_id}/documents", response={200: list[DocumentOut], 404: ErrorOut}, tags=["documents"])

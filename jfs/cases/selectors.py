@@ -69,7 +69,7 @@ _FULL_NUMBER = re.compile(r"^(JF[1-4]|LC)-\d{2}-\d{4}-\d{5}$")
 
 def search(qs: QuerySet[Request], text: str) -> QuerySet[Request]:
     """By request number, applicant name or national ID."""
-    text = (text or "").strip()
+    text = (text or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text parameters
     if not text:
         return qs
     digits = thai_id.normalize(text)
@@ -90,6 +90,7 @@ def search(qs: QuerySet[Request], text: str) -> QuerySet[Request]:
 
 
 def apply_filters(qs: QuerySet[Request], params: dict[str, str]) -> QuerySet[Request]:
+    params = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in params.items()}
     if params.get("service"):
         qs = qs.filter(service=params["service"])
     if params.get("state"):

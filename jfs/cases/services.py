@@ -98,6 +98,27 @@ def _require_write(user: User, req: Request) -> None:
 # --------------------------------------------------------------------------- validation
 
 
+def _nul_fields(value: Any, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in _nul_fields(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list | tuple):
+        return [f for i, v in enumerate(value) for f in _nul_fields(v, f"{path}.{i}" if path else str(i))]
+    return []
+
+
+def refuse_nul(values: dict[str, Any]) -> None:
+    """A NUL character is never meaningful text and PostgreSQL cannot store it: refuse it as bad input."""
+    fields = _nul_fields(values, "")
+    if fields:
+        raise InvalidInput(
+            "ข้อมูลมีอักขระที่ไม่อนุญาต (NUL)", "The data contains a character that is not allowed (NUL)",
+            errors=[{"field": f, "message": "NUL character not allowed"} for f in fields],
+        )
+
+
+
 @dataclass
 class ApplicantInput:
     national_id: str
@@ -311,6 +332,8 @@ def create_request(
     if on > today():
         raise InvalidInput("วันที่รับคำขอต้องไม่อยู่ในอนาคต", "The date received cannot be in the future",
                            errors=[{"field": "received_on", "message": "future date"}])
+    refuse_nul({**vars(applicant), "details": details, "channel": channel, "representative_name": representative_name,
+                "representative_national_id": representative_national_id})
     person_values = validate_applicant(applicant, on=on)
     clean_details, amount = _validate_details(service, details)
     if representative_type and not representative_name.strip():
@@ -356,6 +379,18 @@ def create_request(
     return req
 
 
+def documents_uploaded(req: Request) -> set[str]:
+    return set(req.documents.filter(superseded_by__isnull=True).values_list("doc_type", flat=True))
+
+
+def documents_satisfied(req: Request) -> set[str]:
+    """Document types on file: uploaded, or confirmed by a government registry (Once-Only:
+    the officer never asks the citizen for a copy of what a registry confirms)."""
+    from jfs.exchange.selectors import documents_confirmed_by_registry
+
+    return documents_uploaded(req) | documents_confirmed_by_registry(req)
+
+
 def _lock(request_id: int, expected_version: int | None) -> Request:
     req = Request.objects.select_for_update().select_related("office").get(pk=request_id)
     if expected_version is not None and req.version != expected_version:
@@ -380,6 +415,7 @@ def transition(
     """Take a workflow action on a request, moving its state and clock."""
     req = _lock(request_id, expected_version)
     _require_write(actor, req)
+    refuse_nul({"comment": comment, **(fields or {})})
     wf = req.workflow
     fields = {k: v for k, v in (fields or {}).items() if v not in (None, "")}
     try:
@@ -389,9 +425,7 @@ def transition(
             previous_state=req.previous_state,
             action_code=action,
             role=actor.role,
-            documents_on_file=set(
-                req.documents.filter(superseded_by__isnull=True).values_list("doc_type", flat=True)
-            ),
+            documents_on_file=documents_satisfied(req),
             fields=fields,
             comment=comment,
             is_assignee=req.assigned_to_id == actor.pk,
@@ -464,6 +498,7 @@ def update_details(
     if req.workflow.states[req.state].terminal:
         raise InvalidInput("คำขอนี้ปิดแล้ว แก้ไขไม่ได้", "This request is closed and cannot be changed")
     diff: dict[str, list[Any]] = {}
+    refuse_nul({**(vars(applicant) if applicant is not None else {}), "details": details})
     if applicant is not None:
         values = validate_applicant(applicant, on=req.received_on)
         person = req.applicant
@@ -512,6 +547,7 @@ def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chun
     """Store an upload after sniffing its real type from its content (not its name)."""
     req = Request.objects.select_for_update().get(pk=request_id)
     _require_write(actor, req)
+    refuse_nul({"file": name})
     if doc_type not in req.workflow.documents:
         raise DocumentRejected("ประเภทเอกสารไม่ถูกต้อง", f"Unknown document type {doc_type!r}")
     limit = settings.DOCUMENT_MAX_BYTES

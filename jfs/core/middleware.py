@@ -17,7 +17,7 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "jfs_request_context", default=RequestContext()
+    "jfs_request_context", default=RequestContext()  # noqa: B039 - frozen dataclass, immutable
 )
 
 
@@ -52,3 +52,28 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _current.reset(token)
+
+
+class ThaiFirstLocaleMiddleware:
+    """Thai unless the person chose English with the language switch (the cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an officer
+    whose browser is set to English would land in English: the fund's staff and
+    citizens read Thai first, and English is an explicit choice.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        lang = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", lang)
+        translation.deactivate()
+        return response

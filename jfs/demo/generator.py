@@ -31,8 +31,10 @@ One audit ``create`` event per request goes through ``jfs.audit.services.record_
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
+import itertools
 import json
 import math
 import multiprocessing
@@ -44,13 +46,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from json.encoder import encode_basestring
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import geothai
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
+from django.db.models.base import ModelState
 from faker.providers.person.th_TH import Provider as ThaiNames
 
 from jfs.accounts.models import CENTRAL_OFFICE_CODE, Office, User
@@ -80,6 +84,19 @@ from jfslib.workflow import WorkflowDefinition
 SERVICES = (SERVICE_LIT, SERVICE_BAIL, SERVICE_HR, SERVICE_PROJECT, SERVICE_CONSULT)
 OUTCOMES = ("approved", "partially_approved", "rejected", "terminated")
 FIRST_FISCAL_YEAR = 2559  # the Justice Fund Act B.E. 2558 took effect; nothing earlier is generated
+
+T = TypeVar("T")
+
+
+class _Weighted(Generic[T]):
+    """A weighted choice whose cumulative weights are summed once (``random.choices`` redoes it per call)."""
+
+    def __init__(self, weights: Mapping[T, float]) -> None:
+        self.items = list(weights)
+        self.cumulative = list(itertools.accumulate(weights.values()))
+
+    def pick(self, rng: random.Random) -> T:
+        return self.items[bisect.bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
 # --------------------------------------------------------------------------- the figures
@@ -235,7 +252,7 @@ class _OfficeInfo:
     province_name: str
     cal: _FastCalendar
     staff: dict[str, list[User]]  # role -> demo users of this office
-    officer_weights: list[int]
+    officers: _Weighted[User] | None  # case officers to assign; the first listed gets twice the share
 
     @property
     def code(self) -> str:
@@ -263,13 +280,13 @@ class _Context:
             base = calendar_for(office.pk)
             cal = calendars.setdefault(base.non_working, _FastCalendar(non_working=base.non_working))
             staff = by_office.get(office.pk, {})
-            officers = staff.get(roles.CASE_OFFICER, [])
+            officers = {u: 2 if i == 0 else 1 for i, u in enumerate(staff.get(roles.CASE_OFFICER, []))}
             self.offices[office.code] = _OfficeInfo(
                 office=office,
                 province_name=names.get(office.province_code or BANGKOK, ""),
                 cal=cal,
                 staff=staff,
-                officer_weights=[2 if i == 0 else 1 for i in range(len(officers))],
+                officers=_Weighted(officers) if officers else None,
             )
         self.public_cal = self.offices[CENTRAL_OFFICE_CODE].cal
         self.workflows: dict[str, WorkflowDefinition] = {s: workflows.get(s) for s in SERVICES}
@@ -284,7 +301,7 @@ class _Context:
         # population); the two demo provinces get more so their staff have full queues.
         self.provincial_codes = provincial
         self.provincial_weights = [
-            len(self.subdistricts.get(c, ())) * (2.5 if c in (CHIANG_MAI, KHON_KAEN) else 1) for c in provincial
+            len(self.subdistricts.get(c, ())) * DEMO_OFFICE_BOOST.get(c, 1) for c in provincial
         ]
         self.working_days: dict[tuple[int, int, date], list[date]] = {}
         self.last_working: dict[int, date] = {}
@@ -329,6 +346,8 @@ class Planned(NamedTuple):
 
 #: share of all non-consultation requests at the central office (Bangkok cases)
 CENTRAL_SHARE = 0.22
+#: the demo users' provincial offices get more requests, so their queues are full
+DEMO_OFFICE_BOOST = {CHIANG_MAI: 4, KHON_KAEN: 3}
 
 
 def _target_days(n: int, on_time: int, total: int, rng: random.Random) -> list[int]:
@@ -418,12 +437,14 @@ def _fit_before(ctx: _Context, plan: list[Planned], rng: random.Random) -> list[
 # --------------------------------------------------------------------------- the people
 
 
-EDUCATION = {"none": 6, "primary": 30, "lower_secondary": 22, "upper_secondary": 24, "diploma": 8, "bachelor": 9, "higher": 1}
-OCCUPATION = {
+EDUCATION = _Weighted(
+    {"none": 6, "primary": 30, "lower_secondary": 22, "upper_secondary": 24, "diploma": 8, "bachelor": 9, "higher": 1}
+)
+OCCUPATION = _Weighted({
     "labourer": 35, "farmer": 18, "unemployed": 14, "trader": 12, "employee": 8,
     "self_employed": 6, "student": 3, "civil_servant": 1, "other": 3,
-}
-HOUSEHOLD = [8, 14, 24, 24, 15, 8, 4, 3]  # sizes 1..8
+})
+HOUSEHOLD = _Weighted({1: 8, 2: 14, 3: 24, 4: 24, 5: 15, 6: 8, 7: 4, 8: 3})
 #: provinces where more people have no Thai registration status (IDs that begin with 0)
 BORDER_PROVINCES = frozenset({"50", "57", "58", "63", "71", "85"})
 BANGKOK_COMMUTER_PROVINCES = ("11", "12", "13", "73", "74")
@@ -439,8 +460,6 @@ class _People:
     def __init__(self, ctx: _Context, rng: random.Random) -> None:
         self.ctx = ctx
         self.rng = rng
-        self.education = (list(EDUCATION), list(EDUCATION.values()))
-        self.occupation = (list(OCCUPATION), list(OCCUPATION.values()))
 
     def name(self, sex: str) -> tuple[str, str, str]:
         rng = self.rng
@@ -484,7 +503,7 @@ class _People:
         birth = received - timedelta(days=age * 365 + rng.randrange(365))
         sub = self.address(office)
         title, first, last = self.name(sex)
-        occupation = rng.choices(*self.occupation)[0]
+        occupation = OCCUPATION.pick(rng)
         if rich:
             income = rng.randrange(160, 450) * 100
         elif occupation in ("unemployed", "student"):
@@ -499,9 +518,9 @@ class _People:
             "title": title, "first_name": first, "last_name": last, "birth_date": birth, "sex": sex,
             "house_no": house, "province_code": sub.province_code, "district_code": sub.district_code,
             "subdistrict_code": sub.code, "phone": self.phone(),
-            "education": rng.choices(*self.education)[0], "occupation": occupation,
+            "education": EDUCATION.pick(rng), "occupation": occupation,
             "monthly_income": Decimal(income).quantize(Decimal("0.01")),
-            "household_size": rng.choices(range(1, 9), HOUSEHOLD)[0],
+            "household_size": HOUSEHOLD.pick(rng),
         }
 
 
@@ -512,19 +531,20 @@ def _money(value: float) -> str:
     return f"{Decimal(round(value)):.2f}"
 
 
+#: civil cases mostly approved, criminal mostly not (DOMAIN.md): the case kind follows the outcome
 CASE_KIND_BY_OUTCOME = {
-    "approved": {"civil": 60, "criminal": 18, "labour": 12, "administrative": 5, "other": 5},
-    "partially_approved": {"civil": 60, "criminal": 20, "labour": 10, "administrative": 5, "other": 5},
-    "rejected": {"civil": 25, "criminal": 60, "labour": 5, "administrative": 5, "other": 5},
-    "terminated": {"civil": 35, "criminal": 45, "labour": 10, "administrative": 5, "other": 5},
-    "": {"civil": 45, "criminal": 40, "labour": 8, "administrative": 4, "other": 3},
+    "approved": _Weighted({"civil": 60, "criminal": 18, "labour": 12, "administrative": 5, "other": 5}),
+    "partially_approved": _Weighted({"civil": 60, "criminal": 20, "labour": 10, "administrative": 5, "other": 5}),
+    "rejected": _Weighted({"civil": 25, "criminal": 60, "labour": 5, "administrative": 5, "other": 5}),
+    "terminated": _Weighted({"civil": 35, "criminal": 45, "labour": 10, "administrative": 5, "other": 5}),
+    "": _Weighted({"civil": 45, "criminal": 40, "labour": 8, "administrative": 4, "other": 3}),
 }
 PARTY_ROLE = {
-    "civil": {"plaintiff": 55, "defendant": 45},
-    "criminal": {"accused": 65, "injured_party": 35},
-    "labour": {"plaintiff": 85, "defendant": 15},
-    "administrative": {"plaintiff": 100},
-    "other": {"other": 100},
+    "civil": _Weighted({"plaintiff": 55, "defendant": 45}),
+    "criminal": _Weighted({"accused": 65, "injured_party": 35}),
+    "labour": _Weighted({"plaintiff": 85, "defendant": 15}),
+    "administrative": _Weighted({"plaintiff": 100}),
+    "other": _Weighted({"other": 100}),
 }
 CASE_PREFIX = {"civil": "พ.", "criminal": "อ.", "labour": "ร.", "administrative": "", "other": ""}
 CHARGES = {
@@ -561,7 +581,7 @@ CONSULT_TOPICS = (
     "มรดกและการจัดการทรัพย์สิน", "หนี้สินและการกู้ยืมเงิน", "หย่าและค่าเลี้ยงดูบุตร", "ข้อพิพาทที่ดิน",
     "ถูกเลิกจ้างไม่เป็นธรรม", "ถูกหลอกลวงทางออนไลน์", "ญาติถูกจับกุมดำเนินคดีอาญา", "การค้ำประกันเงินกู้",
 )
-CONSULT_CHANNELS = {"counter": 45, "phone": 35, "online": 15, "mobile_unit": 5}
+CONSULT_CHANNELS = _Weighted({"counter": 45, "phone": 35, "online": 15, "mobile_unit": 5})
 AGENCIES = (
     "สภาทนายความในพระบรมราชูปถัมภ์", "สำนักงานอัยการคุ้มครองสิทธิและช่วยเหลือทางกฎหมาย",
     "กรมคุ้มครองสิทธิและเสรีภาพ", "ศูนย์ดำรงธรรมจังหวัด", "สำนักงานคุ้มครองผู้บริโภค",
@@ -588,9 +608,8 @@ class _Details:
 
     def litigation(self, info: _OfficeInfo, outcome: str, be_year: int) -> tuple[dict[str, Any], Decimal]:
         rng = self.rng
-        weights = CASE_KIND_BY_OUTCOME[outcome if outcome in OUTCOMES else ""]
-        kind = rng.choices(list(weights), list(weights.values()))[0]
-        party = rng.choices(list(PARTY_ROLE[kind]), list(PARTY_ROLE[kind].values()))[0]
+        kind = CASE_KIND_BY_OUTCOME[outcome if outcome in OUTCOMES else ""].pick(rng)
+        party = PARTY_ROLE[kind].pick(rng)
         costs = {
             "lawyer": _money(rng.randrange(8, 41) * 1000) if rng.random() < 0.92 else "0.00",
             "court_fee": _money(rng.randrange(2, 40) * 500) if party == "plaintiff" and rng.random() < 0.7 else "0.00",
@@ -679,6 +698,7 @@ class _Step:
     action: str
     on: date
     prefer: tuple[str, ...]  # roles to pick the actor from, most likely first
+    assign_to: str = ""  # not a workflow action: hand the request to the office's user with this role
     comment: str = ""
     fields: dict[str, str] = field(default_factory=dict)
 
@@ -729,23 +749,27 @@ MAIN_PATH = (
     ("notified", "notify_applicant", (INTAKE, CASE)),
 )
 OUTCOME_TH = {"approved": "อนุมัติ", "partially_approved": "อนุมัติบางส่วน", "rejected": "ไม่อนุมัติ", "terminated": "ยุติเรื่อง"}
-REASON_WEIGHTS: dict[tuple[str, str], dict[str, int]] = {
-    (SERVICE_LIT, "approved"): {"A01": 55, "A02": 45},
-    (SERVICE_BAIL, "approved"): {"A03": 85, "A01": 15},
-    (SERVICE_HR, "approved"): {"A01": 50, "A02": 50},
-    (SERVICE_PROJECT, "approved"): {"A02": 100},
-    (SERVICE_LIT, "rejected"): {"R03": 45, "R01": 30, "R02": 25},
-    (SERVICE_BAIL, "rejected"): {"R04": 70, "R01": 20, "R02": 10},
-    (SERVICE_HR, "rejected"): {"R02": 50, "R03": 50},
-    (SERVICE_PROJECT, "rejected"): {"R03": 70, "R02": 30},
-    (SERVICE_BAIL, "terminated"): {"T02": 70, "T01": 30},
+#: reason codes (workflows/_reasons.yaml) by service and outcome; bail is approved for lack of flight risk
+REASON_WEIGHTS: dict[tuple[str, str], _Weighted[str]] = {
+    (SERVICE_LIT, "approved"): _Weighted({"A01": 55, "A02": 45}),
+    (SERVICE_BAIL, "approved"): _Weighted({"A03": 85, "A01": 15}),
+    (SERVICE_HR, "approved"): _Weighted({"A01": 50, "A02": 50}),
+    (SERVICE_PROJECT, "approved"): _Weighted({"A02": 100}),
+    (SERVICE_LIT, "rejected"): _Weighted({"R03": 45, "R01": 30, "R02": 25}),
+    (SERVICE_BAIL, "rejected"): _Weighted({"R04": 70, "R01": 20, "R02": 10}),
+    (SERVICE_HR, "rejected"): _Weighted({"R02": 50, "R03": 50}),
+    (SERVICE_PROJECT, "rejected"): _Weighted({"R03": 70, "R02": 30}),
+    (SERVICE_BAIL, "terminated"): _Weighted({"T02": 70, "T01": 30}),
 }
 DEFAULT_REASONS = {
-    "approved": {"A01": 50, "A02": 50},
-    "partially_approved": {"P01": 80, "A01": 10, "A02": 10},
-    "rejected": {"R03": 50, "R02": 50},
-    "terminated": {"T01": 55, "T02": 45},
+    "approved": _Weighted({"A01": 50, "A02": 50}),
+    "partially_approved": _Weighted({"P01": 80, "A01": 10, "A02": 10}),
+    "rejected": _Weighted({"R03": 50, "R02": 50}),
+    "terminated": _Weighted({"T01": 55, "T02": 45}),
 }
+#: where along the main path a request leaves (index of the state it leaves from)
+LEAVE_REFERRED = _Weighted({0: 15, 1: 40, 2: 40, 3: 5})
+LEAVE_WITHDRAWN = _Weighted({0: 10, 1: 35, 2: 35, 3: 5, 4: 15})
 WITHDRAW_REASONS = (
     "ผู้ขอแจ้งถอนคำขอ เนื่องจากตกลงประนีประนอมยอมความกับคู่กรณีได้แล้ว",
     "ผู้ขอแจ้งถอนคำขอ เนื่องจากไม่ประสงค์ดำเนินการต่อ",
@@ -775,8 +799,8 @@ class _Builder:
 
     def actor(self, info: _OfficeInfo, prefer: Sequence[str], assignee: User | None) -> tuple[User | None, str]:
         for role in prefer:
-            if role == CASE and assignee is not None:
-                return assignee, CASE
+            if assignee is not None and assignee.role == role:
+                return assignee, role
             users = info.staff.get(role)
             if users:
                 return users[0], role
@@ -833,8 +857,7 @@ class _Builder:
         return "เจ้าหน้าที่เสนอข้อเท็จจริงเพื่อประกอบการพิจารณา"
 
     def reason(self, service: str, outcome: str) -> str:
-        weights = REASON_WEIGHTS.get((service, outcome), DEFAULT_REASONS[outcome])
-        return self.rng.choices(list(weights), list(weights.values()))[0]
+        return REASON_WEIGHTS.get((service, outcome), DEFAULT_REASONS[outcome]).pick(self.rng)
 
     def decision(self, p: Planned, outcome: str, on: date) -> _Step:
         code = self.reason(p.service, outcome)
@@ -871,6 +894,8 @@ class _Builder:
         bail = p.service == SERVICE_BAIL
         if p.end in ("approved", "partially_approved") and (bail or p.service == SERVICE_LIT and rng.random() < 0.6):
             day = after(day, _int(rng, 0, 3))
+            if bail:  # the finance officer tracks the bail money until the court returns it
+                steps.append(_Step("assign", day, (HEAD, CASE), assign_to=FINANCE))
             steps.append(_Step("start_follow_up", day, (FINANCE, CASE) if bail else (CASE, FINANCE)))
             steps.append(_Step("close", after(day, _int(rng, 20, 160) if bail else _int(rng, 10, 80)),
                                (FINANCE, CASE) if bail else (CASE, HEAD)))
@@ -898,10 +923,7 @@ class _Builder:
             return steps + self.finish(p, info, notified, first if appeal else "", past)
         # withdrawn or referred part-way along the main path
         gaps = self.split(max(0, min(room - 1, round(rng.gauss(12, 4)))))
-        if p.end == "referred":
-            leave_after = rng.choices((0, 1, 2, 3), (15, 40, 40, 5))[0]
-        else:
-            leave_after = rng.choices((0, 1, 2, 3, 4), (10, 35, 35, 5, 15))[0]
+        leave_after = (LEAVE_REFERRED if p.end == "referred" else LEAVE_WITHDRAWN).pick(rng)
         steps, day = self.main_steps(p, info, gaps, leave_after, (-1, 0))
         spare = gaps[leave_after]
         if p.end == "withdrawn" and leave_after in (1, 2) and rng.random() < 0.3:
@@ -964,15 +986,14 @@ class _Builder:
         details, amount, channel = self.service_details(p, info, person, fy)
         key = (p.service, info.code, fy)
         self.counters[key] = rows.counters[key] = self.counters.get(key, 0) + 1
-        officers = info.staff.get(CASE, [])
-        assignee = rng.choices(officers, info.officer_weights)[0] if officers else None
+        assignee = info.officers.pick(rng) if info.officers else None
         rep_type, rep_name, rep_id = "", "", ""
         if p.service != SERVICE_PROJECT and rng.random() < 0.08:
             rep_type = rng.choice(("spouse", "legal_representative", "attorney_in_fact"))
             rep_name = self.people.full_name("M" if rng.random() < 0.5 else "F")
             rep_id = self.people.national_id(person["district_code"], 1980, person["province_code"])
         creator, creator_role = self.actor(info, (INTAKE, CASE), None)
-        req = Request(
+        req = _new_request(
             id=self.next_id("request"),
             number=services.format_number(p.service, info.code, fy, self.counters[key]),
             service=p.service, office_id=info.office.pk, fiscal_year=fy, applicant_id=person_id,
@@ -986,21 +1007,30 @@ class _Builder:
         at = req.created_at = _at(p.received_on, _int(rng, 0, 420))
         snap = self.record(rows, req, "create", "", (creator, creator_role), at, p.received_on, NOTHING)
         rows.events.append((req.created_by_id, req.id, req.number, p.service, info.code, at))
-        if assignee is not None:  # what services.assign does: the head (or intake) assigns a case officer
-            req.assigned_to_id = assignee.pk
-            req.version += 1
+        if assignee is not None:  # the head (or intake) assigns a case officer on the day it arrives
             at += timedelta(minutes=_int(rng, 2, 40))
-            snap = self.record(rows, req, "assign", req.state, self.actor(info, (HEAD, INTAKE), None), at,
-                               p.received_on, snap)
+            snap = self.assign(rows, req, assignee, self.actor(info, (HEAD, INTAKE), None), at, p.received_on, snap)
         for step in steps:
             if step.on > ctx.today:
                 break
             at = max(at + timedelta(minutes=_int(rng, 2, 40)), _at(step.on, _int(rng, 0, 420)))
+            if step.assign_to:
+                if step.assign_to in info.staff:
+                    assignee = info.staff[step.assign_to][0]
+                    snap = self.assign(rows, req, assignee, self.actor(info, step.prefer, None), at, step.on, snap)
+                continue
             snap = self.apply(rows, req, wf, info, step, self.actor(info, step.prefer, assignee), at, snap)
         req.updated_at = at
         row = [getattr(req, c) for c in REQUEST_COLUMNS]
         row[DETAILS_AT] = _json(details)
         rows.requests.append(tuple(row))
+
+    def assign(self, rows: _Rows, req: Request, user: User, by: tuple[User | None, str], at: datetime, on: date,
+               before: tuple[Any, ...]) -> tuple[Any, ...]:
+        """What ``services.assign`` does: a new assignee, a new version, an ``assign`` transition."""
+        req.assigned_to_id = user.pk
+        req.version += 1
+        return self.record(rows, req, "assign", req.state, by, at, on, before)
 
     def apply(self, rows: _Rows, req: Request, wf: WorkflowDefinition, info: _OfficeInfo, step: _Step,
               by: tuple[User | None, str], at: datetime, before: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -1061,7 +1091,7 @@ class _Builder:
             sub = geothai.subdistrict(person["subdistrict_code"])
             details, amount = self.details.project(info, sub.name_th if sub else info.province_name, be_year)
         else:
-            channel = rng.choices(list(CONSULT_CHANNELS), list(CONSULT_CHANNELS.values()))[0]
+            channel = CONSULT_CHANNELS.pick(rng)
             details, amount = self.details.consultation(channel), Decimal(0)
         return details, amount, channel
 
@@ -1071,25 +1101,57 @@ def _at(day: date, minutes: int) -> datetime:
     return datetime.combine(day, time(8, 30), tzinfo=UTC) - BKK + timedelta(minutes=minutes)
 
 
+REQUEST_DEFAULTS = {f.attname: f.get_default() for f in Request._meta.concrete_fields}
+
+
+def _new_request(**values: Any) -> Request:
+    """A Request used only as the clock helpers' working copy and then turned into a row (never
+    saved through the ORM), so built without ``Model.__init__``, a tenth of the build time."""
+    req = Request.__new__(Request)
+    req.__dict__.update(REQUEST_DEFAULTS, _state=ModelState(), **values)
+    return req
+
+
 #: ``services._snapshot`` as a tuple (TRACKED_FIELDS order), read in one C call
 SNAPSHOT = operator.attrgetter(*services.TRACKED_FIELDS)
 NOTHING: tuple[Any, ...] = (None,) * len(services.TRACKED_FIELDS)
 DETAILS_AT = REQUEST_COLUMNS.index("details")
 
 
+def _literal(value: Any) -> str:
+    """A tracked value (None, bool, number, code or date) as JSON, the way ``services._diff`` stores it."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    found = LITERALS.get(value)  # a few thousand distinct dates, numbers and codes: remember them
+    if found is None:
+        if isinstance(value, date):
+            found = f'"{value.isoformat()}"'
+        elif isinstance(value, int):
+            found = str(value)
+        else:
+            found = encode_basestring(value)
+        LITERALS[value] = found
+    return found
+
+
+LITERALS: dict[Any, str] = {}
+
+
 def _diff(before: tuple[Any, ...], after: tuple[Any, ...]) -> str:
-    """``services._diff`` of two snapshots (same keys and values), as JSON text."""
-    changed = {
-        name: [b.isoformat() if isinstance(b, date) else b, a.isoformat() if isinstance(a, date) else a]
+    """``services._diff`` of two snapshots (same keys and values) as JSON text, written directly:
+    ``json.dumps`` of the dict cost a fifth of the whole build."""
+    changed = (
+        f'"{name}": [{_literal(b)}, {_literal(a)}]'
         for name, b, a in zip(services.TRACKED_FIELDS, before, after, strict=True)
         if b != a
-    }
-    return _json(changed)
+    )
+    return "{" + ", ".join(changed) + "}"
 
 
-def _json(value: Any) -> str:
-    """JSON text for a JSON column: rows carry it ready, so writing does no per-value work."""
-    return json.dumps(value, ensure_ascii=False)
+#: JSON text for a JSON column: rows carry it ready, so writing does no per-value work
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _int(rng: random.Random, low: int, high: int) -> int:

@@ -9,7 +9,7 @@ from django.contrib import admin
 from jfs.exchange.models import RegistryCheck, RegistryCircuit
 
 
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnly(admin.ModelAdmin):
     def has_add_permission(self, request: Any) -> bool:
         return False
 

@@ -122,7 +122,7 @@ def check_address(regs: Registries, req: Request) -> Outcome:
     a = regs.population.address(p.national_id)
     if a is None:
         return Outcome(m.STATUS_NOT_FOUND)
-    facts = {
+    facts: dict[str, Any] = {
         "house_no": a.house_no,
         "subdistrict_code": a.subdistrict_code,
         "district_code": a.district_code,
@@ -392,6 +392,41 @@ def run_checks(
     finally:
         if client is not None:
             client.close()
+    return checks
+
+
+#: how long a queued check waits for the worker before the periodic sweep takes it over
+QUEUED_GRACE = timedelta(minutes=5)
+
+
+def queue_checks(
+    request: Request, actor: Any, purpose: str = "", *, kinds: Iterable[str] | None = None
+) -> list[m.RegistryCheck]:
+    """Mark the checks pending at once and let the worker ask the registries: for web views,
+    which should not wait on registries. Checks answered earlier keep their answer until the
+    worker refreshes them. Never raises."""
+    purpose = (purpose or DEFAULT_PURPOSE)[:200]
+    wanted = [k for k in (kinds if kinds is not None else KINDS_BY_SERVICE.get(request.service, [])) if k in CHECKS]
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    checks: list[m.RegistryCheck] = []
+    try:
+        for kind in wanted:
+            check, _ = m.RegistryCheck.objects.get_or_create(
+                request=request,
+                kind=kind,
+                defaults={
+                    "registry": m.KIND_REGISTRY[kind],
+                    "purpose": purpose,
+                    "requested_by_id": actor_id,
+                    "next_attempt_at": timezone.now() + QUEUED_GRACE,
+                },
+            )
+            checks.append(check)
+        from jfs.exchange.tasks import run_request_checks
+
+        run_request_checks.enqueue(request.pk, actor_id, purpose, wanted)
+    except Exception:
+        log.exception("registry checks on request %s could not be queued", request.pk)
     return checks
 
 

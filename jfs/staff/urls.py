@@ -15,5 +15,6 @@ urlpatterns = [
     path("requests/<int:pk>/transition/", views.do_transition, name="transition"),
     path("requests/<int:pk>/documents/", views.upload, name="upload"),
     path("requests/<int:pk>/assign/", views.assign, name="assign"),
+    path("requests/<int:pk>/registry-checks/", views.registry_checks, name="registry_checks"),
     path("documents/<int:pk>/", views.document, name="document"),
 ]

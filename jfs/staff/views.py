@@ -26,6 +26,9 @@ from jfs.cases.errors import CaseError
 from jfs.cases.models import SERVICE_CHOICES, Document
 from jfs.cases.reasons import all_reasons
 from jfs.core.models import Notification
+from jfs.eligibility.screening import screen_request
+from jfs.exchange.selectors import checks_for_request, documents_confirmed_by_registry
+from jfs.exchange.services import queue_checks
 from jfs.staff.access import staff_required
 from jfs.staff.forms import (
     DETAIL_FORMS,
@@ -104,7 +107,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     qs = selectors.overdue(selectors.visible_requests(request.user), services.today())
     if request.GET.get("office"):
-        qs = qs.filter(office__code=request.GET["office"])
+        qs = qs.filter(office__code=request.GET["office"].replace("\x00", ""))  # PostgreSQL refuses NUL
     page = Paginator(qs.order_by("step_due_on", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     services.audit_views(request.user, list(page.object_list), "request_list")
     ctx = _filter_context(request) | {"page": page, "rows": _rows(list(page.object_list))}
@@ -115,7 +118,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     qs = selectors.visible_requests(request.user)
-    office_code = request.GET.get("office", "")
+    office_code = request.GET.get("office", "").replace("\x00", "")  # PostgreSQL refuses NUL
     if office_code:
         qs = qs.filter(office__code=office_code)
     fy = int(request.GET["fiscal_year"]) if request.GET.get("fiscal_year", "").isdecimal() else fiscal_year(services.today())
@@ -164,7 +167,8 @@ def _case_context(request: HttpRequest, req: Any, **extra: Any) -> dict[str, Any
     }
     if "failed_action" in extra:
         forms_by_action[extra["failed_action"]] = extra.pop("failed_form")
-    docs_on_file = {d.doc_type for d in req.documents.all() if d.superseded_by_id is None}
+    uploaded = services.documents_uploaded(req)
+    from_registry = documents_confirmed_by_registry(req)
     sub = geothai.subdistrict(req.applicant.subdistrict_code)
     assignees = (
         User.objects.filter(office=req.office, is_active=True, role__in=[roles.CASE_OFFICER, roles.INTAKE_OFFICER, roles.FINANCE_OFFICER])
@@ -179,7 +183,12 @@ def _case_context(request: HttpRequest, req: Any, **extra: Any) -> dict[str, Any
         "transitions": req.transitions.select_related("actor").prefetch_related("documents"),
         "documents": req.documents.select_related("uploaded_by"),
         "doc_types": wf.documents,
-        "required_docs": [(d, d.code in docs_on_file) for d in wf.required_documents()],
+        "required_docs": [
+            (d, "uploaded" if d.code in uploaded else "registry" if d.code in from_registry else "")
+            for d in wf.required_documents()
+        ],
+        "registry_checks": checks_for_request(req),
+        "screening": screen_request(req),
         "upload_form": extra.pop("upload_form", None)
         or UploadForm(doc_choices=_doc_choices(wf)),
         "address": geothai.address(sub.code) if sub else None,
@@ -319,6 +328,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 else:
                     applicant_form.add_error(None, err["message"])
         else:
+            queue_checks(req, request.user, purpose="screening of the request")
             messages.success(request, _("รับคำขอเลขที่ %(number)s แล้ว") % {"number": req.number})
             return redirect("staff:case", pk=req.pk)
     status = 422 if request.method == "POST" else 200
@@ -346,3 +356,15 @@ def address_options(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     notes = Notification.objects.filter(recipient=request.user)[:100]
     return render(request, "staff/inbox.html", {"notes": notes})
+
+
+@require_POST
+@staff_required
+def registry_checks(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the government registries again (the worker calls them; the page never waits)."""
+    req = selectors.get_visible(request.user, pk)
+    if not services.can_write(request.user, req):
+        return render(request, "staff/forbidden.html", status=403)
+    queue_checks(req, request.user, purpose="screening of the request")
+    messages.success(request, _("ส่งคำขอตรวจสอบกับทะเบียนราชการแล้ว ผลจะแสดงเมื่อได้รับคำตอบ"))
+    return redirect("staff:case", pk=req.pk)

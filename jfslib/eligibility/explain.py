@@ -129,8 +129,9 @@ def combine_group(combine: str, values: list[ex.Tri]) -> ex.Tri:
 def decide(ruleset: Ruleset, values: Mapping[str, ex.Tri]) -> tuple[dict[str, ex.Tri], ex.Tri]:
     """Group results and the overall result from per-criterion results (no explanations)."""
     groups: dict[str, ex.Tri] = {}
+    members = ruleset.members()
     for g in ruleset.groups:
-        groups[g.id] = combine_group(g.combine, [values[c.id] for c in ruleset.criteria if c.group == g.id])
+        groups[g.id] = combine_group(g.combine, [values[c.id] for c in members[g.id]])
     overall = ex.k_and([groups[g.id] for g in ruleset.groups if g.combine != Combine.ADVISORY])
     return groups, overall
 

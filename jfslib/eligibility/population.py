@@ -10,7 +10,7 @@ lands exactly on a ratio limit.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,6 +20,7 @@ from jfslib.eligibility.facts import FactType, FactValue, Vocabulary
 from jfslib.eligibility.rules import Ruleset
 
 CENT = Decimal("0.01")
+ZERO = Decimal(0)
 
 
 @dataclass
@@ -75,14 +76,6 @@ def collect_edges(rulesets: Sequence[Ruleset]) -> Edges:
     return edges
 
 
-def _step(t: FactType) -> Decimal:
-    return CENT if t is FactType.DECIMAL else Decimal(1)
-
-
-def _random_date(rng: random.Random, start: date, end: date) -> date:
-    return start + timedelta(days=rng.randrange((end - start).days + 1))
-
-
 def _years_before(on: date, years: int) -> date:
     try:
         return on.replace(year=on.year - years)
@@ -99,6 +92,9 @@ def facts_needed(rulesets: Sequence[Ruleset]) -> list[str]:
     return names
 
 
+Drawer = Callable[[random.Random, date], FactValue]
+
+
 def generate(
     rulesets: Sequence[Ruleset],
     n: int,
@@ -113,58 +109,65 @@ def generate(
     vocab: Vocabulary = rulesets[0].vocabulary
     names = facts_needed(rulesets)
     edges = collect_edges(rulesets)
+    drawers = [(name, _drawer(vocab, name, edges, edge_rate)) for name in names]
+    ratios = [(num, per, limit) for num, per, limit in edges.ratios if num in names and per in names]
+    rand = rng.random
+    span = (dates[1] - dates[0]).days + 1
     rows: list[dict[str, FactValue | None]] = []
     for i in range(n):
-        if rng.random() < 0.03:  # evaluation days around 29 February
-            year = rng.choice([2020, 2021, 2024, 2025])
-            on = date(year, 2, 28) + timedelta(days=rng.randrange(3))
+        if rand() < 0.03:  # evaluation days around 29 February
+            on = date(rng.choice([2020, 2021, 2024, 2025]), 2, 28) + timedelta(days=rng.randrange(3))
         else:
-            on = _random_date(rng, *dates)
+            on = dates[0] + timedelta(days=rng.randrange(span))
         row: dict[str, FactValue | None] = {"id": i + 1, "on": on}
-        for name in names:
-            row[name] = None if rng.random() < null_rate else _value(rng, vocab, name, on, edges, edge_rate)
-        for num, per, limit in edges.ratios:
-            if num in row and per in row and rng.random() < edge_rate:
-                size = rng.choice([1, 2, 3, 4, 6, 12])
-                at = (limit * size).quantize(CENT)
+        for name, draw in drawers:
+            row[name] = None if rand() < null_rate else draw(rng, on)
+        for num, per, limit in ratios:
+            if rand() < edge_rate:
+                size = rng.choice((1, 2, 3, 4, 6, 12))
                 row[per] = size
-                row[num] = at + rng.choice([-CENT, Decimal(0), Decimal(0), CENT])
+                row[num] = (limit * size).quantize(CENT) + rng.choice((-CENT, ZERO, ZERO, CENT))
         rows.append(row)
     return rows
 
 
-def _value(rng: random.Random, vocab: Vocabulary, name: str, on: date, edges: Edges, edge_rate: float) -> FactValue:
+def _drawer(vocab: Vocabulary, name: str, edges: Edges, edge_rate: float) -> Drawer:
+    """A function drawing one value of a base fact, crowding the rules' thresholds."""
     f = vocab[name]
     t = f.type
     if t is FactType.BOOL:
-        return rng.random() < 0.5
+        return lambda rng, on: rng.random() < 0.5
     if t is FactType.ENUM:
-        return rng.choice(f.values).code
+        codes = tuple(v.code for v in f.values)
+        return lambda rng, on: rng.choice(codes)
     if t is FactType.STR:
-        return rng.choice(["a", "b", "c"])
+        return lambda rng, on: rng.choice(("a", "b", "c"))
     if t is FactType.DATE:
-        if name in edges.age_facts and edges.ages and rng.random() < edge_rate:
-            if rng.random() < 0.1:
-                year = on.year - rng.choice(sorted(edges.ages)) - rng.choice([0, 1, 2, 3])
-                year -= year % 4  # a leap year (2000 is one; 1900 is not in range)
-                return date(year, 2, 29)
-            born = _years_before(on, rng.choice(sorted(edges.ages)))
-            return born + timedelta(days=rng.choice([-1, 0, 0, 1]))
-        if name in edges.day_facts and edges.days and rng.random() < edge_rate:
-            return on - timedelta(days=rng.choice(sorted(edges.days)) + rng.choice([-1, 0, 0, 1]))
-        return _random_date(rng, date(1940, 1, 1), on)
-    # numbers
-    lo = f.minimum if f.minimum is not None else Decimal(0)
+        ages = sorted(edges.ages) if name in edges.age_facts else []
+        days = sorted(edges.days) if name in edges.day_facts else []
+        earliest = date(1940, 1, 1)
+
+        def draw_date(rng: random.Random, on: date) -> FactValue:
+            if ages and rng.random() < edge_rate:
+                if rng.random() < 0.1:
+                    year = on.year - rng.choice(ages) - rng.choice((0, 1, 2, 3))
+                    return date(year - year % 4, 2, 29)  # a leap year (1900 is not in range)
+                return _years_before(on, rng.choice(ages)) + timedelta(days=rng.choice((-1, 0, 0, 1)))
+            if days and rng.random() < edge_rate:
+                return on - timedelta(days=rng.choice(days) + rng.choice((-1, 0, 0, 1)))
+            return earliest + timedelta(days=rng.randrange(max(1, (on - earliest).days + 1)))
+
+        return draw_date
+    scale = 100 if t is FactType.DECIMAL else 1
+    lo = int((f.minimum if f.minimum is not None else Decimal(0)) * scale)
     marks = sorted(edges.numbers.get(name, set()))
-    if marks and rng.random() < edge_rate:
-        m = rng.choice(marks)
-        v = m + rng.choice([-1, 0, 0, 1]) * _step(t)
-    else:
-        top = f.maximum if f.maximum is not None else max([Decimal(10), *marks]) * 2
-        v = lo + (top - lo) * Decimal(rng.random())
-    if f.maximum is not None:
-        v = min(v, f.maximum)
-    v = max(v, lo)
-    if t is FactType.INT:
-        return int(v.to_integral_value())
-    return v.quantize(CENT)
+    top_value = f.maximum if f.maximum is not None else max([Decimal(10), *marks]) * 2
+    hi = int(top_value * scale)
+    edge_values = [int((m * scale).to_integral_value()) + k for m in marks for k in (-1, 0, 0, 1)]
+    edge_values = [min(max(v, lo), hi) for v in edge_values]
+
+    def draw_number(rng: random.Random, on: date) -> FactValue:
+        v = rng.choice(edge_values) if edge_values and rng.random() < edge_rate else rng.randint(lo, hi)
+        return v if scale == 1 else Decimal(v).scaleb(-2)
+
+    return draw_number

@@ -187,7 +187,15 @@ class Ruleset:
         raise KeyError(cid)
 
     def criteria_in(self, group: str) -> tuple[Criterion, ...]:
-        return tuple(c for c in self.criteria if c.group == group)
+        return self.members()[group]
+
+    def members(self) -> Mapping[str, tuple[Criterion, ...]]:
+        """Group id → its criteria, in declaration order (computed once)."""
+        cached: dict[str, tuple[Criterion, ...]] | None = self.__dict__.get("_members")
+        if cached is None:
+            cached = {g.id: tuple(c for c in self.criteria if c.group == g.id) for g in self.groups}
+            object.__setattr__(self, "_members", cached)
+        return cached
 
     def facts_used(self) -> tuple[str, ...]:
         """Facts named by any criterion (derived ones included), in declaration order."""

@@ -251,24 +251,28 @@ def compile_summary(
     """One row: for ``overall`` and every criterion, how many rows are YES / NO / UNKNOWN.
 
     Columns are ``<name>_yes``, ``<name>_no``, ``<name>_unknown`` (name = criterion id
-    or ``overall``), plus ``total``. This is what proactive targeting needs. The
-    population is first grouped by its combination of results (each criterion is
-    computed once per person), then the few combinations are counted.
+    or ``overall``), plus ``total``: what proactive targeting needs. A single scan
+    counts, per result column, the rows that are TRUE and the rows that are known
+    (``count(col)`` skips NULL); NO and UNKNOWN follow by subtraction.
     """
-    select = compile_select(ruleset, source=source, dialect=dialect, on=on, on_column=on_column, keys=())
+    d = Dialect(dialect)
+    select = compile_select(ruleset, source=source, dialect=d, on=on, on_column=on_column, keys=())
     names = [c.id for c in ruleset.criteria] + ["overall"]
-    grouped = ", ".join(quote(n) for n in names)
-    cols: list[str] = ['sum("n") AS "total"']
-    for name in names:
+    inner: list[str] = ['count(*) AS "total"']
+    outer: list[str] = ['"total"']
+    for i, name in enumerate(names):
         q = quote(name)
-        cols += [
-            f'coalesce(sum("n") FILTER (WHERE {q}), 0) AS {quote(name + "_yes")}',
-            f'coalesce(sum("n") FILTER (WHERE NOT {q}), 0) AS {quote(name + "_no")}',
-            f'coalesce(sum("n") FILTER (WHERE {q} IS NULL), 0) AS {quote(name + "_unknown")}',
+        # DuckDB's count_if is markedly faster than an aggregate FILTER clause
+        yes = f"count_if({q})" if d is Dialect.DUCKDB else f"count(*) FILTER (WHERE {q})"
+        inner += [f'{yes} AS "y{i}"', f'count({q}) AS "k{i}"']
+        outer += [
+            f'"y{i}" AS {quote(name + "_yes")}',
+            f'"k{i}" - "y{i}" AS {quote(name + "_no")}',
+            f'"total" - "k{i}" AS {quote(name + "_unknown")}',
         ]
     return (
-        "SELECT\n  " + ",\n  ".join(cols)
-        + f"\nFROM (\nSELECT {grouped}, count(*) AS \"n\"\nFROM (\n{select}\n) AS evaluated\nGROUP BY {grouped}\n) AS combos"
+        "SELECT\n  " + ",\n  ".join(outer) + "\nFROM (\nSELECT\n  " + ",\n  ".join(inner)
+        + f"\nFROM (\n{select}\n) AS evaluated\n) AS counted"
     )
 
 

@@ -2,6 +2,9 @@
 
 The browser is started once per session; every test gets a fresh context (cookies,
 language) and a freshly seeded database through pytest-django's ``live_server``.
+
+    JFS_SCREENSHOTS=/tmp/shots   save a full-page screenshot of the pages the tests look at
+    JFS_AXE_VERBOSE=1            print every axe finding (any impact) and timings (with -s)
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -54,15 +57,16 @@ def fast_hashing(settings: Any) -> None:
 @pytest.fixture
 def seeded(transactional_db: None, fast_hashing: None, settings: Any, tmp_path: Any) -> dict[str, Any]:
     """Offices, the demo log-ins and two requests: one in Chiang Mai assigned to officer.cm, one in Khon Kaen."""
+    from jfs.accounts.models import Office
     from jfs.accounts.offices import ensure_offices
     from jfs.cases import services
     from jfs.cases.models import Request
+    from jfs.core.models import Notification
     from jfs.demo.users import ensure_demo_users
 
     settings.DOCUMENT_ROOT = tmp_path / "documents"
     ensure_offices()
     users = ensure_demo_users()
-    from jfs.accounts.models import Office
 
     cm = Office.objects.get(code="50")
     kk = Office.objects.get(code="40")
@@ -82,7 +86,18 @@ def seeded(transactional_db: None, fast_hashing: None, settings: Any, tmp_path: 
             "authority": "police", "authority_name": "สภ.เมืองขอนแก่น", "bail_amount": "50000",
         },
     )
-    return {"users": users, "cm_req": Request.objects.get(pk=cm_req.pk), "kk_req": kk_req}
+    # an old one, overdue (red badges on the queue and the overdue list), and a notification about it
+    late = services.create_request(
+        actor=users["intake.cm"], service="CONSULT", office=cm, applicant=applicant("500101", nid="350150054321"),
+        details={"topic": "ที่ดินมรดก", "channel": "phone"}, received_on=services.today() - timedelta(days=45),
+    )
+    services.assign(actor=users["intake.cm"], request_id=late.pk, assignee=users["officer.cm"],
+                    expected_version=late.version)
+    Notification.objects.create(
+        recipient=users["officer.cm"], kind="escalation", subject=f"คำขอ {late.number} เกินกำหนด",
+        body="ขั้นตอนรับคำขอเกินกำหนด กรุณาดำเนินการ", link=f"/staff/requests/{late.pk}/",
+    )
+    return {"users": users, "cm_req": Request.objects.get(pk=cm_req.pk), "kk_req": kk_req, "late_req": late}
 
 
 def applicant(subdistrict: str, nid: str = "310150012345") -> Any:
@@ -124,38 +139,40 @@ def totp_now() -> str:
 
 
 class Axe:
-    """Runs axe-core on pages and remembers the serious and critical findings."""
+    """Runs axe-core on pages and collects the serious and critical findings, readably.
+
+    JFS_AXE_VERBOSE=1 also prints every finding (any impact), the "incomplete" ones and timings.
+    """
 
     def __init__(self) -> None:
         from axe_playwright_python.sync_playwright import Axe as _Axe
 
         self._axe = _Axe()
         self.findings: list[str] = []
-        self.pages: list[str] = []
 
     def check(self, page: Any, name: str) -> None:
         started = time.monotonic()
-        result = self._axe.run(page)
-        if os.environ.get("JFS_AXE_VERBOSE"):
-            print(f"axe {name}: {time.monotonic() - started:.2f}s")
-        self.pages.append(name)
-        if os.environ.get("JFS_AXE_VERBOSE"):
-            for v in result.response["incomplete"]:
-                print(f"[{name}] incomplete {v.get('impact')}: {v['id']} {v['help']} {[n['target'] for n in v['nodes']][:4]}")
-        for v in result.response["violations"]:
-            if os.environ.get("JFS_AXE_VERBOSE"):
-                print(f"[{name}] {v.get('impact')}: {v['id']} {v['help']} {[n['target'] for n in v['nodes']][:4]}")
+        response = self._axe.run(page).response
+        _debug(f"axe {name}: {time.monotonic() - started:.2f}s")
+        for kind in ("incomplete", "violations"):
+            for v in response.get(kind, []):
+                _debug(f"[{name}] {kind} {v.get('impact')}: {v['id']} {v['help']} {[n['target'] for n in v['nodes']][:4]}")
+        for v in response["violations"]:
             if v.get("impact") not in BLOCKING_IMPACTS:
                 continue
             lines = [f"[{name}] {v['impact']}: {v['id']} — {v['help']} ({page.url})"]
             for node in v["nodes"][:5]:
                 lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:160]}")
-                summary = (node.get("failureSummary") or "").replace("\n", " ")
-                lines.append(f"       {summary[:240]}")
+                lines.append(f"       {(node.get('failureSummary') or '').replace(chr(10), ' ')[:240]}")
             self.findings.append("\n".join(lines))
 
     def assert_clean(self) -> None:
         assert not self.findings, "axe found serious/critical problems:\n" + "\n".join(self.findings)
+
+
+def _debug(text: str) -> None:
+    if os.environ.get("JFS_AXE_VERBOSE"):
+        print(text)
 
 
 @pytest.fixture
@@ -178,8 +195,7 @@ class Staff:
         """Open a page (asserting its HTTP status); with a name, check it with axe-core."""
         started = time.monotonic()
         resp = self.page.goto(self.url(path))
-        if os.environ.get("JFS_AXE_VERBOSE"):
-            print(f"goto {path}: {time.monotonic() - started:.2f}s")
+        _debug(f"goto {path}: {time.monotonic() - started:.2f}s")
         assert resp is not None and resp.status == status, f"{path}: HTTP {resp and resp.status}, expected {status}"
         if name and self.axe:
             self.axe.check(self.page, name)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser]
 
 SERVICES = ["LIT", "BAIL", "HR", "PROJECT", "CONSULT"]
+
+
 def test_every_staff_page_passes_axe(seeded, staff, axe):
     req = seeded["cm_req"]
     staff.login("officer.cm", check=True)
@@ -23,8 +26,24 @@ def test_every_staff_page_passes_axe(seeded, staff, axe):
     for path, name in pages:
         staff.visit(path, name)
         staff.shot(name)
+        if name == "queue":
+            _keyboard_focus_is_visible(staff.page)
     staff.visit("/staff/no-such-page/", "404 (unknown address)", status=404)
     axe.assert_clean()
+
+
+def _keyboard_focus_is_visible(page):
+    """The first Tab shows the skip link; focused controls get a visible outline."""
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="ข้ามไปยังเนื้อหาหลัก")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box and box["x"] >= 0 and box["y"] >= 0, "the skip link stays off screen when focused"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the brand link, then the language button
+    style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                          " return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]; })()")
+    assert style[0] == "BUTTON" and style[1] != "none" and style[2] != "0px", style
 
 
 def test_auditor_pages_pass_axe(seeded, staff, axe):
