@@ -59,6 +59,7 @@ from faker.providers.person.th_TH import Provider as ThaiNames
 
 from jfs.accounts.models import CENTRAL_OFFICE_CODE, Office, User
 from jfs.accounts.offices import BANGKOK, ensure_offices
+from jfs.audit.models import AuditEvent
 from jfs.audit.services import Event, record_many
 from jfs.cases import reasons as reasons_mod
 from jfs.cases import services, workflows
@@ -1222,6 +1223,13 @@ class _Writer:
             for actor, rid, number, service, office, at in rows.events
         )
 
+    def analyze(self) -> None:
+        """Refresh PostgreSQL's planner statistics after a bulk load (autovacuum would, later)."""
+        if self.copy:
+            with connection.cursor() as cursor:
+                for model in (Person, Request, Transition, Document, AuditEvent):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
     def reset_sequences(self) -> None:
         statements = connection.ops.sequence_reset_sql(no_style(), [Person, Request, Transition, Document])
         with connection.cursor() as cursor:
@@ -1374,6 +1382,7 @@ def generate(options: Options, log: Callable[[str], None] = lambda _: None) -> S
                 f"({summary.rows / (clock.perf_counter() - started):,.0f} rows/s)")
         writer.reset_sequences()
         _save_counters(ctx, existing, counters)
+    writer.analyze()
     summary.seconds = clock.perf_counter() - started
     return summary
 
