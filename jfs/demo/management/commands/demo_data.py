@@ -2,7 +2,7 @@
 
     manage.py demo_data --seed 1                     # FY2564 .. the current fiscal year
     manage.py demo_data --seed 1 --fiscal-years 2564-2565
-    manage.py demo_data --seed 1 --scale 36          # about a million requests (benchmarks)
+    manage.py demo_data --seed 1 --scale 33          # about a million requests (benchmarks)
     manage.py demo_data --status                     # "empty" or "loaded N"
 
 See ``jfs.demo.generator`` and docs/demo-data.md.
