@@ -262,6 +262,20 @@ def test_fy2564_2565_reproduce_domain_and_are_consistent(settings: Any) -> None:
     with pytest.raises(CommandError, match="--append"):
         call_command("demo_data", "--seed", "7", "--fiscal-years", "2565", stdout=StringIO())
 
+    # the executive's dashboard shows the fund's own FY2565 figures
+    from django.test import Client
+
+    from jfs.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="executive"))
+    session = client.session
+    session["otp_device_id"] = User.objects.get(username="executive").totpdevice_set.get().persistent_id
+    session.save()
+    html = client.get("/staff/dashboard/?fiscal_year=2565").content.decode()
+    for pct, mean in ON_TIME_2565.values():
+        assert f">{pct}<" in html and f">{mean}<" in html
+
 
 @pytest.mark.django_db
 def test_current_year_is_open_at_every_step_and_fills_the_demo_queues() -> None:

@@ -128,8 +128,10 @@ class SlaReader:
         state = wf.states[req.state]
         done = req.clock_stopped_on is not None
         paused = req.paused_since is not None
+        # a step without an allowance after the clock stopped (notified, follow-up) is done, not paused
+        step_done = state.terminal or (done and req.step_due_on is None)
         step = colour(cal, req.step_due_on, self.today, state.sla_days or 1,
-                      paused=paused or req.step_due_on is None, done=state.terminal, amber_share=wf.amber_share)
+                      paused=paused or req.step_due_on is None, done=step_done, amber_share=wf.amber_share)
         overall = colour(cal, req.due_on, self.today, wf.standard_days, paused=paused, done=done,
                          amber_share=wf.amber_share)
         if done:
