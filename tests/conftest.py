@@ -30,6 +30,9 @@ from jfs.cases.models import Request
 from jfs.demo.users import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX, DEMO_USERS, ensure_demo_users
 from jfslib import thai_id
 
+#: the registry simulator fixtures (sim, fast) shared by the exchange tests
+pytest_plugins = ["tests.exchange_support"]
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CHIANG_MAI = "50"
 KHON_KAEN = "40"

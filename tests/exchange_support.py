@@ -16,12 +16,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from registry_sim.build import SeedPerson, SeedRequest, build_registry
 from registry_sim.faults import RESERVED_IDS
@@ -287,3 +289,17 @@ def configure(settings: Any, sim: Sim, **overrides: Any) -> None:
         setattr(settings, name, value)
     caches["default"].clear()
     sim.reset()
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[Sim]:
+    """The registry simulator process, shared by every exchange test (started once)."""
+    yield simulator()
+    stop_simulator()
+
+
+@pytest.fixture
+def fast(settings: Any, sim: Sim) -> Any:
+    """Adapters pointed at the simulator with short timeouts and back-offs."""
+    configure(settings, sim)
+    return settings

@@ -23,17 +23,9 @@ from tests.exchange_support import (
     Known,
     Sim,
     configure,
-    simulator,
-    stop_simulator,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="session")
-def sim() -> Iterator[Sim]:
-    yield simulator()
-    stop_simulator()
 
 
 @pytest.fixture

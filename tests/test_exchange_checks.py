@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -35,25 +35,10 @@ from tests.exchange_support import (
     WANDEE,
     Known,
     Sim,
-    configure,
-    simulator,
-    stop_simulator,
 )
 
 PURPOSE = "ตรวจสอบคุณสมบัติผู้ขอ (assessing eligibility)"
 WELFARE = "/ws/mof/welfare/card"
-
-
-@pytest.fixture(scope="session")
-def sim() -> Iterator[Sim]:
-    yield simulator()
-    stop_simulator()
-
-
-@pytest.fixture
-def fast(settings: Any, sim: Sim) -> Any:
-    configure(settings, sim)
-    return settings
 
 
 @pytest.fixture

@@ -15,25 +15,13 @@ from jfs.exchange.conf import gdx_settings
 from jfs.exchange.gdx import GdxClient, gdx_registries
 from jfs.exchange.registries import Registries
 from jfs.exchange.resilience import CircuitBreaker, TokenCache, backoff_delay
-from tests.exchange_support import FAULT_DELAY, RESERVED, SOMYING, Sim, configure, simulator, stop_simulator
+from tests.exchange_support import FAULT_DELAY, RESERVED, SOMYING, Sim
 
 pytestmark = pytest.mark.django_db
 
 WELFARE = "/ws/mof/welfare/card"
 DISABILITY = "/ws/dep/disability/card"
 AUTH = "/ws/auth/validate"
-
-
-@pytest.fixture(scope="session")
-def sim() -> Iterator[Sim]:
-    yield simulator()
-    stop_simulator()
-
-
-@pytest.fixture
-def fast(settings: Any, sim: Sim) -> Any:
-    configure(settings, sim)
-    return settings
 
 
 @pytest.fixture

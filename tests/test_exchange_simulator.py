@@ -15,15 +15,9 @@ import pytest
 
 from registry_sim.build import build_registry, read_jfs
 from registry_sim.faults import RESERVED_IDS, valid_id
-from tests.exchange_support import ROOT, SOMYING, Sim, simulator, stop_simulator
+from tests.exchange_support import ROOT, SOMYING, Sim
 
 WELFARE = "/ws/mof/welfare/card"
-
-
-@pytest.fixture(scope="session")
-def sim() -> Iterator[Sim]:
-    yield simulator()
-    stop_simulator()
 
 
 @pytest.fixture
