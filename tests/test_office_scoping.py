@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jfs.cases.models import Document, Request, Transition
-from tests.conftest import SAMPLE_FILES
+from tests.conftest import KHON_KAEN, SAMPLE_FILES
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +126,30 @@ def test_officer_sees_and_works_on_another_office_s_request_assigned_to_them(
     req.refresh_from_db()
     assert req.state == "screening"
     assert Transition.objects.filter(request=req, action="start_screening", actor=users["officer.kk"]).exists()
+
+
+def test_request_list_scope_is_the_office_until_a_request_elsewhere_is_assigned(
+    make_request: Any, users: Any, login: Any
+) -> None:
+    """The list reads the office alone while the officer holds nothing elsewhere (so the
+    office-leading indexes answer), and office-or-assignee once they do."""
+    from jfs.cases import selectors
+
+    own = make_request(office=KHON_KAEN)
+    cm = make_request()
+    officer = users["officer.kk"]
+    assert not selectors.assigned_elsewhere(officer)
+    assert set(selectors.visible_requests(officer)) == {own}
+    url = reverse("staff:requests") + "?service=LIT"
+    page = login("officer.kk").get(url).content.decode()
+    assert own.number in page and cm.number not in page
+
+    elsewhere = make_request(assign_to="officer.kk")
+    assert selectors.assigned_elsewhere(officer)
+    assert set(selectors.visible_requests(officer)) == {own, elsewhere}
+    assert not selectors.assigned_elsewhere(users["officer.cm"])  # assigned in their own office only
+    page = login("officer.kk").get(url).content.decode()
+    assert own.number in page and elsewhere.number in page and cm.number not in page
 
 
 # --------------------------------------------------------------------------- read-all roles

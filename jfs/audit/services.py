@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jfs.audit.models import GENESIS, AuditChainHead, AuditEvent
@@ -83,12 +83,29 @@ def record_many(events: Iterable[Event]) -> int:
             seq += 1
             values = _values(ev, seq)
             h = compute_hash(prev, values)
-            rows.append(AuditEvent(prev_hash=prev, hash=h, **values))
+            rows.append(values | {"prev_hash": prev, "hash": h})
             prev = h
-        AuditEvent.objects.bulk_create(rows, batch_size=2000)
+        _insert(rows)
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
     return len(rows)
+
+
+_COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")
+
+
+def _insert(rows: list[dict[str, Any]]) -> None:
+    """Write the new events: PostgreSQL ``COPY`` (about six times faster than INSERT for
+    the demo loader's million events), else a bulk INSERT. Events are immutable, so no
+    model behaviour is skipped."""
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create((AuditEvent(**row) for row in rows), batch_size=2000)
+        return
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in _COLUMNS)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {qn(AuditEvent._meta.db_table)} ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(_canonical(row[c]) if c == "details" else row[c] for c in _COLUMNS))
 
 
 def record(action: str, **kwargs: Any) -> None:

@@ -182,8 +182,14 @@ class Request(models.Model):
                 fields=["office", "step_due_on"], name="request_open_office_due",
                 condition=~models.Q(state__in=TERMINAL_STATES),
             ),
-            # filtered searches, newest first
+            # filtered searches, newest first: across offices, and within one office
             models.Index(fields=["service", "fiscal_year", "state", "-received_on", "-id"], name="request_filter_newest"),
+            models.Index(
+                fields=["office", "service", "fiscal_year", "state", "-received_on", "-id"],
+                name="request_office_filter_newest",
+            ),
+            # does this person hold requests of other offices? (selectors.assigned_elsewhere)
+            models.Index(fields=["assigned_to", "office"], name="request_assignee_office"),
         ]
 
     def __str__(self) -> str:
