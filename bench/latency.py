@@ -128,7 +128,7 @@ def main() -> None:
         total = Request.objects.count()
         results: dict[str, list[float]] = {}
         sessions: dict[str, Session] = {}
-        for username in ("officer.cm", "head.cm", "intake.central", "executive"):
+        for username in ("officer.cm", "head.cm", "intake.central", "officer.central", "executive"):
             s = sessions[username] = Session(base)
             s.login(username, "demo-password-2569")
             s.get("/staff/")  # warm-up
@@ -137,6 +137,9 @@ def main() -> None:
         # a one-time code is accepted once per device: reuse the sessions signed in above
         results["search (executive, all offices)"] = [sessions["executive"].get("/staff/requests/?" + t)[2] for t in terms]
         results["search (officer.cm, own office)"] = [sessions["officer.cm"].get("/staff/requests/?" + t)[2] for t in terms]
+        results["search (officer.central, central office)"] = [
+            sessions["officer.central"].get("/staff/requests/?" + t)[2] for t in terms
+        ]
         all_queue = [v for k, vals in results.items() if k.startswith("queue") for v in vals]
         all_search = [v for k, vals in results.items() if k.startswith("search") for v in vals]
         print(f"\nRequests in database: {total:,}\n")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.http import Http404
 
 from jfs.accounts.models import User
@@ -43,12 +43,17 @@ def visible_requests(user: User) -> QuerySet[Request]:
 
 
 def assigned_elsewhere(user: User) -> bool:
-    """Whether any request of another office is assigned to this person (read through the
-    (assigned_to, office) index: two range conditions instead of a not-equal filter)."""
-    other = Q(office_id__lt=user.office_id) | Q(office_id__gt=user.office_id)
-    if user.office_id is None:
-        other = Q(office_id__isnull=False)
-    return Request.objects.filter(Q(assigned_to=user) & other).exists()
+    """Whether any request of another office is assigned to this person.
+
+    Asked as the lowest and highest office among their assignments: PostgreSQL answers MIN
+    and MAX with one probe each into the (assigned_to, office) index, however many requests
+    the person holds. (An EXISTS with ``office <> own`` looked cheap to the planner, which then
+    scanned the whole table newest-first looking for a row that is not there.)
+    """
+    span = Request.objects.filter(assigned_to=user).aggregate(lo=Min("office_id"), hi=Max("office_id"))
+    if span["lo"] is None:
+        return False
+    return not (span["lo"] == span["hi"] == user.office_id)
 
 
 def get_visible(user: User, pk: int) -> Request:
