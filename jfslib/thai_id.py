@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from jfslib.bilingual import BilingualValueError
+
 _NON_DIGITS = re.compile(r"[\s\-]")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
@@ -17,8 +19,8 @@ def _ascii_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
-class InvalidNationalID(ValueError):
-    """Raised with a bilingual message when a national ID is not valid."""
+class InvalidNationalID(BilingualValueError):
+    """Raised when a national ID is not valid."""
 
 
 def check_digit(first12: str) -> int:
@@ -43,12 +45,10 @@ def validate(raw: str) -> str:
     """Return the normalised ID or raise InvalidNationalID with a clear message."""
     value = normalize(raw)
     if not _ascii_digits(value) or len(value) != 13:
-        raise InvalidNationalID(
-            "เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก (National ID must be 13 digits)"
-        )
+        raise InvalidNationalID("เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก", "National ID must be 13 digits")
     if check_digit(value[:12]) != int(value[12]):
         raise InvalidNationalID(
-            "เลขประจำตัวประชาชนไม่ถูกต้อง: หลักตรวจสอบไม่ตรง (National ID check digit does not match)"
+            "เลขประจำตัวประชาชนไม่ถูกต้อง: หลักตรวจสอบไม่ตรง", "National ID check digit does not match"
         )
     return value
 

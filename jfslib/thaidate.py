@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from jfslib.bilingual import BilingualValueError
+
 BE_OFFSET = 543
 
 THAI_MONTHS = (
@@ -23,7 +25,7 @@ THAI_MONTHS_ABBR = (
 EN_MONTHS_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-class DateInputError(ValueError):
+class DateInputError(BilingualValueError):
     """A typed date that cannot be a real date or mixes up B.E. and C.E."""
 
 
@@ -83,33 +85,31 @@ def parse_date(text: str, *, era: str = "BE", today: date | None = None) -> date
     """
     m = _DATE_RE.match(text or "")
     if not m:
-        raise DateInputError("รูปแบบวันที่ต้องเป็น วว/ดด/ปปปป (Date must be dd/mm/yyyy)")
+        raise DateInputError("รูปแบบวันที่ต้องเป็น วว/ดด/ปปปป", "Date must be dd/mm/yyyy")
     a, b, c = (int(x) for x in m.groups())
     if len(m.group(1)) == 4:
         year, month, day = a, b, c
     else:
         day, month, year = a, b, c
     if year < 100:
-        raise DateInputError("กรุณาระบุปีเป็นตัวเลข 4 หลัก (Please give a 4-digit year)")
+        raise DateInputError("กรุณาระบุปีเป็นตัวเลข 4 หลัก", "Please give a 4-digit year")
     if era == "BE":
         if year < 2400:
             raise DateInputError(
-                f"ปี {year} ดูเหมือนเป็นปี ค.ศ. กรุณาระบุปี พ.ศ. เช่น {year + BE_OFFSET} "
-                f"(Year {year} looks like C.E.; please give the B.E. year, e.g. {year + BE_OFFSET})"
+                f"ปี {year} ดูเหมือนเป็นปี ค.ศ. กรุณาระบุปี พ.ศ. เช่น {year + BE_OFFSET}",
+                f"Year {year} looks like C.E.; please give the B.E. year, e.g. {year + BE_OFFSET}",
             )
         year = to_ce_year(year)
     else:
         if year > 2400:
             raise DateInputError(
-                f"ปี {year} ดูเหมือนเป็นปี พ.ศ. กรุณาระบุปี ค.ศ. เช่น {year - BE_OFFSET} "
-                f"(Year {year} looks like B.E.; please give the C.E. year, e.g. {year - BE_OFFSET})"
+                f"ปี {year} ดูเหมือนเป็นปี พ.ศ. กรุณาระบุปี ค.ศ. เช่น {year - BE_OFFSET}",
+                f"Year {year} looks like B.E.; please give the C.E. year, e.g. {year - BE_OFFSET}",
             )
     try:
         result = date(year, month, day)
     except ValueError:
-        raise DateInputError(
-            "ไม่มีวันที่นี้ในปฏิทิน (This date does not exist in the calendar)"
-        ) from None
+        raise DateInputError("ไม่มีวันที่นี้ในปฏิทิน", "This date does not exist in the calendar") from None
     if today is not None and result > today:
-        raise DateInputError("วันที่ต้องไม่อยู่ในอนาคต (Date cannot be in the future)")
+        raise DateInputError("วันที่ต้องไม่อยู่ในอนาคต", "Date cannot be in the future")
     return result

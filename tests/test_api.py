@@ -62,6 +62,15 @@ def test_openapi_examples_are_valid_national_ids() -> None:
     assert examples and all(thai_id.is_valid(e) for e in examples)
 
 
+def test_openapi_documents_field_errors_in_both_languages() -> None:
+    schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    item = schemas["ErrorOut"]["properties"]["errors"]["items"]
+    assert item == {"$ref": "#/components/schemas/FieldErrorOut"}
+    field_error = schemas["FieldErrorOut"]
+    assert set(field_error["properties"]) == {"field", "message_th", "message_en"}
+    assert set(field_error["required"]) == {"field", "message_th", "message_en"}
+
+
 # --------------------------------------------------------------------------- tokens
 
 

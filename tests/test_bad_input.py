@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmlmod
 import json
+import re
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from tests.conftest import new_national_id
 pytestmark = pytest.mark.django_db
 
 NEW = reverse("staff:new_request")
+THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 def form_data(**overrides: str) -> dict[str, str]:
@@ -213,7 +215,16 @@ def assert_bilingual_error(resp: Any, status: int) -> dict[str, Any]:
     assert resp.status_code == status, resp.content
     body = resp.json()
     assert body["message_th"] and body["message_en"] and body["code"]
+    for error in body["errors"]:
+        assert_bilingual_field_error(error)
     return body
+
+
+def assert_bilingual_field_error(error: dict[str, str]) -> None:
+    """A field error names the field and says what is wrong in Thai and, separately, in English."""
+    assert set(error) == {"field", "message_th", "message_en"}, error
+    assert error["field"] and THAI.search(error["message_th"]), error
+    assert error["message_en"] and not THAI.search(error["message_en"]), error
 
 
 def test_api_create_with_a_valid_payload_answers_201(api_client: Any) -> None:
@@ -297,7 +308,8 @@ def test_api_unknown_request_answers_404_json(api_client: Any) -> None:
 ])
 def test_api_create_with_a_nul_character_answers_422(api_client: Any, overrides: dict[str, Any], field: str) -> None:
     body = assert_bilingual_error(post_json(api_client("intake.cm"), "/api/v1/requests", payload(**overrides)), 422)
-    assert {"field": field, "message": "NUL character not allowed"} in body["errors"]
+    assert {"field": field, "message_th": "มีอักขระที่ไม่อนุญาต (NUL) กรุณาลบออก",
+            "message_en": "Contains a character that is not allowed (NUL)"} in body["errors"]
     assert not Request.objects.exists() and not Person.objects.exists()
 
 
@@ -329,7 +341,8 @@ def test_update_with_a_nul_character_is_refused(make_request: Any, users: Any) -
     with pytest.raises(services.InvalidInput) as exc:
         services.update_details(actor=users["officer.cm"], request_id=req.pk, expected_version=req.version,
                                 details=dict(DETAILS["LIT"], court="ศาล\u0000แพ่ง"))
-    assert exc.value.errors == [{"field": "details.court", "message": "NUL character not allowed"}]
+    assert exc.value.errors == [{"field": "details.court", "message_th": "มีอักขระที่ไม่อนุญาต (NUL) กรุณาลบออก",
+                                 "message_en": "Contains a character that is not allowed (NUL)"}]
 
 
 def test_upload_name_with_a_nul_character_is_not_a_500(make_request: Any, api_client: Any) -> None:
@@ -351,3 +364,157 @@ def test_huge_ids_are_404_not_500(api_client: Any, staff_client: Client) -> None
     for name in ("staff:case", "staff:document"):
         url = reverse(name, args=[1]).replace("/1/", f"/{huge}/")
         assert staff_client.get(url).status_code == 404, name
+
+
+# --------------------------------------------------------------------------- field errors in the reader's language
+
+
+def test_api_bad_applicant_data_gives_field_errors_in_thai_and_english(api_client: Any) -> None:
+    body = assert_bilingual_error(post_json(api_client("intake.cm"), "/api/v1/requests", payload(
+        applicant__national_id="1101700203451", applicant__phone="12", applicant__birth_date="2569-01-01",
+        applicant__subdistrict_code="400101")), 422)
+    errors = {e["field"]: e for e in body["errors"]}
+    assert set(errors) == {"national_id", "phone", "birth_date", "subdistrict_code"}
+    assert errors["national_id"] == {"field": "national_id",
+                                     "message_th": "เลขประจำตัวประชาชนไม่ถูกต้อง: หลักตรวจสอบไม่ตรง",
+                                     "message_en": "National ID check digit does not match"}
+    assert errors["birth_date"]["message_en"] == "Birth date cannot be in the future"
+    assert not Person.objects.exists()
+
+
+def test_api_details_errors_from_pydantic_come_back_in_thai_and_english(api_client: Any) -> None:
+    details = {"case_kind": "tort", "court": "ศ", "party_role": "plaintiff", "costs": {"lawyer": "1000"}, "x": 1}
+    body = assert_bilingual_error(post_json(api_client("intake.cm"), "/api/v1/requests", payload(details=details)), 422)
+    errors = {e["field"]: e for e in body["errors"]}
+    assert errors["details.court"] == {"field": "details.court", "message_th": "ต้องมีอย่างน้อย 2 ตัวอักษร",
+                                       "message_en": "Must be at least 2 characters"}
+    kind = errors["details.case_kind"]
+    assert kind["message_th"].startswith("ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: 'civil'") and "หรือ 'other'" in kind["message_th"]
+    assert kind["message_en"].startswith("Must be one of: 'civil'") and "or 'other'" in kind["message_en"]
+    assert errors["details.x"]["message_en"] == "Unknown field"
+
+
+def test_api_payload_that_does_not_fit_the_schema_gives_translated_field_errors(api_client: Any) -> None:
+    body = payload()
+    body["applicant"].update(birth_date="31/02/2530", household_size=0)
+    del body["applicant"]["first_name"]
+    result = assert_bilingual_error(post_json(api_client("intake.cm"), "/api/v1/requests", body), 422)
+    errors = {e["field"]: e for e in result["errors"]}
+    assert errors["applicant.first_name"]["message_en"] == "This field is required"
+    assert errors["applicant.household_size"]["message_th"] == "ต้องไม่น้อยกว่า 1"
+    assert errors["applicant.birth_date"]["message_en"] == "Not a valid date: use YYYY-MM-DD (C.E. year)"
+
+
+@pytest.mark.parametrize(("service", "details", "field", "th", "en"), [
+    ("LIT", {"case_kind": "civil", "court": "ศาล", "party_role": "plaintiff", "costs": {}},
+     "costs", "ต้องขออย่างน้อยหนึ่งรายการ", "Request at least one cost item"),
+    ("LIT", {"case_kind": "civil", "court": "ศาล" * 100, "party_role": "plaintiff", "costs": {"lawyer": "-1"}},
+     "court", "ต้องมีไม่เกิน 200 ตัวอักษร", "Must be at most 200 characters"),
+    ("LIT", {"case_kind": "civil", "court": "ศาล", "party_role": "plaintiff", "costs": {"lawyer": "-1"}},
+     "costs.lawyer", "ต้องไม่น้อยกว่า 0", "Must be at least 0"),
+    ("LIT", {"case_kind": "civil", "court": "ศาล", "party_role": "plaintiff", "costs": {"lawyer": "1.234"}},
+     "costs.lawyer", "ทศนิยมได้ไม่เกิน 2 ตำแหน่ง", "Must have at most 2 decimal places"),
+    ("BAIL", {"detainee_name": "นายก", "charge": "ลักทรัพย์", "held_at": "สภ.", "authority": "police",
+              "authority_name": "สภ.เมือง", "bail_amount": "abc"},
+     "bail_amount", "ต้องเป็นตัวเลข", "Must be a number"),
+    ("BAIL", {"detainee_name": "นายก", "charge": "ลักทรัพย์", "held_at": "สภ.", "authority": "police",
+              "authority_name": "สภ.เมือง"},
+     "bail_amount", "กรุณากรอกข้อมูลนี้", "This field is required"),
+    ("PROJECT", {"organisation": "มูลนิธิ", "title": "อบรม", "plan": "แผน", "budget_lines": [], "participants": 5},
+     "budget_lines", "ต้องมีอย่างน้อย 1 รายการ", "Must have at least 1 item(s)"),
+    ("PROJECT", {"organisation": "มูลนิธิ", "title": "อบรม", "plan": "แผน", "budget_lines": "x", "participants": 5},
+     "budget_lines", "ต้องเป็นรายการ (JSON array)", "Must be a list (JSON array)"),
+    ("PROJECT", {"organisation": "มูลนิธิ", "title": "อบรม", "plan": "แผน",
+                 "budget_lines": [{"item": "ค่าเอกสาร", "amount": "100"}], "participants": "ห้าสิบ"},
+     "participants", "ต้องเป็นจำนวนเต็ม", "Must be a whole number"),
+    ("PROJECT", {"organisation": "มูลนิธิ", "title": "อบรม", "plan": "แผน",
+                 "budget_lines": [{"item": "ค่าเอกสาร", "amount": "100"}], "participants": 100001},
+     "participants", "ต้องไม่เกิน 100000", "Must be at most 100000"),
+    ("CONSULT", {"topic": "ที่ดิน", "channel": "fax"},
+     "channel", "ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: 'counter', 'phone', 'online' หรือ 'mobile_unit'",
+     "Must be one of: 'counter', 'phone', 'online' or 'mobile_unit'"),
+])
+def test_details_errors_are_translated_by_pydantic_error_type(service: str, details: dict[str, Any], field: str,
+                                                              th: str, en: str) -> None:
+    from jfs.cases import details as details_mod
+
+    with pytest.raises(details_mod.DetailsError) as exc:
+        details_mod.validate(service, details)
+    assert {"field": field, "message_th": th, "message_en": en} in exc.value.errors, exc.value.errors
+    for error in exc.value.errors:
+        assert_bilingual_field_error(error)
+
+
+def test_every_translated_pydantic_error_type_has_a_thai_and_an_english_text() -> None:
+    from jfs.cases.details import PYDANTIC_MESSAGES
+
+    placeholders = re.compile(r"\{(\w+)\}")
+    for kind, (th, en) in PYDANTIC_MESSAGES.items():
+        assert THAI.search(th) and not THAI.search(en), kind
+        assert set(placeholders.findall(th)) == set(placeholders.findall(en)), kind
+
+
+def test_an_untranslated_pydantic_error_keeps_its_english_text_behind_a_thai_prefix() -> None:
+    from jfs.cases.details import translate
+
+    assert translate({"type": "url_parsing", "loc": ("site",), "msg": "Input should be a valid URL"}) == (
+        "ข้อมูลไม่ถูกต้อง: Input should be a valid URL", "Input should be a valid URL")
+    # a known type whose context lacks what the table needs says what pydantic says
+    assert translate({"type": "string_too_short", "loc": ("x",), "msg": "String should have at least 2 characters",
+                      "ctx": {}}) == ("ข้อมูลไม่ถูกต้อง: String should have at least 2 characters",
+                                      "String should have at least 2 characters")
+
+
+def english(client: Client) -> Client:
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.mark.parametrize(("lang", "shown", "hidden"), [
+    ("th", "เลขประจำตัวประชาชนไม่ถูกต้อง: หลักตรวจสอบไม่ตรง", "check digit does not match"),
+    ("en", "National ID check digit does not match", "หลักตรวจสอบไม่ตรง"),
+])
+def test_new_request_page_shows_the_field_error_in_the_readers_language(intake: Client, lang: str, shown: str,
+                                                                         hidden: str) -> None:
+    client = english(intake) if lang == "en" else intake
+    page = assert_rerendered(client.post(NEW, form_data(**{"a-national_id": "1-1017-00203-45-1"})), "1-1017-00203-45-1")
+    assert f'lang="{lang}"' in page
+    field_error = page.split('id="id_a-national_id_error"', 1)[1].split("</p>", 1)[0]
+    assert shown in field_error and hidden not in page
+
+
+@pytest.mark.parametrize(("lang", "shown", "hidden"), [
+    ("th", "ต้องมีอย่างน้อย 2 ตัวอักษร", "at least 2 characters"),
+    ("en", "Must be at least 2 characters", "ต้องมีอย่างน้อย 2 ตัวอักษร"),
+])
+def test_new_request_page_shows_a_details_error_from_pydantic_in_the_readers_language(
+        intake: Client, lang: str, shown: str, hidden: str) -> None:
+    client = english(intake) if lang == "en" else intake
+    page = assert_rerendered(client.post(NEW, form_data(**{"d-court": "ศ"})), "บุญเรือน")
+    field_error = page.split('id="id_d-court_error"', 1)[1].split("</p>", 1)[0]
+    assert shown in field_error and hidden not in page
+
+
+@pytest.mark.parametrize(("lang", "shown", "hidden"), [
+    ("th", "ปี 1987 ดูเหมือนเป็นปี ค.ศ. กรุณาระบุปี พ.ศ. เช่น 2530", "looks like C.E."),
+    ("en", "Year 1987 looks like C.E.; please give the B.E. year, e.g. 2530", "ดูเหมือนเป็นปี ค.ศ."),
+])
+def test_be_date_field_shows_its_error_in_one_language(intake: Client, lang: str, shown: str, hidden: str) -> None:
+    client = english(intake) if lang == "en" else intake
+    page = assert_rerendered(client.post(NEW, form_data(**{"a-birth_date": "15/08/1987"})), "15/08/1987")
+    field_error = page.split('id="id_a-birth_date_error"', 1)[1].split("</p>", 1)[0]
+    assert shown in field_error and hidden not in page
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("th", ["ไม่มีวันที่นี้ในปฏิทิน"]), ("en", ["This date does not exist in the calendar"]),
+])
+def test_be_date_field_error_is_the_active_languages_text_only(lang: str, expected: list[str]) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from jfs.staff.forms import BEDateField
+
+    with translation.override(lang), pytest.raises(ValidationError) as exc:
+        BEDateField().clean("31/02/2569")
+    assert exc.value.messages == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 import re
 
@@ -42,6 +43,20 @@ def test_wrong_check_digit_is_refused_with_a_bilingual_message(value: str) -> No
     with pytest.raises(thai_id.InvalidNationalID) as exc:
         thai_id.validate(value)
     assert "หลักตรวจสอบไม่ตรง" in str(exc.value) and "check digit does not match" in str(exc.value)
+
+
+@pytest.mark.parametrize(("value", "th", "en"), [
+    ("1101700203451", "เลขประจำตัวประชาชนไม่ถูกต้อง: หลักตรวจสอบไม่ตรง", "National ID check digit does not match"),
+    ("12345", "เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก", "National ID must be 13 digits"),
+])
+def test_the_refusal_carries_thai_and_english_texts_separately(value: str, th: str, en: str) -> None:
+    with pytest.raises(thai_id.InvalidNationalID) as exc:
+        thai_id.validate(value)
+    assert (exc.value.th, exc.value.en) == (th, en)
+    assert (exc.value.message("th"), exc.value.message("en"), exc.value.message(None)) == (th, en, th)
+    assert str(exc.value) == f"{th} ({en})"
+    copy = pickle.loads(pickle.dumps(exc.value))
+    assert (copy.th, copy.en, str(copy)) == (th, en, str(exc.value))
 
 
 def test_ids_beginning_with_zero_are_accepted() -> None:

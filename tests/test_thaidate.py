@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import re
 from datetime import date
 
 import pytest
@@ -94,6 +96,27 @@ def test_future_dates_are_refused_when_today_is_given() -> None:
     with pytest.raises(DateInputError, match="cannot be in the future"):
         parse_date("22/11/2569", today=today)
     assert parse_date("22/11/2569") == date(2026, 11, 22)  # no `today`: no future check
+
+
+@pytest.mark.parametrize(("text", "era", "th", "en"), [
+    ("15-08", "BE", "รูปแบบวันที่ต้องเป็น วว/ดด/ปปปป", "Date must be dd/mm/yyyy"),
+    ("15/08/30", "BE", "กรุณาระบุปีเป็นตัวเลข 4 หลัก", "Please give a 4-digit year"),
+    ("15/08/1987", "BE", "ปี 1987 ดูเหมือนเป็นปี ค.ศ. กรุณาระบุปี พ.ศ. เช่น 2530",
+     "Year 1987 looks like C.E.; please give the B.E. year, e.g. 2530"),
+    ("15/08/2530", "CE", "ปี 2530 ดูเหมือนเป็นปี พ.ศ. กรุณาระบุปี ค.ศ. เช่น 1987",
+     "Year 2530 looks like B.E.; please give the C.E. year, e.g. 1987"),
+    ("31/02/2569", "BE", "ไม่มีวันที่นี้ในปฏิทิน", "This date does not exist in the calendar"),
+    ("22/11/2569", "BE", "วันที่ต้องไม่อยู่ในอนาคต", "Date cannot be in the future"),
+])
+def test_refusals_carry_thai_and_english_texts_separately(text: str, era: str, th: str, en: str) -> None:
+    with pytest.raises(DateInputError) as exc:
+        parse_date(text, era=era, today=date(2026, 11, 21))
+    assert (exc.value.th, exc.value.en) == (th, en)
+    assert not re.search("[\u0e00-\u0e7f]", exc.value.en)
+    assert (exc.value.message("th"), exc.value.message("en")) == (th, en)
+    assert str(exc.value) == f"{th} ({en})"
+    copy = pickle.loads(pickle.dumps(exc.value))
+    assert (copy.th, copy.en) == (th, en)
 
 
 def test_formatting_for_thai_and_english_readers() -> None:

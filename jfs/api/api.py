@@ -23,8 +23,8 @@ from pydantic import Field
 from jfs.accounts.models import Office, User
 from jfs.accounts.tokens import user_for
 from jfs.cases import selectors, services, workflows
-from jfs.cases.details import SCHEMAS
-from jfs.cases.errors import CaseError, InvalidInput
+from jfs.cases.details import SCHEMAS, translate
+from jfs.cases.errors import CaseError, InvalidInput, field_error
 from jfs.cases.models import Request
 from jfs.cases.reasons import all_reasons
 from jfs.exchange.services import queue_checks
@@ -52,11 +52,18 @@ api = NinjaAPI(
 )
 
 
+class FieldErrorOut(Schema):
+    field: str = Field(description="the field at fault; nested values are dotted (`details.costs.lawyer`)",
+                       examples=["national_id"])
+    message_th: str = Field(examples=["เลขประจำตัวประชาชนไม่ถูกต้อง: หลักตรวจสอบไม่ตรง"])
+    message_en: str = Field(examples=["National ID check digit does not match"])
+
+
 class ErrorOut(Schema):
     code: str
     message_th: str
     message_en: str
-    errors: list[dict[str, str]] = []
+    errors: list[FieldErrorOut] = Field(default=[], description="one entry per field at fault, in both languages")
 
 
 @api.exception_handler(CaseError)
@@ -70,7 +77,7 @@ def case_error(request: HttpRequest, exc: CaseError) -> Any:
 def payload_invalid(request: HttpRequest, exc: PayloadInvalid) -> Any:
     """A body or query that does not fit the schema: 422 with the same bilingual shape as every error."""
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())[1:] if p != "payload") or "body", "message": str(e.get("msg", ""))}
+        field_error(".".join(str(p) for p in e.get("loc", ())[1:] if p != "payload") or "body", *translate(e))
         for e in exc.errors
     ]
     return api.create_response(
@@ -184,7 +191,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
     office = Office.objects.filter(code=payload.office).first()
     if office is None:
         raise InvalidInput("ไม่พบสำนักงาน", f"Unknown office {payload.office!r}",
-                           errors=[{"field": "office", "message": "unknown office"}])
+                           errors=[field_error("office", "ไม่มีสำนักงานรหัสนี้", f"No office has the code {payload.office!r}")])
     a = payload.applicant
     req = services.create_request(
         actor=request.user, service=payload.service, office=office,

@@ -6,10 +6,14 @@ give the OpenAPI document its shapes. Stored in ``Request.details`` (JSON).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from jfs.cases.errors import field_error
+from jfslib.bilingual import BilingualValueError  # raised by validators; pydantic reports it as value_error
 
 Money = Decimal
 
@@ -46,7 +50,7 @@ class LitigationDetails(_Details):
     @classmethod
     def _something_requested(cls, v: CostItems) -> CostItems:
         if v.total() <= 0:
-            raise ValueError("ต้องขออย่างน้อยหนึ่งรายการ (request at least one cost item)")
+            raise BilingualValueError("ต้องขออย่างน้อยหนึ่งรายการ", "Request at least one cost item")
         return v
 
     def amount(self) -> Decimal:
@@ -119,21 +123,87 @@ SCHEMAS: dict[str, type[_Details]] = {
 
 
 class DetailsError(ValueError):
+    """Problems with the details, as field errors (``{"field", "message_th", "message_en"}``)."""
+
     def __init__(self, errors: list[dict[str, str]]):
         self.errors = errors
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        super().__init__("; ".join(f"{e['field']}: {e['message_en']}" for e in errors))
+
+
+_NUMBER = ("ต้องเป็นตัวเลข", "Must be a number")
+_WHOLE_NUMBER = ("ต้องเป็นจำนวนเต็ม", "Must be a whole number")
+_DATE = ("วันที่ไม่ถูกต้อง ต้องอยู่ในรูป ปปปป-ดด-วว (ปี ค.ศ.)", "Not a valid date: use YYYY-MM-DD (C.E. year)")
+_OBJECT = ("ต้องเป็นชุดข้อมูล (JSON object)", "Must be a JSON object")
+_ONE_OF = ("ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {expected}", "Must be one of: {expected}")
+
+#: pydantic error type -> (Thai, English), filled in from the error's ``ctx``
+PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("กรุณากรอกข้อมูลนี้", "This field is required"),
+    "string_type": ("ต้องเป็นข้อความ", "Must be text"),
+    "string_too_short": ("ต้องมีอย่างน้อย {min_length} ตัวอักษร", "Must be at least {min_length} characters"),
+    "string_too_long": ("ต้องมีไม่เกิน {max_length} ตัวอักษร", "Must be at most {max_length} characters"),
+    "string_pattern_mismatch": ("รูปแบบไม่ถูกต้อง (ต้องตรงกับ {pattern})", "Must match the pattern {pattern}"),
+    "greater_than": ("ต้องมากกว่า {gt}", "Must be greater than {gt}"),
+    "greater_than_equal": ("ต้องไม่น้อยกว่า {ge}", "Must be at least {ge}"),
+    "less_than": ("ต้องน้อยกว่า {lt}", "Must be less than {lt}"),
+    "less_than_equal": ("ต้องไม่เกิน {le}", "Must be at most {le}"),
+    "literal_error": _ONE_OF,
+    "enum": _ONE_OF,
+    "decimal_parsing": _NUMBER,
+    "decimal_type": _NUMBER,
+    "decimal_max_digits": ("ตัวเลขต้องมีไม่เกิน {max_digits} หลัก", "Must have at most {max_digits} digits"),
+    "decimal_max_places": ("ทศนิยมได้ไม่เกิน {decimal_places} ตำแหน่ง", "Must have at most {decimal_places} decimal places"),
+    "decimal_whole_digits": ("ตัวเลขหน้าจุดทศนิยมได้ไม่เกิน {whole_digits} หลัก",
+                             "Must have at most {whole_digits} digits before the decimal point"),
+    "int_parsing": _WHOLE_NUMBER,
+    "int_type": _WHOLE_NUMBER,
+    "int_from_float": _WHOLE_NUMBER,
+    "float_parsing": _NUMBER,
+    "float_type": _NUMBER,
+    "bool_parsing": ("ต้องเป็น true หรือ false", "Must be true or false"),
+    "date_parsing": _DATE,
+    "date_type": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "list_type": ("ต้องเป็นรายการ (JSON array)", "Must be a list (JSON array)"),
+    "dict_type": _OBJECT,
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+    "too_short": ("ต้องมีอย่างน้อย {min_length} รายการ", "Must have at least {min_length} item(s)"),
+    "too_long": ("ต้องมีไม่เกิน {max_length} รายการ", "Must have at most {max_length} item(s)"),
+    "extra_forbidden": ("ไม่รู้จักช่องข้อมูลนี้", "Unknown field"),
+}
+
+
+def translate(err: Mapping[str, Any]) -> tuple[str, str]:
+    """Thai and English text for one pydantic error (an item of ``ValidationError.errors()``).
+
+    A type not in the table keeps pydantic's English ``msg``, behind a generic Thai prefix.
+    """
+    ctx = dict(err.get("ctx") or {})
+    cause = ctx.get("error")
+    if err.get("type") == "value_error" and isinstance(cause, BilingualValueError):
+        return cause.th, cause.en
+    pair = PYDANTIC_MESSAGES.get(str(err.get("type", "")))
+    if pair is not None:
+        ctx_th = dict(ctx)
+        if "expected" in ctx:  # "'civil', 'criminal' or 'other'"
+            ctx_th["expected"] = str(ctx["expected"]).replace("' or '", "' หรือ '")
+        try:
+            return pair[0].format(**ctx_th), pair[1].format(**ctx)
+        except (KeyError, IndexError, ValueError):
+            pass  # a context this table does not expect: say what pydantic says
+    msg = str(err.get("msg", "")) or "invalid"
+    return f"ข้อมูลไม่ถูกต้อง: {msg}", msg
 
 
 def validate(service: str, data: dict[str, object]) -> _Details:
     schema = SCHEMAS.get(service)
     if schema is None:
-        raise DetailsError([{"field": "service", "message": f"unknown service {service!r}"}])
+        raise DetailsError([field_error("service", "ไม่มีบริการนี้", f"Unknown service {service!r}")])
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise DetailsError(
-            [
-                {"field": ".".join(str(p) for p in err["loc"]) or "details", "message": err["msg"]}
-                for err in exc.errors()
-            ]
+            [field_error(".".join(str(p) for p in err["loc"]) or "details", *translate(err)) for err in exc.errors()]
         ) from None

@@ -7,11 +7,23 @@ never a 500, and never lose what the user typed.
 from __future__ import annotations
 
 
+def field_error(field: str, th: str, en: str) -> dict[str, str]:
+    """One problem with one field, in the shape every error list uses:
+    ``{"field", "message_th", "message_en"}`` (the API sends it as is; pages show one language)."""
+    return {"field": field, "message_th": th, "message_en": en}
+
+
+def field_message(error: dict[str, str], lang: str | None) -> str:
+    """The text of a field error in the reader's language: English for "en", Thai otherwise."""
+    return error["message_en"] if lang == "en" else error["message_th"]
+
+
 class CaseError(Exception):
     status = 400
     code = "invalid"
 
     def __init__(self, th: str, en: str, *, errors: list[dict[str, str]] | None = None):
+        """``errors`` lists field problems, each made by ``field_error``."""
         self.th = th
         self.en = en
         self.errors = errors or []

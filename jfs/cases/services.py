@@ -34,6 +34,7 @@ from jfs.cases.errors import (
     InvalidInput,
     NotPermitted,
     TransitionNotAllowed,
+    field_error,
 )
 from jfs.cases.models import (
     SERVICE_PREFIX,
@@ -114,7 +115,8 @@ def refuse_nul(values: dict[str, Any]) -> None:
     if fields:
         raise InvalidInput(
             "ข้อมูลมีอักขระที่ไม่อนุญาต (NUL)", "The data contains a character that is not allowed (NUL)",
-            errors=[{"field": f, "message": "NUL character not allowed"} for f in fields],
+            errors=[field_error(f, "มีอักขระที่ไม่อนุญาต (NUL) กรุณาลบออก", "Contains a character that is not allowed (NUL)")
+                    for f in fields],
         )
 
 
@@ -145,39 +147,31 @@ def validate_applicant(a: ApplicantInput, *, on: date | None = None) -> dict[str
     try:
         clean["national_id"] = thai_id.validate(a.national_id)
     except thai_id.InvalidNationalID as exc:
-        errors.append({"field": "national_id", "message": str(exc)})
-    for f in ("first_name", "last_name"):
+        errors.append(field_error("national_id", exc.th, exc.en))
+    for f, th, en in (("first_name", "กรุณากรอกชื่อ", "First name is required"),
+                      ("last_name", "กรุณากรอกนามสกุล", "Last name is required")):
         value = (getattr(a, f) or "").strip()
         if not value:
-            errors.append({"field": f, "message": "กรุณากรอกชื่อและนามสกุล (Name is required)"})
+            errors.append(field_error(f, th, en))
         clean[f] = value[:100]
     ref = on or today()
     if not isinstance(a.birth_date, date):
-        errors.append({"field": "birth_date", "message": "วันเกิดไม่ถูกต้อง (Invalid birth date)"})
+        errors.append(field_error("birth_date", "วันเกิดไม่ถูกต้อง", "Invalid birth date"))
     elif a.birth_date > ref:
-        errors.append(
-            {"field": "birth_date", "message": "วันเกิดต้องไม่อยู่ในอนาคต (Birth date cannot be in the future)"}
-        )
+        errors.append(field_error("birth_date", "วันเกิดต้องไม่อยู่ในอนาคต", "Birth date cannot be in the future"))
     elif (ref.year - a.birth_date.year) > 120:
-        errors.append(
-            {
-                "field": "birth_date",
-                "message": "อายุเกิน 120 ปี ตรวจสอบว่าใช้ปี พ.ศ./ค.ศ. ถูกต้อง "
-                "(Age over 120 years: check B.E./C.E. year)",
-            }
-        )
+        errors.append(field_error(
+            "birth_date", "อายุเกิน 120 ปี ตรวจสอบว่าใช้ปี พ.ศ./ค.ศ. ถูกต้อง", "Age over 120 years: check B.E./C.E. year"
+        ))
     clean["birth_date"] = a.birth_date
     if a.sex not in {"M", "F", "X"}:
-        errors.append({"field": "sex", "message": "กรุณาเลือกเพศ (Please choose sex)"})
+        errors.append(field_error("sex", "กรุณาเลือกเพศ", "Please choose sex"))
     clean["sex"] = a.sex
     sub = geothai.subdistrict(a.subdistrict_code or "")
     if sub is None or sub.district_code != a.district_code or sub.province_code != a.province_code:
-        errors.append(
-            {
-                "field": "subdistrict_code",
-                "message": "จังหวัด อำเภอ และตำบลไม่สอดคล้องกัน (Province, district and subdistrict do not match)",
-            }
-        )
+        errors.append(field_error(
+            "subdistrict_code", "จังหวัด อำเภอ และตำบลไม่สอดคล้องกัน", "Province, district and subdistrict do not match"
+        ))
     clean.update(
         province_code=a.province_code, district_code=a.district_code, subdistrict_code=a.subdistrict_code
     )
@@ -187,23 +181,21 @@ def validate_applicant(a: ApplicantInput, *, on: date | None = None) -> dict[str
             raise InvalidOperation
         clean["monthly_income"] = income
     except (InvalidOperation, ValueError):
-        errors.append(
-            {"field": "monthly_income", "message": "รายได้ต้องเป็นจำนวนเงินที่ไม่ติดลบ (Income must be a non-negative amount)"}
-        )
+        errors.append(field_error(
+            "monthly_income", "รายได้ต้องเป็นจำนวนเงินที่ไม่ติดลบ", "Income must be a non-negative amount"
+        ))
     try:
         size = int(a.household_size)
         if not 1 <= size <= 50:
             raise ValueError
         clean["household_size"] = size
     except (TypeError, ValueError):
-        errors.append(
-            {"field": "household_size", "message": "จำนวนสมาชิกในครัวเรือนต้องอยู่ระหว่าง 1–50 (Household size must be 1–50)"}
-        )
+        errors.append(field_error(
+            "household_size", "จำนวนสมาชิกในครัวเรือนต้องอยู่ระหว่าง 1–50", "Household size must be 1–50"
+        ))
     phone = "".join(ch for ch in (a.phone or "") if ch.isdigit())
     if phone and not (9 <= len(phone) <= 10 and phone.startswith("0")):
-        errors.append(
-            {"field": "phone", "message": "หมายเลขโทรศัพท์ไม่ถูกต้อง (Phone number is not valid)"}
-        )
+        errors.append(field_error("phone", "หมายเลขโทรศัพท์ไม่ถูกต้อง", "Phone number is not valid"))
     clean["phone"] = phone
     clean.update(title=a.title[:30], house_no=a.house_no[:100], education=a.education, occupation=a.occupation)
     if errors:
@@ -217,7 +209,7 @@ def _validate_details(service: str, data: dict[str, Any]) -> tuple[dict[str, Any
     except details_mod.DetailsError as exc:
         raise InvalidInput(
             "รายละเอียดคำขอไม่ถูกต้อง", "Request details are not valid",
-            errors=[{"field": f"details.{e['field']}", "message": e["message"]} for e in exc.errors],
+            errors=[{**e, "field": f"details.{e['field']}"} for e in exc.errors],
         ) from None
     return parsed.model_dump(mode="json"), parsed.amount()
 
@@ -331,7 +323,8 @@ def create_request(
     on = received_on or today()
     if on > today():
         raise InvalidInput("วันที่รับคำขอต้องไม่อยู่ในอนาคต", "The date received cannot be in the future",
-                           errors=[{"field": "received_on", "message": "future date"}])
+                           errors=[field_error("received_on", "วันที่รับคำขอต้องไม่อยู่ในอนาคต",
+                                               "The date received cannot be in the future")])
     refuse_nul({**vars(applicant), "details": details, "channel": channel, "representative_name": representative_name,
                 "representative_national_id": representative_national_id})
     person_values = validate_applicant(applicant, on=on)
@@ -339,13 +332,16 @@ def create_request(
     if representative_type and not representative_name.strip():
         raise InvalidInput(
             "กรุณาระบุชื่อผู้แทน", "Please give the representative's name",
-            errors=[{"field": "representative_name", "message": "required"}],
+            errors=[field_error("representative_name", "กรุณาระบุชื่อผู้แทน", "Please give the representative's name")],
         )
     if representative_national_id:
         try:
             representative_national_id = thai_id.validate(representative_national_id)
         except thai_id.InvalidNationalID as exc:
-            raise InvalidInput(str(exc), str(exc), errors=[{"field": "representative_national_id", "message": str(exc)}]) from None
+            raise InvalidInput(
+                "เลขประจำตัวประชาชนผู้แทนไม่ถูกต้อง", "The representative's national ID is not valid",
+                errors=[field_error("representative_national_id", exc.th, exc.en)],
+            ) from None
     person, _ = _upsert_person(person_values)
     fy = fiscal_year(on)
     cal = calendar_for(office.pk)
@@ -435,7 +431,8 @@ def transition(
     if plan.action.sets_outcome and not reasons.valid_for(str(fields.get("reason_code", "")), fields["outcome"]):
         raise InvalidInput(
             "รหัสเหตุผลไม่ตรงกับผลการพิจารณา", "The reason code does not fit the outcome",
-            errors=[{"field": "reason_code", "message": "not valid for this outcome"}],
+            errors=[field_error("reason_code", "รหัสเหตุผลนี้ใช้กับผลการพิจารณานี้ไม่ได้",
+                                "This reason code does not fit the outcome")],
         )
     day = on or today()
     cal = calendar_for(req.office_id)

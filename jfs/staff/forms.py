@@ -43,7 +43,7 @@ class BEDateField(forms.CharField):
         try:
             return thaidate.parse_date(text, era="BE", today=timezone.localdate())
         except thaidate.DateInputError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            raise forms.ValidationError(exc.message(translation.get_language())) from None
 
 
 def _place(p: Any) -> str:

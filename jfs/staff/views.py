@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jfs.accounts.models import Office, User
 from jfs.cases import selectors, services, workflows
-from jfs.cases.errors import CaseError
+from jfs.cases.errors import CaseError, field_message
 from jfs.cases.models import SERVICE_CHOICES, Document
 from jfs.cases.reasons import all_reasons
 from jfs.core.models import Notification
@@ -321,15 +321,15 @@ def new_request(request: HttpRequest) -> HttpResponse:
         except CaseError as exc:
             _error(request, exc)
             for err in exc.errors:
-                field = err["field"]
+                field, text = err["field"], field_message(err, _lang())
                 if field in applicant_form.fields:
-                    applicant_form.add_error(field, err["message"])
+                    applicant_form.add_error(field, text)
                 elif field.startswith("details."):
                     key = field.split(".")[1]
                     target = key if key in details_form.fields else None
-                    details_form.add_error(target, err["message"])
+                    details_form.add_error(target, text)
                 else:
-                    applicant_form.add_error(None, err["message"])
+                    applicant_form.add_error(None, text)
         else:
             queue_checks(req, request.user, purpose="screening of the request")
             messages.success(request, _("รับคำขอเลขที่ %(number)s แล้ว") % {"number": req.number})
