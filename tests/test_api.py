@@ -80,6 +80,22 @@ def test_no_token_is_401() -> None:
     assert post_json(Client(), "/api/v1/requests", new_request_body()).status_code == 401
 
 
+def test_refusals_of_the_framework_come_in_the_same_bilingual_shape(api_client: Any) -> None:
+    """No token, an unreadable body and an unknown province answer like every other error."""
+    refusals = [
+        (Client().get("/api/v1/requests"), 401, "unauthorized"),
+        (api_client("intake.cm").post("/api/v1/requests", "{not json", content_type="application/json"), 400,
+         "bad_request"),
+        (api_client("intake.cm").get("/api/v1/reference/provinces/99/districts"), 404, "not_found"),
+    ]
+    for resp, status, code in refusals:
+        body = resp.json()
+        assert resp.status_code == status and body["code"] == code, body
+        assert set(body) == {"code", "message_th", "message_en", "errors"}
+        assert any("\u0e00" <= ch <= "\u0e7f" for ch in body["message_th"])
+        assert body["message_en"].isascii()
+
+
 @pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer jfs_not-a-real-token", "Token abc", "Bearer ", "Basic dXNlcjpwYXNz"])
 def test_bad_token_is_401(header: str, users: Any) -> None:
     assert Client(headers={"authorization": header}).get("/api/v1/requests").status_code == 401

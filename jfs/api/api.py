@@ -95,6 +95,24 @@ def not_found(request: HttpRequest, exc: Http404) -> Any:
     )
 
 
+#: ninja's own refusals (authentication, unreadable body, throttling) in the same bilingual shape
+HTTP_ERRORS: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "อ่านข้อมูลที่ส่งมาไม่ได้ (ต้องเป็น JSON ที่ถูกต้อง)", "The request body could not be read (send valid JSON)"),
+    401: ("unauthorized", "ต้องยืนยันตัวตนด้วยโทเค็นที่ใช้งานได้ (Authorization: Bearer <token>)",
+          "Authentication required: send a valid token (Authorization: Bearer <token>)"),
+    403: ("forbidden", "ไม่มีสิทธิ์ทำรายการนี้", "You are not allowed to do this"),
+    404: ("not_found", "ไม่พบข้อมูล", "Not found"),
+    429: ("throttled", "มีคำขอมากเกินไป กรุณาลองใหม่ภายหลัง", "Too many requests: please try again later"),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> Any:
+    code, th, en = HTTP_ERRORS.get(exc.status_code, ("error", "คำขอไม่สำเร็จ", "The request failed"))
+    return api.create_response(request, {"code": code, "message_th": th, "message_en": en, "errors": []},
+                               status=exc.status_code)
+
+
 class ApplicantIn(Schema):
     national_id: str = Field(examples=["1101700203450"])
     title: str = ""
@@ -318,13 +336,13 @@ def ref_provinces(request: HttpRequest) -> list[dict[str, str]]:
 @api.get("/reference/provinces/{code}/districts", tags=["reference"])
 def ref_districts(request: HttpRequest, code: str) -> list[dict[str, str]]:
     if geothai.province(code) is None:
-        raise HttpError(404, "unknown province")
+        raise Http404("unknown province")
     return [{"code": d.code, "th": d.name_th, "en": d.name_en} for d in geothai.districts(code)]
 
 
 @api.get("/reference/districts/{code}/subdistricts", tags=["reference"])
 def ref_subdistricts(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     if geothai.district(code) is None:
-        raise HttpError(404, "unknown district")
+        raise Http404("unknown district")
     return [{"code": s.code, "th": s.name_th, "en": s.name_en, "postal_codes": list(s.postal_codes)}
             for s in geothai.subdistricts(code)]
