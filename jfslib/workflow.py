@@ -51,6 +51,11 @@ class State:
     clock: str = "running"
     terminal: bool = False
     stage: int = 0  # position on the main path, for progress displays
+    #: documents are still being checked for completeness here: a request that waits for the
+    #: applicant's documents from this state starts its 21-day clock again on the day they
+    #: arrive (the standard counts from receipt of complete documents); elsewhere the wait
+    #: only pauses the clock
+    restarts_clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,10 @@ def build(data: Mapping[str, Any], source: str = "<data>") -> WorkflowDefinition
             clock=clock,
             terminal=bool(raw.get("terminal", False)),
             stage=int(raw.get("stage", 0)),
+            restarts_clock=bool(raw.get("restarts_clock", False)),
         )
+        if states[code].restarts_clock and clock != "running":
+            problems.append(f"{where}: state '{code}' restarts_clock needs a running clock")
     documents: dict[str, DocumentType] = {}
     for code, raw in (data.get("documents") or {}).items():
         raw = raw or {}

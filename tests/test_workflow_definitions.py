@@ -139,6 +139,12 @@ def test_bad_sla_days_is_reported(bad: Any) -> None:
     assert any("state 'working' sla_days must be a whole number >= 0" in p for p in problems_of(d))
 
 
+def test_clock_restart_on_a_state_without_a_running_clock_is_reported() -> None:
+    d = minimal()
+    d["states"]["working"].update(clock="paused", restarts_clock=True)
+    assert any("state 'working' restarts_clock needs a running clock" in p for p in problems_of(d))
+
+
 def test_unknown_clock_mode_is_reported() -> None:
     d = minimal()
     d["states"]["working"]["clock"] = "frozen"

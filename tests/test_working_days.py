@@ -190,7 +190,11 @@ def _to_notified(req: Any, act: Any, attach: Any, day: date) -> Any:
 
 
 @pytest.mark.django_db
-def test_waiting_for_documents_pushes_due_date_and_is_not_counted(make_request: Any, act: Any, attach: Any) -> None:
+def test_documents_missing_at_screening_start_the_clock_when_they_are_complete(
+    make_request: Any, act: Any, attach: Any
+) -> None:
+    """The standard counts from receipt of complete documents: a wait that begins while the
+    documents are being checked (received, screening) restarts the clock when they arrive."""
     received = date(2026, 9, 1)  # Tuesday
     req = make_request(received_on=received)
     assert req.clock_started_on == received
@@ -202,20 +206,50 @@ def test_waiting_for_documents_pushes_due_date_and_is_not_counted(make_request: 
     assert (req.state, req.previous_state, req.paused_since) == ("awaiting_documents", "received", paused_on)
     assert req.due_on is None and req.step_due_on is None
 
-    n = 6
-    resumed_on = CAL.add_working_days(paused_on, n)
-    req = act(req, "intake.cm", "documents_received", on=resumed_on)
+    complete_on = CAL.add_working_days(paused_on, 6)
+    req = act(req, "intake.cm", "documents_received", on=complete_on)
     assert req.state == "received"  # back to where it was
-    assert req.paused_since is None and req.paused_working_days == n
-    assert req.due_on == CAL.add_working_days(received, 21 + n)
-    assert req.step_due_on == CAL.add_working_days(resumed_on, 1)
+    assert req.paused_since is None and req.paused_working_days == 0
+    assert req.clock_started_on == complete_on
+    assert req.due_on == CAL.add_working_days(complete_on, 21)
+    assert req.step_due_on == CAL.add_working_days(complete_on, 1)
+    t = req.transitions.last()
+    assert t.diff["clock_started_on"] == [received.isoformat(), complete_on.isoformat()]
 
-    finished_on = CAL.add_working_days(resumed_on, 3)
+    finished_on = CAL.add_working_days(complete_on, 3)
     req = _to_notified(req, act, attach, finished_on)
     req = act(req, "intake.cm", "notify_applicant", on=finished_on)
     assert req.clock_stopped_on == finished_on
-    assert req.working_days_taken == CAL.working_days_between(received, finished_on) - n
-    assert req.working_days_taken == 1 + 3
+    assert req.working_days_taken == 3  # the day before the wait does not count either
+    assert req.on_time is True
+
+
+@pytest.mark.django_db
+def test_waiting_for_documents_during_fact_finding_pauses_the_clock(make_request: Any, act: Any, attach: Any) -> None:
+    received = date(2026, 9, 1)  # Tuesday
+    req = make_request(received_on=received)
+    attach(req, "intake.cm", "@required")
+    accepted_on = CAL.add_working_days(received, 1)
+    req = act(req, "intake.cm", "start_screening", on=received)
+    req = act(req, "intake.cm", "accept", on=accepted_on)
+    paused_on = CAL.add_working_days(accepted_on, 2)
+    req = act(req, "officer.cm", "request_documents", on=paused_on, comment="ขอหนังสือรับรองเงินเดือน")
+    assert (req.state, req.previous_state, req.paused_since) == ("awaiting_documents", "fact_finding", paused_on)
+
+    n = 6
+    resumed_on = CAL.add_working_days(paused_on, n)
+    req = act(req, "officer.cm", "documents_received", on=resumed_on)
+    assert req.state == "fact_finding"
+    assert req.clock_started_on == received  # the documents were complete: only a pause
+    assert req.paused_since is None and req.paused_working_days == n
+    assert req.due_on == CAL.add_working_days(received, 21 + n)
+
+    finished_on = CAL.add_working_days(resumed_on, 2)
+    for username, action, fields in [("officer.cm", "complete_fact_finding", {}), ("officer.cm", "submit_opinion", {}),
+                                     ("head.cm", "decide_urgent", {"outcome": "approved", "reason_code": "A01"}),
+                                     ("intake.cm", "notify_applicant", {})]:
+        req = act(req, username, action, on=finished_on, **fields)
+    assert req.working_days_taken == CAL.working_days_between(received, finished_on) - n == 1 + 2 + 2
     assert req.on_time is True
 
 

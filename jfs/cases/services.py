@@ -47,7 +47,7 @@ from jfs.cases.models import (
 from jfslib import roles, thai_id
 from jfslib.thaidate import fiscal_year
 from jfslib.workdays import WorkingCalendar
-from jfslib.workflow import TransitionRefused, plan_transition
+from jfslib.workflow import State, TransitionRefused, plan_transition
 
 ALLOWED_DOCUMENT_TYPES = {
     "application/pdf": "pdf",
@@ -261,13 +261,24 @@ def _recompute_due(req: Request, cal: WorkingCalendar) -> None:
     )
 
 
-def _apply_clock(req: Request, cal: WorkingCalendar, before: str, after: str, on: date) -> None:
-    if before == "paused" and req.paused_since:
-        req.paused_working_days += max(0, cal.working_days_between(req.paused_since, on))
+def _apply_clock(req: Request, cal: WorkingCalendar, before: State, after: State, on: date) -> None:
+    """Move the 21-day clock for a step from ``before`` to ``after`` on day ``on``.
+
+    Waiting for the applicant pauses the clock. When the wait began while documents were still
+    being checked (``after.restarts_clock``: received, screening), the documents are complete
+    only now, so the clock starts again from today; later in the process the wait is a pause
+    and its working days are added to the due date.
+    """
+    if before.clock == "paused" and req.paused_since:
+        if after.restarts_clock and req.clock_stopped_on is None:
+            req.clock_started_on = on
+            req.paused_working_days = 0
+        else:
+            req.paused_working_days += max(0, cal.working_days_between(req.paused_since, on))
         req.paused_since = None
-    if after == "paused" and req.clock_stopped_on is None:
+    if after.clock == "paused" and req.clock_stopped_on is None:
         req.paused_since = on
-    if after == "stopped" and req.clock_stopped_on is None and req.clock_started_on:
+    if after.clock == "stopped" and req.clock_stopped_on is None and req.clock_started_on:
         req.clock_stopped_on = on
         taken = cal.working_days_between(req.clock_started_on, on) - req.paused_working_days
         req.working_days_taken = max(0, taken)
@@ -440,7 +451,7 @@ def transition(
     from_state = req.state
     req.previous_state = from_state if plan.clock_after == "paused" else req.previous_state
     req.state = plan.to_state
-    _apply_clock(req, cal, plan.clock_before, plan.clock_after, day)
+    _apply_clock(req, cal, wf.states[from_state], wf.states[plan.to_state], day)
     _enter_step(req, cal, day)
     if plan.action.sets_outcome:
         req.outcome = fields["outcome"]

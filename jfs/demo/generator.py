@@ -846,6 +846,11 @@ class _Builder:
                 day = cal.add_working_days(ask, pause[1])
                 steps.append(_Step("documents_received", day, (INTAKE, CASE)))
                 gap -= before
+                here = wf.initial if i == 0 else MAIN_PATH[i - 1][0]
+                if wf.states[here].restarts_clock:
+                    # documents were still being checked: the clock starts again today, so the
+                    # working days already spent are spent again and the request takes its planned days
+                    gap += cal.working_days_between(p.received_on, ask)
             day = cal.add_working_days(day, gap)
             if state == "decided":
                 continue  # the decision step is added by the caller (it needs the outcome)
@@ -915,10 +920,13 @@ class _Builder:
         if p.end in OUTCOMES:
             where = rng.random()
             pause_days = _int(rng, 2, 12) if where < 0.19 else 0
-            if p.days + pause_days + 1 > room:
-                pause_days = 0
             gaps = self.split(p.days)
-            steps, notified = self.main_steps(p, info, gaps, len(MAIN_PATH), (1 if where < 0.14 else 2, pause_days))
+            at = 1 if where < 0.14 else 2
+            # a wait during screening restarts the clock: at most the days before it are lived twice
+            again = sum(gaps[:at + 1]) if at == 1 else 0
+            if p.days + pause_days + again + 1 > room:
+                pause_days = 0
+            steps, notified = self.main_steps(p, info, gaps, len(MAIN_PATH), (at, pause_days))
             appeal = p.end == "rejected" and rng.random() < 0.04 or p.end == "approved" and rng.random() < 0.015
             first = "rejected" if appeal else p.end
             decided_on = cal.add_working_days(steps[-2].on, gaps[4])
@@ -1045,7 +1053,7 @@ class _Builder:
         if clock_after == "paused":
             req.previous_state = from_state
         req.state = to_state
-        services._apply_clock(req, info.cal, wf.states[from_state].clock, clock_after, step.on)
+        services._apply_clock(req, info.cal, wf.states[from_state], wf.states[to_state], step.on)
         services._enter_step(req, info.cal, step.on)
         if action.sets_outcome:
             req.outcome = step.fields["outcome"]
