@@ -3,6 +3,7 @@ is verified by ``manage.py verify_audit``, which names the first broken link."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.urls import reverse
 from jfs.audit.models import AuditEvent
 from jfs.audit.services import Event, record, record_many, verify_chain
 from jfs.cases import services
-from jfs.cases.models import Transition
+from jfs.cases.models import Person, PersonRevision, Transition
 from jfslib import thai_id
 from tests.conftest import DETAILS, applicant_input
 
@@ -44,11 +45,38 @@ def test_update_writes_an_event_naming_fields_not_values(make_request: Any, user
     services.update_details(actor=users["officer.cm"], request_id=req.pk, expected_version=req.version,
                             applicant=applicant_input(national_id=req.applicant.national_id, first_name="มานะ"),
                             details=dict(DETAILS["LIT"], court="ศาลแพ่ง"))
-    [ev] = events("update", reference=req.number)
+    [ev] = events("update", reference=req.number, object_type="request")
     assert "applicant.first_name" in ev.details["changed"] and "details.court" in ev.details["changed"]
     assert "มานะ" not in str(ev.details)  # personal data is named, never copied into the log
     t = Transition.objects.get(request=req, action="update")
     assert t.diff["applicant.first_name"] == ["…", "…"]
+    [person_ev] = events("update", object_type="person", object_id=str(req.applicant_id))
+    assert person_ev.details == {"changed": ["first_name"], "reason": "correction"}
+    [rev] = PersonRevision.objects.filter(person=req.applicant_id)
+    assert rev.previous == {"first_name": "สมปอง"} and rev.reason == "correction" and rev.request_id == req.pk
+
+
+def test_registering_again_updates_the_person_and_keeps_what_was_on_file(make_request: Any, users: Any) -> None:
+    """One record per person: a newer registration (any office) brings it up to date, and the
+    earlier values are filed as a revision, audited by field name."""
+    first = make_request()
+    nid = first.applicant.national_id
+    second = make_request(office="40", applicant={"national_id": nid, "monthly_income": "4200", "first_name": "มานี"})
+    assert second.applicant_id == first.applicant_id
+    person = Person.objects.get(pk=first.applicant_id)
+    assert (person.first_name, person.monthly_income) == ("มานี", Decimal("4200"))
+    [rev] = PersonRevision.objects.filter(person=person)
+    assert rev.previous == {"first_name": "สมปอง", "monthly_income": "6000.00",  # and the Chiang Mai address
+                            "province_code": "50", "district_code": "5001", "subdistrict_code": "500101"}
+    assert (rev.reason, rev.request_id, rev.actor.username) == ("registration", second.pk, "officer.kk")
+    [ev] = events("update", object_type="person")
+    assert ev.details == {"changed": sorted(rev.previous), "reason": "registration"}
+    assert ev.reference == second.number and "มานี" not in str(ev.details)
+    with pytest.raises(PermissionError):
+        rev.delete()
+    # the same values again change nothing and file nothing
+    make_request(office="40", applicant={"national_id": nid, "monthly_income": "4200", "first_name": "มานี"})
+    assert PersonRevision.objects.filter(person=person).count() == 1
 
 
 def test_assign_writes_an_event(make_request: Any) -> None:

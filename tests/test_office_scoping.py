@@ -152,6 +152,23 @@ def test_request_list_scope_is_the_office_until_a_request_elsewhere_is_assigned(
     assert own.number in page and elsewhere.number in page and cm.number not in page
 
 
+def test_only_the_office_head_assigns_a_request_to_another_office(make_request: Any, users: Any) -> None:
+    """An assignment opens the applicant's file to the assignee, so crossing offices is the head's call."""
+    from jfs.cases import services
+    from jfs.cases.errors import NotPermitted
+
+    req = make_request()
+    for username in ("intake.cm", "officer.cm"):
+        with pytest.raises(NotPermitted):
+            services.assign(actor=users[username], request_id=req.pk, assignee=users["officer.kk"],
+                            expected_version=req.version)
+    req = services.assign(actor=users["intake.cm"], request_id=req.pk, assignee=users["officer.cm"],
+                          expected_version=req.version)  # within the office: any officer who may assign
+    req = services.assign(actor=users["head.cm"], request_id=req.pk, assignee=users["officer.kk"],
+                          expected_version=req.version)
+    assert req.assigned_to == users["officer.kk"]
+
+
 # --------------------------------------------------------------------------- read-all roles
 
 

@@ -108,6 +108,32 @@ class Person(models.Model):
         return str(self)
 
 
+class PersonRevision(models.Model):
+    """What a person's record held before it changed, so a newer registration or a correction
+    never loses what was on file. One row per change: the earlier values of the fields that
+    changed (personal data, like the record itself: never copied into the audit log, which
+    names the fields only), who changed them, and through which request."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="revisions")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey("Request", on_delete=models.PROTECT, related_name="+", null=True)
+    reason = models.CharField(max_length=20, choices=[("registration", _("ลงทะเบียนคำขอใหม่")),
+                                                      ("correction", _("แก้ไขข้อมูล"))])
+    previous = models.JSONField(help_text="field -> value before the change")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("person revisions are history: they are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("person revisions are history: they are never deleted")
+
+
 class RequestCounter(models.Model):
     """Next running number per service, office and fiscal year."""
 

@@ -40,6 +40,7 @@ from jfs.cases.models import (
     SERVICE_PREFIX,
     Document,
     Person,
+    PersonRevision,
     Request,
     RequestCounter,
     Transition,
@@ -293,18 +294,39 @@ def _apply_clock(req: Request, cal: WorkingCalendar, before: State, after: State
 # --------------------------------------------------------------------------- writes
 
 
-def _upsert_person(values: dict[str, Any]) -> tuple[Person, dict[str, list[Any]]]:
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, Decimal) else value
+
+
+def _revise_person(person: Person, values: dict[str, Any]) -> dict[str, Any]:
+    """Set the person's new values; return the earlier value of each field that changed."""
+    previous: dict[str, Any] = {}
+    for k, v in values.items():
+        if getattr(person, k) != v:
+            previous[k] = _jsonable(getattr(person, k))
+            setattr(person, k, v)
+    if previous:
+        person.save()
+    return previous
+
+
+def _keep_revision(person: Person, previous: dict[str, Any], *, actor: User, req: Request, reason: str) -> None:
+    """File the earlier values (nothing on file is lost) and audit the change by field name only."""
+    if not previous:
+        return
+    PersonRevision.objects.create(person=person, at=timezone.now(), actor=actor, request=req, reason=reason,
+                                  previous=previous)
+    record("update", actor=actor, object_type="person", object_id=str(person.pk), reference=req.number,
+           details={"changed": sorted(previous), "reason": reason})
+
+
+def _upsert_person(values: dict[str, Any]) -> tuple[Person, dict[str, Any]]:
+    """The person with this national ID, brought up to date (a person has one record, whichever
+    office they apply at), and the earlier values of what changed."""
     person = Person.objects.filter(national_id=values["national_id"]).order_by("-id").first()
     if person is None:
         return Person.objects.create(**values), {}
-    changed: dict[str, list[Any]] = {}
-    for k, v in values.items():
-        if getattr(person, k) != v:
-            changed[k] = ["…", "…"]  # values are personal data: the audit names fields only
-            setattr(person, k, v)
-    if changed:
-        person.save()
-    return person, changed
+    return person, _revise_person(person, values)
 
 
 @transaction.atomic
@@ -353,7 +375,7 @@ def create_request(
                 "เลขประจำตัวประชาชนผู้แทนไม่ถูกต้อง", "The representative's national ID is not valid",
                 errors=[field_error("representative_national_id", exc.th, exc.en)],
             ) from None
-    person, _ = _upsert_person(person_values)
+    person, previous = _upsert_person(person_values)
     fy = fiscal_year(on)
     cal = calendar_for(office.pk)
     req = Request(
@@ -383,6 +405,7 @@ def create_request(
     )
     record("create", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"service": service, "office": office.code})
+    _keep_revision(person, previous, actor=actor, req=req, reason="registration")
     return req
 
 
@@ -481,6 +504,12 @@ def assign(*, actor: User, request_id: int, assignee: User, expected_version: in
         raise NotPermitted("ท่านไม่มีสิทธิ์มอบหมายงาน", "You may not assign requests")
     if assignee.role not in {roles.CASE_OFFICER, roles.INTAKE_OFFICER, roles.FINANCE_OFFICER} or not assignee.is_active:
         raise InvalidInput("มอบหมายได้เฉพาะเจ้าหน้าที่ที่ปฏิบัติงานอยู่", "Requests can only be assigned to active officers")
+    if assignee.office_id != req.office_id and actor.role != roles.OFFICE_HEAD:
+        # an assignment opens the applicant's file to the assignee: across offices only the head decides
+        raise NotPermitted(
+            "การมอบหมายให้เจ้าหน้าที่ต่างสำนักงานต้องทำโดยหัวหน้าสำนักงาน",
+            "Only the office head can assign a request to an officer of another office",
+        )
     before = _snapshot(req)
     req.assigned_to = assignee
     req.version += 1
@@ -509,13 +538,9 @@ def update_details(
     refuse_nul({**(vars(applicant) if applicant is not None else {}), "details": details})
     if applicant is not None:
         values = validate_applicant(applicant, on=req.received_on)
-        person = req.applicant
-        for k, v in values.items():
-            if getattr(person, k) != v:
-                diff[f"applicant.{k}"] = ["…", "…"]  # personal data: name the field only
-                setattr(person, k, v)
-        if diff:
-            person.save()
+        previous = _revise_person(req.applicant, values)
+        diff.update({f"applicant.{k}": ["…", "…"] for k in previous})  # personal data: name the field only
+        _keep_revision(req.applicant, previous, actor=actor, req=req, reason="correction")
     if details is not None:
         clean, amount = _validate_details(req.service, details)
         for k in set(clean) | set(req.details):
