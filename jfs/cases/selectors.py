@@ -109,12 +109,33 @@ def search(qs: QuerySet[Request], text: str) -> QuerySet[Request]:
         return qs.filter(number=upper)
     if upper.startswith(("JF", "LC")):
         return qs.filter(number__startswith=upper)
-    parts = text.split()
+    parts = _without_title(text).split()
+    if not parts:
+        return qs.none()
     # names are matched exactly on the first word and by prefix on the surname, so the
     # (first_name, last_name) and last_name indexes answer without scanning every applicant
     if len(parts) >= 2:
         return qs.filter(applicant__first_name=parts[0], applicant__last_name__startswith=" ".join(parts[1:]))
-    return qs.filter(Q(applicant__first_name=text) | Q(applicant__last_name=text))
+    # one word is a whole first name or surname: a prefix of one word (LIKE 'ทอง%') matched
+    # 40,000 people among a million requests and took 1.5 s, against 20 ms for an exact name
+    return qs.filter(Q(applicant__first_name=parts[0]) | Q(applicant__last_name=parts[0]))
+
+#: titles people type before a name ("นายสมปอง ทดสอบ", "น.ส. มานี"); longest first
+_TITLES = sorted(
+    ("นาย", "นาง", "นางสาว", "น.ส.", "น.ส", "ด.ช.", "ด.ญ.", "เด็กชาย", "เด็กหญิง", "mr.", "mrs.", "ms.", "miss", "mr", "mrs", "ms"),
+    key=len, reverse=True,
+)
+
+
+def _without_title(text: str) -> str:
+    lowered = text.lower()
+    for title in _TITLES:
+        if lowered.startswith(title):
+            rest = text[len(title):]
+            # a Thai title is written joined to the name; an English one needs a space after it
+            if rest.strip() and (rest[0].isspace() or not title.isascii()):
+                return rest.strip()
+    return text
 
 
 def apply_filters(qs: QuerySet[Request], params: dict[str, str]) -> QuerySet[Request]:
