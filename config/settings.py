@@ -1,10 +1,13 @@
 """Settings for the Justice Fund system, read from the environment.
 
 DATABASE_URL     sqlite:///var/db.sqlite3 by default; postgres://... supported
-SECRET_KEY       required when DEBUG is off
-DEBUG            "1" for development (the README's first command sets it)
+SECRET_KEY       required in production; without it, a local clone uses JFS_DATA_DIR/secret_key
+                 (written by scripts/up.sh), DEBUG and the tests a fixed development key,
+                 and anything else refuses to start
+DEBUG            "1" only for development on your own machine (debug pages show local variables)
 ALLOWED_HOSTS    comma-separated
-JFS_DATA_DIR     where uploaded documents live (outside the web root); default var/
+JFS_DATA_DIR     where the SQLite file, uploaded documents (outside the web root) and the
+                 local secret key live; default var/
 """
 
 from __future__ import annotations
@@ -22,15 +25,34 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "dev-only-insecure-key-change-me" if DEBUG or os.environ.get("JFS_TESTING") else ""
-)
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-
 DATA_DIR = Path(os.environ.get("JFS_DATA_DIR", BASE_DIR / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+#: the random key scripts/up.sh writes for a local clone (the data directory is git-ignored)
+LOCAL_SECRET_KEY_FILE = DATA_DIR / "secret_key"
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment (production); else this clone's key written by
+    scripts/up.sh, so the README's commands work from a new shell; else a fixed key for
+    DEBUG or the tests. Anything else is a misconfigured server: fail loudly."""
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        return key
+    if LOCAL_SECRET_KEY_FILE.is_file():
+        key = LOCAL_SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    if DEBUG or os.environ.get("JFS_TESTING"):
+        return "dev-only-insecure-key-change-me"
+    raise RuntimeError(
+        f"SECRET_KEY must be set when DEBUG is off (for a local clone, scripts/up.sh writes "
+        f"{LOCAL_SECRET_KEY_FILE} once)"
+    )
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
 DOCUMENT_ROOT = DATA_DIR / "documents"
 DOCUMENT_MAX_BYTES = int(os.environ.get("JFS_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024))
 WORKFLOW_DIR = BASE_DIR / "workflows"
@@ -176,7 +198,15 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_pii"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default handlers have no personal-data filter: with DEBUG on, its "console"
+        # handler printed 404 paths and 500 tracebacks as they were. Everything goes to ours.
+        "django": {"level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines ("GET /staff/requests/?q=… HTTP/1.1") go through the same
+        # filter, which drops query strings
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # We lock accounts by username (the issue: "lock the account"), not by IP: offices sit

@@ -4,9 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-export DEBUG=${DEBUG:-1}
+# DEBUG stays off: its error pages would show local variables, which can hold personal data
+export DEBUG=${DEBUG:-0}
 export DJANGO_SETTINGS_MODULE=config.settings
 PY=.venv/bin/python
+# A random secret key for this clone, kept in the (git-ignored) data directory, so that the
+# README's manage.py commands work from any new shell without exporting anything.
+# config/settings.py reads it when SECRET_KEY is not set; production sets SECRET_KEY.
+DATA="${JFS_DATA_DIR:-var}"
+mkdir -p "$DATA"
+if [ -z "${SECRET_KEY:-}" ] && [ ! -s "$DATA/secret_key" ]; then
+  (umask 077 && $PY -c "import secrets; print(secrets.token_urlsafe(50))" > "$DATA/secret_key")
+fi
 $PY manage.py migrate --noinput
 $PY manage.py collectstatic --noinput --verbosity 0
 if [ "$($PY manage.py demo_data --status)" = "empty" ]; then
@@ -15,11 +24,11 @@ if [ "$($PY manage.py demo_data --status)" = "empty" ]; then
 fi
 # The registry simulator stands in for the government data exchange (GDX) unless
 # JFS_GDX_BASE_URL points elsewhere; its data mirrors the demo applicants (docs/data-exchange.md).
-REGISTRY="${JFS_DATA_DIR:-var}/registry.sqlite3"
+REGISTRY="$DATA/registry.sqlite3"
 if [ -z "${JFS_GDX_BASE_URL:-}" ] && [ ! -f "$REGISTRY" ]; then
   echo "Building the registry simulator's data from the demo applicants…"
   $PY -m registry_sim.build --seed "${DEMO_SEED:-1}" --out "$REGISTRY" \
-    --from-jfs-db "${DATABASE_URL:-${JFS_DATA_DIR:-var}/db.sqlite3}"
+    --from-jfs-db "${DATABASE_URL:-$DATA/db.sqlite3}"
 fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
@@ -35,6 +44,8 @@ fi
 $PY manage.py run_worker &
 pids+=($!)
 echo "Justice Fund System: http://127.0.0.1:8000  (demo log-ins: see README.md)"
-.venv/bin/gunicorn config.wsgi --bind "${BIND:-127.0.0.1:8000}" --workers "${WEB_WORKERS:-2}" --access-logfile - &
+# gunicorn.conf.py: an access log without query strings (they can hold a national ID) — PDPA
+.venv/bin/gunicorn config.wsgi --config gunicorn.conf.py --bind "${BIND:-127.0.0.1:8000}" \
+  --workers "${WEB_WORKERS:-2}" --access-logfile - &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -14,6 +14,7 @@ from jfs.cases.escalation import escalate_overdue
 from jfs.cases.models import Request
 from jfs.core import tasks
 from jfs.core.models import Notification
+from jfslib.thaidate import format_thai
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,29 @@ def test_a_new_late_step_is_escalated_again(late: Request, act: Any) -> None:
 def test_tick_runs_the_escalation(late: Request) -> None:
     assert tasks.tick.call()["escalated"] == 1
     assert tasks.tick.call()["escalated"] == 0
+
+
+def test_escalation_text_is_thai_and_english_with_buddhist_era_dates(late: Request) -> None:
+    escalate_overdue()
+    [note] = Notification.objects.all()
+    due = late.step_due_on
+    be = str(due.year + 543)
+    # Thai text: the Thai state name and a B.E. date (21 พ.ย. 2569), never an ISO C.E. date
+    assert "รับคำขอ" in note.subject and be in note.subject and due.isoformat() not in note.subject
+    assert format_thai(due) in note.subject
+    # English text: the English state name, the B.E. year with the C.E. year beside it
+    assert "Received" in note.subject_en and late.number in note.subject_en
+    assert f"B.E. {be}" in note.subject_en and due.isoformat() not in note.subject_en
+    assert not any("\u0e00" <= ch <= "\u0e7f" for ch in note.subject_en)  # no Thai in the English text
+
+
+def test_inbox_shows_the_escalation_in_the_reader_s_language(late: Request, login: Any) -> None:
+    escalate_overdue()
+    client = login("head.cm")
+    thai = client.get(reverse("staff:inbox")).content.decode()
+    assert "ขั้นตอน “รับคำขอ” เกินกำหนด" in thai and format_thai(late.step_due_on) in thai
+    assert "is overdue" not in thai
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("staff:inbox")).content.decode()
+    assert "step “Received” is overdue" in english and f"B.E. {late.step_due_on.year + 543}" in english
+    assert "เกินกำหนด (ครบกำหนด" not in english

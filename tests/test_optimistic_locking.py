@@ -3,6 +3,8 @@ conflict (409 in the API, a message on the page with the form kept) and overwrit
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -56,7 +58,7 @@ def test_page_second_writer_sees_a_message_and_keeps_what_they_typed(make_reques
     resp = post(second, "withdraw", typed)
     assert resp.status_code == 409
     html = resp.content.decode()
-    assert "มีผู้อื่นแก้ไขคำขอนี้ไปก่อนแล้ว" in html
+    assert "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน" in html
     assert typed in html  # the form is re-rendered with the comment
     kept = dict(resp.context["actions"])
     form = next(f for a, f in kept.items() if a.code == "withdraw")
@@ -65,6 +67,122 @@ def test_page_second_writer_sees_a_message_and_keeps_what_they_typed(make_reques
     req.refresh_from_db()
     assert (req.state, req.version) == ("screening", v + 1)
     assert not Transition.objects.filter(request=req, action="withdraw").exists()
+
+
+class _Inputs(HTMLParser):
+    """The values of the named <input>s and <textarea>s of a page (enough to resubmit a form)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            self.values[str(a["name"])] = a.get("value") or ""
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = str(a["name"])
+            self.values[self._textarea] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def page_inputs(html: str) -> dict[str, str]:
+    parser = _Inputs()
+    parser.feed(html)
+    return parser.values
+
+
+@pytest.fixture
+def two_officers(make_request: Any, login: Any) -> tuple[Any, Any, Any, int]:
+    """A request both officers opened at version v; the first has since started screening it."""
+    req = make_request(assign_to="officer.cm")
+    first, second = login("officer.cm"), login("officer2.cm")
+    url = reverse("staff:case", args=[req.pk])
+    v = first.get(url).context["req"].version
+    assert second.get(url).context["req"].version == v
+    resp = first.post(reverse("staff:transition", args=[req.pk]), {
+        "action_code": "start_screening", "start_screening-action": "start_screening",
+        "start_screening-version": v, "start_screening-comment": "",
+    })
+    assert resp.status_code == 302
+    return req, first, second, v
+
+
+def test_page_conflict_offers_the_form_again_at_the_current_version(two_officers: Any) -> None:
+    req, _first, second, v = two_officers
+    typed = "ผู้ขอโทรมาแจ้งถอนคำขอ ข้อความนี้ต้องไม่หายหลังชนกัน"
+    transition_url = reverse("staff:transition", args=[req.pk])
+    resp = second.post(transition_url, {
+        "action_code": "withdraw", "withdraw-action": "withdraw", "withdraw-version": v, "withdraw-comment": typed,
+    })
+    assert resp.status_code == 409
+    html = resp.content.decode()
+    # the officer is told that someone saved first, what they did and what the state is now
+    assert "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน" in html
+    assert "เริ่มตรวจสอบคำขอ" in html and "ตรวจสอบและกลั่นกรอง" in html
+    assert "กรุณาตรวจสอบการเปลี่ยนแปลงแล้วบันทึกอีกครั้ง" in html
+    # the re-rendered form keeps the comment and carries the version the page now shows
+    inputs = page_inputs(html)
+    assert inputs["withdraw-comment"].strip() == typed
+    assert inputs["withdraw-version"] == str(v + 1)
+    form = next(f for a, f in resp.context["actions"] if a.code == "withdraw")
+    assert form.is_bound and re.search(r'<details class="action" open>\s*<summary>ผู้ขอถอนคำขอ</summary>', html)
+
+    # submitting the same form again is a deliberate second decision, and it now succeeds
+    resubmit = {k: inputs[k] for k in ("action_code", "withdraw-action", "withdraw-version", "withdraw-comment")}
+    resp = second.post(transition_url, resubmit)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    req.refresh_from_db()
+    assert (req.state, req.version) == ("withdrawn", v + 2)
+    assert Transition.objects.get(request=req, action="withdraw").comment == typed
+
+
+def test_page_conflict_resubmitting_the_old_page_still_conflicts(two_officers: Any) -> None:
+    """Only the re-rendered form (which showed the officer the change) carries the new version."""
+    req, _first, second, v = two_officers
+    stale = {"action_code": "withdraw", "withdraw-action": "withdraw", "withdraw-version": v,
+             "withdraw-comment": "ถอน"}
+    transition_url = reverse("staff:transition", args=[req.pk])
+    assert second.post(transition_url, stale).status_code == 409
+    assert second.post(transition_url, stale).status_code == 409
+    assert not Transition.objects.filter(request=req, action="withdraw").exists()
+
+
+def test_page_conflict_when_the_action_is_gone_keeps_the_comment_on_the_page(two_officers: Any) -> None:
+    req, _first, second, v = two_officers
+    typed = "เริ่มตรวจสอบแล้ว เอกสารครบ ข้อความนี้ต้องไม่หาย"
+    resp = second.post(reverse("staff:transition", args=[req.pk]), {
+        "action_code": "start_screening", "start_screening-action": "start_screening",
+        "start_screening-version": v, "start_screening-comment": typed,
+    })
+    assert resp.status_code == 409
+    html = resp.content.decode()
+    assert "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน" in html and "ตรวจสอบและกลั่นกรอง" in html
+    assert "ใช้ไม่ได้แล้วในสถานะนี้" in html
+    assert typed in html  # shown to copy, although the action's form is gone
+    assert "start_screening-version" not in page_inputs(html)
+    req.refresh_from_db()
+    assert req.transitions.filter(action="start_screening").count() == 1
+
+
+def test_page_conflict_names_the_change_in_the_reader_s_language(two_officers: Any) -> None:
+    req, _first, second, v = two_officers
+    second.cookies["django_language"] = "en"
+    resp = second.post(reverse("staff:transition", args=[req.pk]), {
+        "action_code": "withdraw", "withdraw-action": "withdraw", "withdraw-version": v, "withdraw-comment": "x",
+    })
+    assert resp.status_code == 409
+    [message] = [str(m) for m in resp.context["messages"]]
+    assert "Start screening" in message and "Screening" in message
+    assert "เริ่มตรวจสอบคำขอ" not in message
 
 
 def test_update_details_with_a_stale_version_overwrites_nothing(make_request: Any, users: Any) -> None:

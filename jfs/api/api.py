@@ -8,14 +8,16 @@ permissions, office scoping, optimistic locking and audit are identical.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import geothai
+from django.db import models
 from django.http import Http404, HttpRequest
-from ninja import File, Form, NinjaAPI, Query, Schema
+from ninja import File, NinjaAPI, P, Query, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as PayloadInvalid
 from ninja.files import UploadedFile
+from ninja.params import FormEx
 from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -23,9 +25,9 @@ from pydantic import Field
 from jfs.accounts.models import Office, User
 from jfs.accounts.tokens import user_for
 from jfs.cases import selectors, services, workflows
-from jfs.cases.details import SCHEMAS, translate
+from jfs.cases.details import SCHEMAS, masked, translate
 from jfs.cases.errors import CaseError, InvalidInput, field_error
-from jfs.cases.models import Request
+from jfs.cases.models import Document, Person, Request, Transition
 from jfs.cases.reasons import all_reasons
 from jfs.exchange.services import queue_checks
 from jfslib import roles, thai_id
@@ -113,34 +115,83 @@ def http_error(request: HttpRequest, exc: HttpError) -> Any:
                                status=exc.status_code)
 
 
+# ------------------------------------------------------------------ input bounds
+# Every string the API takes is bounded by the column it ends up in (PostgreSQL refuses a longer
+# value with a 500; here it is a 422 naming the field), and a column with choices takes only
+# those values, read from the model so the API cannot drift from it.
+
+
+def _max(model: type[models.Model], name: str) -> int:
+    """The column's ``max_length``."""
+    length = model._meta.get_field(name).max_length
+    if not length:
+        raise TypeError(f"{model.__name__}.{name} has no max_length")
+    return length
+
+
+def _allowed(model: type[models.Model], name: str) -> tuple[str, ...]:
+    """The values a column's choices allow, with "" when the column may be blank."""
+    field = model._meta.get_field(name)
+    values = tuple(str(code) for code, _label in field.choices or ())
+    if not values:
+        raise TypeError(f"{model.__name__}.{name} has no choices")
+    return values if "" in values or not field.blank else ("", *values)
+
+
+#: a national ID as people type it: 13 digits, maybe with dashes or spaces (1-1017-00203-45-0)
+NATIONAL_ID_TYPED = 17
+#: the case page's transition form takes the same (``TransitionForm.comment``)
+COMMENT_MAX = 5000
+#: paging of the request list
+LIMIT_MAX = 500
+OFFSET_MAX = 10_000_000
+
+if TYPE_CHECKING:  # the Literal types below are built from the models at run time
+    Service = str
+    Sex = str
+    Education = str
+    Occupation = str
+    Channel = str
+    Representative = str
+    Outcome = str
+else:
+    Service = Literal[_allowed(Request, "service")]
+    Sex = Literal[_allowed(Person, "sex")]
+    Education = Literal[_allowed(Person, "education")]
+    Occupation = Literal[_allowed(Person, "occupation")]
+    Channel = Literal[_allowed(Request, "channel")]
+    Representative = Literal[_allowed(Request, "representative_type")]
+    Outcome = Literal[_allowed(Request, "outcome")]
+
+
 class ApplicantIn(Schema):
-    national_id: str = Field(examples=["1101700203450"])
-    title: str = ""
-    first_name: str
-    last_name: str
+    national_id: str = Field(max_length=NATIONAL_ID_TYPED, examples=["1101700203450"])
+    title: str = Field(default="", max_length=_max(Person, "title"))
+    first_name: str = Field(max_length=_max(Person, "first_name"))
+    last_name: str = Field(max_length=_max(Person, "last_name"))
     birth_date: date
-    sex: str = Field(pattern="^[MFX]$")
-    house_no: str = ""
-    province_code: str
-    district_code: str
-    subdistrict_code: str
-    phone: str = ""
-    education: str = ""
-    occupation: str = ""
+    sex: Sex
+    house_no: str = Field(default="", max_length=_max(Person, "house_no"))
+    province_code: str = Field(max_length=_max(Person, "province_code"))
+    district_code: str = Field(max_length=_max(Person, "district_code"))
+    subdistrict_code: str = Field(max_length=_max(Person, "subdistrict_code"))
+    phone: str = Field(default="", max_length=_max(Person, "phone"))
+    education: Education = ""
+    occupation: Occupation = ""
     monthly_income: float = Field(default=0, ge=0)
     household_size: int = Field(default=1, ge=1, le=50)
 
 
 class RequestIn(Schema):
-    service: str = Field(description="LIT, BAIL, HR, PROJECT or CONSULT")
-    office: str = Field(description="office code: 00 central or a province code")
+    service: Service = Field(description="LIT, BAIL, HR, PROJECT or CONSULT")
+    office: str = Field(max_length=_max(Office, "code"), description="office code: 00 central or a province code")
     applicant: ApplicantIn
     details: dict[str, Any] = Field(description="service-specific details; see /reference/services")
     received_on: date | None = None
-    channel: str = "api"
-    representative_type: str = ""
-    representative_name: str = ""
-    representative_national_id: str = ""
+    channel: Channel = "api"
+    representative_type: Representative = ""
+    representative_name: str = Field(default="", max_length=_max(Request, "representative_name"))
+    representative_national_id: str = Field(default="", max_length=NATIONAL_ID_TYPED)
 
 
 class RequestOut(Schema):
@@ -163,7 +214,7 @@ class RequestOut(Schema):
     outcome: str
     amount_requested: float
     assigned_to: str | None
-    details: dict[str, Any]
+    details: dict[str, Any] = Field(description="the service details; national IDs in them are masked")
 
 
 def _out(req: Request) -> dict[str, Any]:
@@ -176,18 +227,19 @@ def _out(req: Request) -> dict[str, Any]:
         "received_on": req.received_on, "due_on": req.due_on, "step_due_on": req.step_due_on,
         "working_days_taken": req.working_days_taken, "on_time": req.on_time, "outcome": req.outcome,
         "amount_requested": float(req.amount_requested),
-        "assigned_to": req.assigned_to.username if req.assigned_to else None, "details": req.details,
+        "assigned_to": req.assigned_to.username if req.assigned_to else None,
+        "details": masked(req.details),  # as on the case page: the detainee's ID is personal data
     }
 
 
 class RequestFilter(Schema):
-    q: str = ""
-    service: str = ""
-    state: str = ""
-    office: str = ""
-    fiscal_year: str = ""
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    q: str = Field(default="", max_length=200, description="request number, applicant's name or national ID")
+    service: str = Field(default="", max_length=_max(Request, "service"))
+    state: str = Field(default="", max_length=_max(Request, "state"))
+    office: str = Field(default="", max_length=_max(Office, "code"))
+    fiscal_year: str = Field(default="", max_length=4, description="B.E. year, e.g. 2569")
+    limit: int = Field(default=50, ge=1, le=LIMIT_MAX)
+    offset: int = Field(default=0, ge=0, le=OFFSET_MAX)
 
 
 class RequestPage(Schema):
@@ -230,11 +282,11 @@ def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 
 class TransitionIn(Schema):
-    action: str
-    version: int = Field(description="the version you read; a stale version answers 409")
-    comment: str = ""
-    outcome: str = ""
-    reason_code: str = ""
+    action: str = Field(max_length=_max(Transition, "action"))
+    version: int = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
+    comment: str = Field(default="", max_length=COMMENT_MAX)
+    outcome: Outcome = ""
+    reason_code: str = Field(default="", max_length=_max(Request, "reason_code"))
 
 
 class TransitionOut(Schema):
@@ -260,6 +312,7 @@ def post_transition(request: HttpRequest, request_id: int, payload: TransitionIn
 @api.get("/requests/{request_id}/transitions", response={200: list[TransitionOut], 404: ErrorOut}, tags=["requests"])
 def list_transitions(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
+    services.audit_view(request.user, req, "transitions")
     return [
         {"action": t.action, "from_state": t.from_state, "to_state": t.to_state,
          "actor": t.actor.username if t.actor else None, "at": t.at, "comment": t.comment, "diff": t.diff}
@@ -278,7 +331,9 @@ class DocumentOut(Schema):
 
 
 @api.post("/requests/{request_id}/documents", response={201: DocumentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, tags=["documents"])
-def upload_document(request: HttpRequest, request_id: int, doc_type: Form[str], file: File[UploadedFile]) -> Status[dict[str, Any]]:
+def upload_document(request: HttpRequest, request_id: int,
+                    doc_type: FormEx[str, P(max_length=_max(Document, "doc_type"))],
+                    file: File[UploadedFile]) -> Status[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
     doc = services.add_document(actor=request.user, request_id=req.pk, doc_type=doc_type, name=file.name or "upload",
                                 chunks=file.chunks(), size=file.size or 0)
@@ -289,6 +344,7 @@ def upload_document(request: HttpRequest, request_id: int, doc_type: Form[str], 
 @api.get("/requests/{request_id}/documents", response={200: list[DocumentOut], 404: ErrorOut}, tags=["documents"])
 def list_documents(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
+    services.audit_view(request.user, req, "documents")
     return [
         {"id": d.pk, "doc_type": d.doc_type, "original_name": d.original_name, "content_type": d.content_type,
          "size": d.size, "sha256": d.sha256, "superseded": d.superseded_by_id is not None}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from jfs.audit.models import AuditEvent
@@ -16,39 +16,66 @@ from jfs.staff.access import roles_required
 from jfslib import roles, thaidate
 
 ACTIONS = ["create", "update", "transition", "view_personal_data", "document_upload", "login", "login_failed", "escalate"]
+#: the search's parameters; anything else in the query string is ignored (and not recorded)
+FIELDS = ("reference", "actor", "action", "from", "to")
+#: the two dates' names in each language, before the date's own error
+DATE_LABELS = {"from": ("วันที่เริ่มต้น", "From date"), "to": ("วันที่สิ้นสุด", "To date")}
 
 
-def _day(text: str, end: bool = False) -> datetime | None:
-    if not text:
-        return None
+def _clean(params: dict[str, str]) -> dict[str, str]:
+    """The search's parameters without NUL (PostgreSQL refuses it in text and in JSON) or outer spaces,
+    as in ``jfs.cases.selectors.apply_filters``: used for filtering, for the audit record and for the form."""
+    return {k: v.replace("\x00", "").strip() for k, v in params.items() if k in FIELDS}
+
+
+def _in_language(th: str, en: str) -> str:
+    return en if translation.get_language() == "en" else th
+
+
+def _day(text: str) -> tuple[date | None, str]:
+    """The B.E. date typed, or the reason it is not one (impossible date, C.E. year, wrong format)."""
     try:
-        d = thaidate.parse_date(text, era="BE")
-    except thaidate.DateInputError:
-        return None
+        return thaidate.parse_date(text, era="BE"), ""
+    except thaidate.DateInputError as exc:
+        return None, exc.message(translation.get_language())
+
+
+def _moment(d: date, end: bool = False) -> datetime:
     return timezone.make_aware(datetime.combine(d, time.max if end else time.min))
 
 
 @require_GET
 @roles_required(roles.AUDITOR, roles.ADMINISTRATOR)
 def audit_search(request: HttpRequest) -> HttpResponse:
-    p = request.GET
+    p = _clean(request.GET.dict())
     qs = AuditEvent.objects.all()
+    errors = []
     if p.get("reference"):
-        qs = qs.filter(reference=p["reference"].strip().upper())
+        qs = qs.filter(reference=p["reference"].upper())
     if p.get("actor"):
-        qs = qs.filter(actor_username=p["actor"].strip())
+        qs = qs.filter(actor_username=p["actor"])
     if p.get("action") in ACTIONS:
         qs = qs.filter(action=p["action"])
-    start, end = _day(p.get("from", "")), _day(p.get("to", ""), end=True)
-    errors = []
-    if p.get("from") and start is None:
-        errors.append("วันที่เริ่มต้นไม่ถูกต้อง (ใช้ วว/ดด/ปปปป พ.ศ.)")
-    if p.get("to") and end is None:
-        errors.append("วันที่สิ้นสุดไม่ถูกต้อง (ใช้ วว/ดด/ปปปป พ.ศ.)")
-    if start:
-        qs = qs.filter(at__gte=start)
-    if end:
-        qs = qs.filter(at__lte=end)
-    page = Paginator(qs.order_by("-seq"), 50).get_page(p.get("page"))
-    record("audit_search", actor=request.user, object_type="audit", details={k: v for k, v in p.items() if k != "page"})
+    elif p.get("action"):
+        errors.append(_in_language(f"ไม่รู้จักการกระทำ “{p['action']}” จึงค้นทุกการกระทำ",
+                                   f"Unknown action “{p['action']}”: searched every action"))
+    days: dict[str, date] = {}
+    for name in ("from", "to"):
+        if not p.get(name):
+            continue
+        day, problem = _day(p[name])
+        if day is None:
+            th, en = DATE_LABELS[name]
+            errors.append(f"{_in_language(th, en)}: {problem}")
+        else:
+            days[name] = day
+    if "from" in days and "to" in days and days["from"] > days["to"]:
+        errors.append(_in_language("วันที่เริ่มต้นอยู่หลังวันที่สิ้นสุด จึงไม่พบรายการ",
+                                   "The from date is after the to date, so nothing can match"))
+    if "from" in days:
+        qs = qs.filter(at__gte=_moment(days["from"]))
+    if "to" in days:
+        qs = qs.filter(at__lte=_moment(days["to"], end=True))
+    page = Paginator(qs.order_by("-seq"), 50).get_page(request.GET.get("page", "").replace("\x00", ""))
+    record("audit_search", actor=request.user, object_type="audit", details=p)
     return render(request, "staff/audit.html", {"page": page, "params": p, "actions": ACTIONS, "errors": errors})

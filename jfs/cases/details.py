@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from jfs.cases.errors import field_error
+from jfslib import thai_id
 from jfslib.bilingual import BilingualValueError  # raised by validators; pydantic reports it as value_error
 
 Money = Decimal
@@ -61,12 +62,19 @@ class BailDetails(_Details):
     """กทย.2 — bail money for a detained suspect or defendant."""
 
     detainee_name: str = Field(min_length=2, max_length=200)
-    detainee_national_id: str = Field(default="", max_length=13)
+    #: optional; typed with dashes or spaces (1-1017-00203-45-0) and stored as 13 digits
+    detainee_national_id: str = Field(default="", max_length=17)
     charge: str = Field(min_length=2, max_length=300)
     held_at: str = Field(min_length=2, max_length=200)
     authority: Literal["court", "police"]
     authority_name: str = Field(min_length=2, max_length=200)
     bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2)
+
+    @field_validator("detainee_national_id")
+    @classmethod
+    def _valid_national_id(cls, v: str) -> str:
+        # InvalidNationalID is a BilingualValueError: translate() returns its Thai and English texts
+        return thai_id.validate(v) if v else ""
 
     def amount(self) -> Decimal:
         return self.bail_amount
@@ -120,6 +128,16 @@ SCHEMAS: dict[str, type[_Details]] = {
     "PROJECT": ProjectDetails,
     "CONSULT": ConsultationDetails,
 }
+
+
+#: Details that are a person's national ID: stored in full (registry checks need them), shown masked
+#: on the case page (``casepage.MASKED``) and in the API's output.
+PERSONAL_IDS = frozenset({"detainee_national_id"})
+
+
+def masked(details: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A copy of a request's details with every national ID masked (``thai_id.mask``), for output."""
+    return {k: thai_id.mask(str(v)) if k in PERSONAL_IDS and v else v for k, v in (details or {}).items()}
 
 
 class DetailsError(ValueError):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.db import transaction
 from django.urls import reverse
 
@@ -12,6 +15,15 @@ from jfs.cases.selectors import open_requests
 from jfs.cases.services import today
 from jfs.core.models import Notification
 from jfslib import roles
+from jfslib.thaidate import format_en, format_thai
+
+
+def escalation_texts(number: str, state: Any, due: date) -> tuple[str, str]:
+    """The Thai and the English subject of an escalation, both with the Buddhist-era due date."""
+    return (
+        f"คำขอเลขที่ {number}: ขั้นตอน “{state.th}” เกินกำหนด (ครบกำหนด {format_thai(due)})",
+        f"Request {number}: step “{state.en}” is overdue; it was due on {format_en(due)}",
+    )
 
 
 def escalate_overdue(limit: int = 5000) -> int:
@@ -33,13 +45,10 @@ def escalate_overdue(limit: int = 5000) -> int:
     for req in late:
         state = req.workflow.states[req.state]
         for head in heads.get(req.office_id, []):
+            th, en = escalation_texts(req.number, state, req.step_due_on)
             notes.append(
-                Notification(
-                    recipient=head, kind="escalation",
-                    subject=f"{req.number}: ขั้นตอน '{state.th}' เกินกำหนด ({req.step_due_on:%Y-%m-%d})",
-                    body=f"Step '{state.en}' of {req.number} passed its due date.",
-                    link=reverse("staff:case", args=[req.pk]),
-                )
+                Notification(recipient=head, kind="escalation", subject=th, subject_en=en,
+                             link=reverse("staff:case", args=[req.pk]))
             )
         events.append(Event(action="escalate", object_type="request", object_id=str(req.pk),
                             reference=req.number, details={"state": req.state}))

@@ -76,6 +76,16 @@ OUTCOME_CHOICES = [
 TERMINAL_STATES = ("closed", "referred", "withdrawn", "terminated")
 
 
+#: how a request came in
+CHANNEL_CHOICES = [
+    ("counter", _("ที่สำนักงาน")),
+    ("phone", _("โทรศัพท์")),
+    ("online", _("ออนไลน์")),
+    ("mobile_unit", _("หน่วยเคลื่อนที่")),
+    ("api", _("ระบบของหน่วยงานอื่น (API)")),
+]
+
+
 class Person(models.Model):
     """An applicant (or an organisation's representative) as they told us."""
 
@@ -154,7 +164,7 @@ class Request(models.Model):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="requests")
     fiscal_year = models.PositiveSmallIntegerField(db_index=True)
     applicant = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="requests")
-    channel = models.CharField(max_length=20, default="counter")
+    channel = models.CharField(max_length=20, default="counter", choices=CHANNEL_CHOICES)
     representative_type = models.CharField(
         max_length=30, choices=REPRESENTATIVE_CHOICES, blank=True, default=""
     )

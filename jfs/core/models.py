@@ -11,8 +11,10 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=40)
-    subject = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, help_text="in Thai")
+    body = models.TextField(blank=True, help_text="in Thai")
+    subject_en = models.CharField(max_length=300, blank=True, help_text="in English (the Thai text when blank)")
+    body_en = models.TextField(blank=True, help_text="in English (the Thai text when blank)")
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -20,6 +22,12 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def text(self, lang: str | None) -> tuple[str, str]:
+        """Subject and body in the reader's language: English for "en" where written, else Thai."""
+        if lang == "en" and self.subject_en:
+            return self.subject_en, self.body_en
+        return self.subject, self.body
 
 
 class WorkerHeartbeat(models.Model):

@@ -18,7 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jfs.cases.models import EDUCATION_CHOICES, OCCUPATION_CHOICES, REPRESENTATIVE_CHOICES, SEX_CHOICES
+from jfs.cases.models import (
+    CHANNEL_CHOICES,
+    EDUCATION_CHOICES,
+    OCCUPATION_CHOICES,
+    REPRESENTATIVE_CHOICES,
+    SEX_CHOICES,
+)
 from jfs.cases.services import ApplicantInput
 from jfslib import thaidate
 
@@ -207,8 +213,7 @@ class ProjectForm(forms.Form):
 
 class ConsultationForm(forms.Form):
     topic = forms.CharField(label=_("เรื่องที่ปรึกษา"), max_length=300)
-    channel = forms.ChoiceField(label=_("ช่องทาง"), choices=[
-        ("counter", _("ที่สำนักงาน")), ("phone", _("โทรศัพท์")), ("online", _("ออนไลน์")), ("mobile_unit", _("หน่วยเคลื่อนที่"))])
+    channel = forms.ChoiceField(label=_("ช่องทาง"), choices=[c for c in CHANNEL_CHOICES if c[0] != "api"])
     advice_given = forms.CharField(label=_("คำปรึกษาที่ให้"), widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, required=False)
     referral = forms.CharField(label=_("ส่งต่อหน่วยงาน"), max_length=300, required=False)
 

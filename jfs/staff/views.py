@@ -23,10 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jfs.accounts.models import Office, User
 from jfs.cases import selectors, services, workflows
-from jfs.cases.errors import CaseError, field_message
+from jfs.cases.errors import CaseError, Conflict, field_message
 from jfs.cases.models import SERVICE_CHOICES, Document
 from jfs.cases.reasons import all_reasons
 from jfs.core.models import Notification
+from jfs.core.templatetags.thai import be_datetime
 from jfs.eligibility.screening import screen_request
 from jfs.exchange.selectors import checks_for_request, documents_confirmed_by_registry
 from jfs.exchange.services import queue_checks
@@ -228,6 +229,9 @@ def do_transition(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, request_id=req.pk, action=c["action"], expected_version=c["version"],
             comment=c["comment"], fields={"outcome": c["outcome"], "reason_code": c["reason_code"]},
         )
+    except Conflict:
+        # someone saved first: show what changed and offer the same form again against the current version
+        return _stale_transition(request, selectors.get_visible(request.user, pk), action, form)
     except CaseError as exc:
         # a refusal about one field is shown on that field (error summary in the open action), others at the top
         field = REFUSAL_FIELDS.get(exc.code) or next((e["field"] for e in exc.errors if e["field"] in form.fields), None)
@@ -240,6 +244,43 @@ def do_transition(request: HttpRequest, pk: int) -> HttpResponse:
                       status=exc.status)
     messages.success(request, _("บันทึกแล้ว"))
     return redirect("staff:case", pk=req.pk)
+
+
+def _change_label(wf: Any, t: Any) -> str:
+    what = {"create": _("รับคำขอ"), "update": _("แก้ไขข้อมูล"), "assign": _("มอบหมายผู้รับผิดชอบ")}.get(t.action)
+    if what is None:
+        action = wf.actions.get(t.action)
+        what = (action.en if _lang() == "en" else action.th) if action is not None else t.action
+    who = (t.actor.get_full_name() or t.actor.username) if t.actor else _("ระบบ")
+    return _("%(what)s โดย %(who)s เมื่อ %(when)s") % {"what": what, "who": who, "when": be_datetime(t.at)}
+
+
+def _stale_transition(request: HttpRequest, req: Any, action: str, form: TransitionForm) -> HttpResponse:
+    """Answer a submit made against an old version (409): say what changed since the officer
+    opened the page and re-render their form, everything typed kept, against the current
+    version, so that submitting it again is a deliberate second decision (not an endless 409)."""
+    data = request.POST.copy()
+    data[form.add_prefix("version")] = str(req.version)
+    fresh = TransitionForm(data, reason_choices=_reason_choices(), prefix=action)
+    fresh.is_valid()
+    wf = req.workflow
+    seen = form.cleaned_data["version"]
+    missed = min(max(req.version - seen, 1), 5)  # every write adds one timeline entry and one version
+    changes = list(req.transitions.select_related("actor").order_by("-at", "-id")[:missed])[::-1]
+    state = wf.states[req.state]
+    messages.error(request, _(
+        "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน: %(changes)s ขณะนี้สถานะคือ “%(state)s” "
+        "กรุณาตรวจสอบการเปลี่ยนแปลงแล้วบันทึกอีกครั้งหากยังต้องการดำเนินการ (ข้อความที่ท่านกรอกยังอยู่)"
+    ) % {"changes": "; ".join(_change_label(wf, t) for t in changes), "state": state.en if _lang() == "en" else state.th})
+    allowed = services.can_write(request.user, req) and any(
+        a.code == action for a in wf.available_actions(req.state, request.user.role))
+    extra: dict[str, Any] = {"failed_action": action, "failed_form": fresh}
+    if not allowed:
+        act = wf.actions.get(action)
+        name = (act.en if _lang() == "en" else act.th) if act is not None else action
+        messages.error(request, _("การดำเนินการ “%(action)s” ใช้ไม่ได้แล้วในสถานะนี้") % {"action": name})
+        extra["unsaved_comment"] = fresh.cleaned_data.get("comment", "")
+    return render(request, "staff/case.html", _case_context(request, req, **extra), status=409)
 
 
 @require_POST
@@ -357,7 +398,10 @@ def address_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    notes = Notification.objects.filter(recipient=request.user)[:100]
+    notes = list(Notification.objects.filter(recipient=request.user)[:100])
+    lang = _lang()
+    for note in notes:
+        note.shown_subject, note.shown_body = note.text(lang)  # type: ignore[attr-defined]
     return render(request, "staff/inbox.html", {"notes": notes})
 
 

@@ -15,7 +15,7 @@ from jfs.staff.templatetags.casepage import detail_rows_for
 SAMPLES = {
     "LIT": {"case_kind": "labour", "court": "ศาลแรงงานภาค 5", "case_number": "", "party_role": "plaintiff",
             "costs": {"lawyer": "12000", "court_fee": "0", "expert": "0", "travel": "800.5", "other": "0"}},
-    "BAIL": {"detainee_name": "นายสมปอง ใจกล้า", "detainee_national_id": "1101700123458", "charge": "ลักทรัพย์",
+    "BAIL": {"detainee_name": "นายสมปอง ใจกล้า", "detainee_national_id": "1101700123456", "charge": "ลักทรัพย์",
              "held_at": "สภ.เมืองขอนแก่น", "authority": "police", "authority_name": "สภ.เมืองขอนแก่น", "bail_amount": "50000"},
     "HR": {"violation": "ถูกทำร้าย\nขณะควบคุมตัว", "harm": "บาดเจ็บ", "remedy_requested": "ค่ารักษา", "amount_requested": "20000"},
     "PROJECT": {"organisation": "มูลนิธิทดสอบ", "organisation_registration_no": "", "title": "อบรมกฎหมายชุมชน",
@@ -52,7 +52,7 @@ def test_choices_money_lists_and_personal_data_are_shown_for_people():
     assert "Court fees" not in lit  # nothing asked for: not listed
     assert lit["Case number"]["value"] == "–"
     assert bail["Bail requested from"]["value"] == "Police station"
-    assert bail["National ID number of the detained person"]["value"] == "1-XXXX-XXXXX-45-8"
+    assert bail["National ID number of the detained person"]["value"] == "1-XXXX-XXXXX-45-6"
     assert bail["Bail amount requested"]["kind"] == "money"
     assert project["Budget"]["items"] == [{"item": "ค่าวิทยากร", "amount": "12,000.00"},
                                           {"item": "ค่าเอกสาร", "amount": "3,000.00"}]

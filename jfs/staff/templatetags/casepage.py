@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from jfs.accounts.models import ROLE_CHOICES
+from jfs.cases.details import PERSONAL_IDS
 from jfs.staff.forms import DETAIL_FORMS
 from jfslib import thai_id
 
@@ -26,8 +27,8 @@ DISPLAY_LABELS = {
     "amount_requested": _("จำนวนเงินที่ขอ"),
     "budget_lines": _("รายการงบประมาณ"),
 }
-#: Details that are personal data and are shown masked.
-MASKED = {"detainee_national_id"}
+#: Details that are personal data and are shown masked (the same set the API masks).
+MASKED = PERSONAL_IDS
 
 
 def _money(value: Any) -> str:
