@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jfs.accounts.models import ApiToken
 from jfs.accounts.tokens import issue, user_for
-from jfs.cases.models import Request
+from jfs.cases.models import Request, Transition
 from jfslib import thai_id
 from tests.conftest import new_national_id
 
@@ -153,8 +153,10 @@ def test_create_then_transition_then_list_transitions(api_client: Any, users: An
     assert moved["state"] == "awaiting_documents" and moved["version"] == 2 and moved["due_on"] is None
 
     resp = post_json(client, f"/api/v1/requests/{created['id']}/transitions",
-                     {"action": "documents_received", "version": 2})
-    assert resp.json()["state"] == "received"
+                     {"action": "documents_received", "version": 2, "outcome": "approved", "reason_code": "A01"})
+    assert resp.json()["state"] == "received" and resp.json()["outcome"] == ""
+    # an outcome sent with an action that decides nothing is not recorded
+    assert Transition.objects.get(request_id=created["id"], action="documents_received").fields == {}
 
     history = client.get(f"/api/v1/requests/{created['id']}/transitions").json()
     assert [(t["action"], t["from_state"], t["to_state"]) for t in history] == [

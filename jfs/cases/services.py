@@ -462,6 +462,8 @@ def transition(
         )
     except TransitionRefused as exc:
         raise TransitionNotAllowed(exc.th, exc.en, exc.code) from None
+    if not plan.action.sets_outcome:  # only a decision records an outcome and its reason
+        fields = {k: v for k, v in fields.items() if k not in ("outcome", "reason_code")}
     if plan.action.sets_outcome and not reasons.valid_for(str(fields.get("reason_code", "")), fields["outcome"]):
         raise InvalidInput(
             "รหัสเหตุผลไม่ตรงกับผลการพิจารณา", "The reason code does not fit the outcome",
