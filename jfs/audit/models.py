@@ -8,14 +8,14 @@ Events name the personal data viewed (object type and id), never its values.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
+
+from jfs.core.models import AppendOnlyModel
 
 GENESIS = "0" * 64
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
     actor_id = models.BigIntegerField(null=True, db_index=True)
@@ -32,17 +32,12 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    refusal = "audit events are append-only"
+
     class Meta:
         ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("audit events are append-only")
 
 
 class AuditChainHead(models.Model):

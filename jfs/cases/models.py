@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jfs.accounts.models import Office
+from jfs.core.models import AppendOnlyModel
 
 SERVICE_LIT = "LIT"
 SERVICE_BAIL = "BAIL"
@@ -118,7 +119,7 @@ class Person(models.Model):
         return str(self)
 
 
-class PersonRevision(models.Model):
+class PersonRevision(AppendOnlyModel):
     """What a person's record held before it changed, so a newer registration or a correction
     never loses what was on file. One row per change: the earlier values of the fields that
     changed (personal data, like the record itself: never copied into the audit log, which
@@ -132,16 +133,11 @@ class PersonRevision(models.Model):
                                                       ("correction", _("แก้ไขข้อมูล"))])
     previous = models.JSONField(help_text="field -> value before the change")
 
+    refusal = "person revisions are history: they are never changed or deleted"
+
     class Meta:
         ordering = ["-at", "-id"]
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("person revisions are history: they are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("person revisions are history: they are never deleted")
 
 
 class RequestCounter(models.Model):
@@ -242,7 +238,7 @@ class Request(models.Model):
         return self.workflow.states[self.state]
 
 
-class Transition(models.Model):
+class Transition(AppendOnlyModel):
     """One step of a request's history: who moved it, when, from/to, why, what changed."""
 
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="transitions")
@@ -258,16 +254,10 @@ class Transition(models.Model):
     diff = models.JSONField(default=dict, blank=True)
     step_due_on = models.DateField(null=True, blank=True)
 
+    refusal = "transitions are history: they are never changed or deleted"
+
     class Meta:
         ordering = ["at", "id"]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("transitions are history and cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("transitions are history and cannot be deleted")
 
 
 class Document(models.Model):

@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+
+
+class AppendOnlyModel(models.Model):
+    """History: a row is written once and never changed or deleted (the audit log, transitions,
+    earlier values of a person's record). ``refusal`` says why, in the error raised."""
+
+    refusal = "this record is history: it is never changed or deleted"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError(self.refusal)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(self.refusal)
 
 
 class Notification(models.Model):
