@@ -197,6 +197,8 @@ class RequestIn(Schema):
 class RequestOut(Schema):
     id: int
     number: str
+    applicant_version: int = Field(description="the version of the applicant's record (shared by all their "
+                                               "requests); send it back with a correction of the applicant")
     service: str
     office: str
     fiscal_year: int
@@ -222,7 +224,7 @@ def _out(req: Request) -> dict[str, Any]:
     return {
         "id": req.pk, "number": req.number, "service": req.service, "office": req.office.code,
         "fiscal_year": req.fiscal_year, "state": req.state, "state_th": st.th, "state_en": st.en,
-        "version": req.version, "applicant_name": req.applicant.full_name,
+        "version": req.version, "applicant_version": req.applicant.version, "applicant_name": req.applicant.full_name,
         "applicant_national_id_masked": thai_id.mask(req.applicant.national_id),
         "received_on": req.received_on, "due_on": req.due_on, "step_due_on": req.step_due_on,
         "working_days_taken": req.working_days_taken, "on_time": req.on_time, "outcome": req.outcome,
@@ -278,6 +280,58 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
 def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req)
+    return _out(req)
+
+
+class ApplicantCorrection(ApplicantIn):
+    national_id: str | None = Field(
+        default=None, max_length=NATIONAL_ID_TYPED, examples=["1101700203450"],
+        description="leave out, or send the applicant's current ID: a different ID is another person, not a correction",
+    )
+
+
+class RequestPatch(Schema):
+    version: int = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
+    applicant: ApplicantCorrection | None = Field(
+        default=None, description="the applicant's corrected record, whole (as in POST /requests)")
+    applicant_version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1,
+        description="the applicant_version you read; if the record changed since (through any of the "
+                    "person's requests) the answer is 409 `applicant_changed`")
+    details: dict[str, Any] | None = Field(
+        default=None, description="the corrected service details, whole; see /reference/services")
+
+
+#: a correction cannot change whose request it is
+NOT_A_CORRECTION = (
+    "เลขประจำตัวประชาชนต้องเป็นเลขเดิมของผู้ขอ (หรือไม่ต้องส่งมา) การเปลี่ยนเลขไม่ใช่การแก้ไขข้อมูล "
+    "แต่เป็นการย้ายคำขอไปเป็นของบุคคลอื่น",
+    "national_id must be the applicant's current ID (or be left out): changing the ID is not a correction, "
+    "it would move the request to another person",
+)
+
+
+@api.patch("/requests/{request_id}", response={200: RequestOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+           tags=["requests"])
+def patch_request(request: HttpRequest, request_id: int, payload: RequestPatch) -> dict[str, Any]:
+    """Correct the applicant's record or the service details (or both), at the version you read."""
+    req = selectors.get_visible(request.user, request_id)
+    if payload.applicant is None and payload.details is None:
+        raise InvalidInput(
+            "ต้องส่ง applicant หรือ details อย่างน้อยหนึ่งส่วน", "Send applicant or details (or both)",
+            errors=[field_error(part, "ต้องส่ง applicant หรือ details อย่างน้อยหนึ่งส่วน",
+                                "Send applicant or details (or both)") for part in ("applicant", "details")],
+        )
+    applicant = None
+    if payload.applicant is not None:
+        current = req.applicant.national_id
+        sent = payload.applicant.national_id
+        if sent is not None and thai_id.normalize(sent) != current:
+            raise InvalidInput(*NOT_A_CORRECTION, errors=[field_error("national_id", *NOT_A_CORRECTION)])
+        applicant = services.ApplicantInput(**{**payload.applicant.dict(), "national_id": current})
+    req = services.update_details(actor=request.user, request_id=req.pk, expected_version=payload.version,
+                                  applicant=applicant, details=payload.details,
+                                  expected_applicant_version=payload.applicant_version)
     return _out(req)
 
 

@@ -43,6 +43,12 @@ class Conflict(CaseError):
     code = "conflict"
 
 
+class ApplicantChanged(Conflict):
+    """The applicant's record changed (through any of their requests) since the form was read."""
+
+    code = "applicant_changed"
+
+
 class NotPermitted(CaseError):
     status = 403
     code = "forbidden"

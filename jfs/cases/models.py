@@ -105,6 +105,8 @@ class Person(models.Model):
     occupation = models.CharField(max_length=20, choices=OCCUPATION_CHOICES, blank=True)
     monthly_income = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     household_size = models.PositiveSmallIntegerField(default=1)
+    #: goes up with every change, from whichever request: a correction names the version it read
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

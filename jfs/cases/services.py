@@ -29,6 +29,7 @@ from jfs.cases import details as details_mod
 from jfs.cases import reasons, workflows
 from jfs.cases.calendar import calendar_for
 from jfs.cases.errors import (
+    ApplicantChanged,
     Conflict,
     DocumentRejected,
     InvalidInput,
@@ -306,6 +307,7 @@ def _revise_person(person: Person, values: dict[str, Any]) -> dict[str, Any]:
             previous[k] = _jsonable(getattr(person, k))
             setattr(person, k, v)
     if previous:
+        person.version += 1
         person.save()
     return previous
 
@@ -323,7 +325,7 @@ def _keep_revision(person: Person, previous: dict[str, Any], *, actor: User, req
 def _upsert_person(values: dict[str, Any]) -> tuple[Person, dict[str, Any]]:
     """The person with this national ID, brought up to date (a person has one record, whichever
     office they apply at), and the earlier values of what changed."""
-    person = Person.objects.filter(national_id=values["national_id"]).order_by("-id").first()
+    person = Person.objects.select_for_update().filter(national_id=values["national_id"]).order_by("-id").first()
     if person is None:
         return Person.objects.create(**values), {}
     return person, _revise_person(person, values)
@@ -530,8 +532,14 @@ def assign(*, actor: User, request_id: int, assignee: User, expected_version: in
 def update_details(
     *, actor: User, request_id: int, expected_version: int | None,
     applicant: ApplicantInput | None = None, details: dict[str, Any] | None = None,
+    expected_applicant_version: int | None = None,
 ) -> Request:
-    """Correct the applicant's or the service's details, with optimistic locking."""
+    """Correct the applicant's or the service's details, with optimistic locking.
+
+    The applicant's record is shared by all their requests (any office), so a correction of it
+    also names the record's version it read (``expected_applicant_version``): a change made in
+    the meantime through another request is a conflict, not silently undone.
+    """
     req = _lock(request_id, expected_version)
     _require_write(actor, req)
     if req.workflow.states[req.state].terminal:
@@ -540,6 +548,14 @@ def update_details(
     refuse_nul({**(vars(applicant) if applicant is not None else {}), "details": details})
     if applicant is not None:
         values = validate_applicant(applicant, on=req.received_on)
+        req.applicant = Person.objects.select_for_update().get(pk=req.applicant_id)
+        if expected_applicant_version is not None and req.applicant.version != expected_applicant_version:
+            raise ApplicantChanged(
+                "ข้อมูลผู้ขอถูกแก้ไขผ่านคำขออื่นหลังจากท่านเปิดแบบฟอร์ม กรุณาตรวจสอบข้อมูลปัจจุบันแล้วบันทึกอีกครั้ง "
+                "(ข้อมูลที่ท่านกรอกยังอยู่)",
+                "The applicant's record was changed through another request after you opened the form. "
+                "Check the current record, then save again (what you typed is kept).",
+            )
         previous = _revise_person(req.applicant, values)
         diff.update({f"applicant.{k}": ["…", "…"] for k in previous})  # personal data: name the field only
         _keep_revision(req.applicant, previous, actor=actor, req=req, reason="correction")

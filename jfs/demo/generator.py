@@ -978,7 +978,7 @@ class _Builder:
         values = self.people.person(info.code, p.received_on, "M" if rng.random() < sex_share else "F", rich)
         pid = self.next_id("person")
         stamp = _at(p.received_on, 0)
-        values.update(id=pid, created_at=stamp, updated_at=stamp)
+        values.update(id=pid, version=1, created_at=stamp, updated_at=stamp)
         rows.persons.append(tuple(values[c] for c in PERSON_COLUMNS))
         if len(self.recent) < 5000:
             self.recent.append((pid, values))

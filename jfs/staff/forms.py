@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jfs.cases.details import PERSONAL_IDS
 from jfs.cases.models import (
     CHANNEL_CHOICES,
     EDUCATION_CHOICES,
@@ -26,7 +27,7 @@ from jfs.cases.models import (
     SEX_CHOICES,
 )
 from jfs.cases.services import ApplicantInput
-from jfslib import thaidate
+from jfslib import thai_id, thaidate
 
 
 class BEDateField(forms.CharField):
@@ -121,6 +122,33 @@ class ApplicantForm(forms.Form):
             education=c["education"], occupation=c["occupation"], monthly_income=c["monthly_income"],
             household_size=c["household_size"],
         )
+
+
+class ApplicantCorrectionForm(ApplicantForm):
+    """The applicant form of the new-request page, for correcting a request's applicant.
+
+    The national ID is not a field: a different ID is another person (moving the request to
+    them is not a correction), so the page shows it masked and the input keeps the one on file.
+    The representative belongs to the request, not to the person, and is not corrected here.
+    """
+
+    NOT_CORRECTED = ("national_id", "representative_type", "representative_name", "representative_national_id")
+
+    def __init__(self, *args: Any, national_id: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name in self.NOT_CORRECTED:
+            del self.fields[name]
+        self.national_id = national_id
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["national_id"] = self.national_id
+        return cleaned
+
+
+def applicant_initial(person: Any) -> dict[str, Any]:
+    """The applicant form's initial values from a ``Person``."""
+    return {name: getattr(person, name) for name in ApplicantForm.base_fields if hasattr(person, name)}
 
 
 def _money(label: str, required: bool = False) -> forms.DecimalField:
@@ -228,6 +256,37 @@ DETAIL_FORMS: dict[str, type[forms.Form]] = {
     "PROJECT": ProjectForm,
     "CONSULT": ConsultationForm,
 }
+
+
+def details_initial(service: str, details: dict[str, Any]) -> dict[str, Any]:
+    """The service form's initial values from a request's stored details (the inverse of ``to_details``)."""
+    initial = {k: v for k, v in (details or {}).items() if k not in PERSONAL_IDS}
+    if service == "LIT":
+        for item, amount in (initial.pop("costs", None) or {}).items():
+            initial[f"cost_{item}"] = amount
+    if service == "PROJECT":
+        initial["budget_lines"] = "\n".join(
+            f"{line.get('item', '')} = {line.get('amount', '')}" for line in initial.get("budget_lines") or []
+        )
+    return initial
+
+
+def mask_personal_ids(form: forms.Form, stored: dict[str, Any]) -> None:
+    """A national ID among the details (the bail detainee's) is personal data, shown masked like on
+    the case page: the correction form leaves its input empty and says which ID is on file."""
+    for key in PERSONAL_IDS:
+        if key in form.fields and stored.get(key):
+            form.fields[key].help_text = gettext("เลขที่บันทึกไว้ %(id)s (เว้นว่างไว้เพื่อคงเลขเดิม)") % {
+                "id": thai_id.mask(str(stored[key]))}
+
+
+def details_for_correction(form: forms.Form, stored: dict[str, Any]) -> dict[str, Any]:
+    """What the correction form's service details say; a national ID left empty keeps the one on file."""
+    details: dict[str, Any] = form.to_details()  # type: ignore[attr-defined]
+    for key in PERSONAL_IDS:
+        if key in details and not details[key] and stored.get(key):
+            details[key] = stored[key]
+    return details
 
 
 class TransitionForm(forms.Form):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("requests/new/", views.new_request, name="new_request"),
     path("requests/address-options/", views.address_options, name="address_options"),
     path("requests/<int:pk>/", views.case, name="case"),
+    path("requests/<int:pk>/edit/", views.edit_request, name="edit_request"),
     path("requests/<int:pk>/transition/", views.do_transition, name="transition"),
     path("requests/<int:pk>/documents/", views.upload, name="upload"),
     path("requests/<int:pk>/assign/", views.assign, name="assign"),

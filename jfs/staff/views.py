@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jfs.accounts.models import Office, User
 from jfs.cases import selectors, services, workflows
-from jfs.cases.errors import CaseError, Conflict, field_message
-from jfs.cases.models import SERVICE_CHOICES, Document
+from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, field_message
+from jfs.cases.models import SERVICE_CHOICES, Document, PersonRevision
 from jfs.cases.reasons import all_reasons
 from jfs.core.models import Notification
 from jfs.core.templatetags.thai import be_datetime
@@ -34,12 +34,18 @@ from jfs.exchange.services import queue_checks
 from jfs.staff.access import staff_required
 from jfs.staff.forms import (
     DETAIL_FORMS,
+    ApplicantCorrectionForm,
     ApplicantForm,
     TransitionForm,
     UploadForm,
+    applicant_initial,
+    details_for_correction,
+    details_initial,
     district_choices,
+    mask_personal_ids,
     subdistrict_choices,
 )
+from jfs.staff.templatetags.casepage import applicant_field_labels, changed_field_labels
 from jfslib import roles
 from jfslib.thaidate import fiscal_year
 
@@ -199,8 +205,25 @@ def _case_context(request: HttpRequest, req: Any, **extra: Any) -> dict[str, Any
         "can_write": services.can_write(user, req),
         "assignees": assignees,
         "show_full_id": request.GET.get("reveal") == "id",
+        "applicant_history": applicant_history(req),
         **extra,
     }
+
+
+def applicant_history(req: Any) -> list[dict[str, Any]]:
+    """When the applicant's record changed after this request was registered: by which request
+    (a registration, perhaps at another office, or a correction), who, and which fields. The
+    earlier values are not shown (the page shows the current ones; the auditor has the rest)."""
+    revisions = (
+        PersonRevision.objects.filter(person_id=req.applicant_id, at__gte=req.created_at)
+        .exclude(request_id=req.pk, reason="registration")  # what this request's own registration replaced
+        .select_related("actor", "request__office")
+    )
+    return [
+        {"at": rev.at, "reason": rev.get_reason_display(), "request": rev.request, "actor": rev.actor,
+         "fields": applicant_field_labels(rev.previous)}
+        for rev in revisions
+    ]
 
 
 @require_GET
@@ -255,6 +278,20 @@ def _change_label(wf: Any, t: Any) -> str:
     return _("%(what)s โดย %(who)s เมื่อ %(when)s") % {"what": what, "who": who, "when": be_datetime(t.at)}
 
 
+def _say_what_changed(request: HttpRequest, req: Any, seen: int) -> list[Any]:
+    """Tell the officer whose save came first (a 409): the changes made since version ``seen`` and
+    the state now. Returns those changes (transitions), oldest first."""
+    wf = req.workflow
+    missed = min(max(req.version - seen, 1), 5)  # every write adds one timeline entry and one version
+    changes = list(req.transitions.select_related("actor").order_by("-at", "-id")[:missed])[::-1]
+    state = wf.states[req.state]
+    messages.error(request, _(
+        "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน: %(changes)s ขณะนี้สถานะคือ “%(state)s” "
+        "กรุณาตรวจสอบการเปลี่ยนแปลงแล้วบันทึกอีกครั้งหากยังต้องการดำเนินการ (ข้อความที่ท่านกรอกยังอยู่)"
+    ) % {"changes": "; ".join(_change_label(wf, t) for t in changes), "state": state.en if _lang() == "en" else state.th})
+    return changes
+
+
 def _stale_transition(request: HttpRequest, req: Any, action: str, form: TransitionForm) -> HttpResponse:
     """Answer a submit made against an old version (409): say what changed since the officer
     opened the page and re-render their form, everything typed kept, against the current
@@ -264,14 +301,7 @@ def _stale_transition(request: HttpRequest, req: Any, action: str, form: Transit
     fresh = TransitionForm(data, reason_choices=_reason_choices(), prefix=action)
     fresh.is_valid()
     wf = req.workflow
-    seen = form.cleaned_data["version"]
-    missed = min(max(req.version - seen, 1), 5)  # every write adds one timeline entry and one version
-    changes = list(req.transitions.select_related("actor").order_by("-at", "-id")[:missed])[::-1]
-    state = wf.states[req.state]
-    messages.error(request, _(
-        "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน: %(changes)s ขณะนี้สถานะคือ “%(state)s” "
-        "กรุณาตรวจสอบการเปลี่ยนแปลงแล้วบันทึกอีกครั้งหากยังต้องการดำเนินการ (ข้อความที่ท่านกรอกยังอยู่)"
-    ) % {"changes": "; ".join(_change_label(wf, t) for t in changes), "state": state.en if _lang() == "en" else state.th})
+    _say_what_changed(request, req, form.cleaned_data["version"])
     allowed = services.can_write(request.user, req) and any(
         a.code == action for a in wf.available_actions(req.state, request.user.role))
     extra: dict[str, Any] = {"failed_action": action, "failed_form": fresh}
@@ -335,6 +365,20 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     return resp
 
 
+def _form_errors(exc: CaseError, applicant_form: Any, details_form: Any) -> None:
+    """Show a service's field errors on the fields of the applicant and details forms, in the reader's language."""
+    for err in exc.errors:
+        field, text = err["field"], field_message(err, _lang())
+        if field in applicant_form.fields:
+            applicant_form.add_error(field, text)
+        elif field.startswith("details."):
+            key = field.split(".")[1]
+            target = key if key in details_form.fields else None
+            details_form.add_error(target, text)
+        else:
+            applicant_form.add_error(None, text)
+
+
 @staff_required
 def new_request(request: HttpRequest) -> HttpResponse:
     service = request.GET.get("service") or request.POST.get("service") or "LIT"
@@ -361,16 +405,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
             )
         except CaseError as exc:
             _error(request, exc)
-            for err in exc.errors:
-                field, text = err["field"], field_message(err, _lang())
-                if field in applicant_form.fields:
-                    applicant_form.add_error(field, text)
-                elif field.startswith("details."):
-                    key = field.split(".")[1]
-                    target = key if key in details_form.fields else None
-                    details_form.add_error(target, text)
-                else:
-                    applicant_form.add_error(None, text)
+            _form_errors(exc, applicant_form, details_form)
         else:
             queue_checks(req, request.user, purpose="screening of the request")
             messages.success(request, _("รับคำขอเลขที่ %(number)s แล้ว") % {"number": req.number})
@@ -379,6 +414,81 @@ def new_request(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/new_request.html", {
         "service": service, "wf": wf, "applicant_form": applicant_form, "details_form": details_form,
         "services": SERVICE_CHOICES, "offices": offices, "office_code": office_code,
+    }, status=status)
+
+
+def _posted_version(request: HttpRequest, name: str) -> int:
+    raw = request.POST.get(name, "")
+    return int(raw) if raw.isdecimal() and len(raw) < 12 else 0
+
+
+@staff_required
+def edit_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a request's applicant and service details (``services.update_details``)."""
+    req = selectors.get_visible(request.user, pk)  # 404 outside the user's scope
+    if not services.can_write(request.user, req):
+        return render(request, "staff/forbidden.html", status=403)
+    if req.state_def.terminal and request.method != "POST":
+        messages.error(request, _("คำขอนี้ปิดแล้ว แก้ไขข้อมูลไม่ได้"))
+        return redirect("staff:case", pk=req.pk)
+    data = request.POST if request.method == "POST" else None
+    applicant_form = ApplicantCorrectionForm(data, prefix="a", national_id=req.applicant.national_id,
+                                             initial=applicant_initial(req.applicant))
+    details_form = DETAIL_FORMS[req.service](data, prefix="d", initial=details_initial(req.service, req.details))
+    mask_personal_ids(details_form, req.details)
+    version, applicant_version, status = req.version, req.applicant.version, 200
+    if request.method == "POST":
+        # the versions the officer read (the request's, and the applicant record's, which all the
+        # person's requests share); anything unreadable cannot match: a conflict, never a blind overwrite
+        version = _posted_version(request, "version")
+        applicant_version = _posted_version(request, "applicant_version")
+        status = 422
+        if req.state_def.terminal:
+            # closed since the form was opened: nothing is saved; what was typed stays on the page to copy
+            applicant_form.is_valid()
+            details_form.is_valid()
+            if version != req.version:
+                _say_what_changed(request, req, version)
+            status = 409
+        elif applicant_form.is_valid() and details_form.is_valid():
+            try:
+                updated = services.update_details(
+                    actor=request.user, request_id=req.pk, expected_version=version,
+                    applicant=applicant_form.to_input(), details=details_for_correction(details_form, req.details),
+                    expected_applicant_version=applicant_version,
+                )
+            except ApplicantChanged as exc:
+                # changed through another of the person's requests: show the current record's history
+                _error(request, exc)
+                req = selectors.get_visible(request.user, pk)
+                version, applicant_version, status = req.version, req.applicant.version, 409
+            except Conflict:
+                # someone saved first: say what changed and offer what was typed again at the current version
+                req = selectors.get_visible(request.user, pk)
+                changes = _say_what_changed(request, req, version)
+                changed = sorted({k for t in changes if t.action == "update" for k in t.diff})
+                if changed:
+                    messages.error(request, _("ข้อมูลที่ผู้อื่นแก้ไข: %(fields)s") % {
+                        "fields": ", ".join(changed_field_labels(req.service, changed))})
+                version, status = req.version, 409
+            except CaseError as exc:
+                _error(request, exc)
+                _form_errors(exc, applicant_form, details_form)
+                status = exc.status
+            else:
+                if updated.version == version:
+                    messages.info(request, _("ไม่มีข้อมูลที่เปลี่ยนแปลง"))
+                else:
+                    messages.success(request, _("บันทึกแล้ว"))
+                return redirect("staff:case", pk=req.pk)
+    services.audit_view(request.user, req)
+    closed = req.state_def.terminal
+    if closed:
+        messages.error(request, _("คำขอนี้ปิดแล้ว แก้ไขข้อมูลไม่ได้"))
+    return render(request, "staff/edit_request.html", {
+        "req": req, "wf": req.workflow, "applicant_form": applicant_form, "details_form": details_form,
+        "version": version, "applicant_version": applicant_version,
+        "can_save": not closed and services.can_write(request.user, req),
     }, status=status)
 
 

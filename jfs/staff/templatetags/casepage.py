@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jfs.accounts.models import ROLE_CHOICES
 from jfs.cases.details import PERSONAL_IDS
-from jfs.staff.forms import DETAIL_FORMS
+from jfs.staff.forms import DETAIL_FORMS, ApplicantForm
 from jfslib import thai_id
 
 register = template.Library()
@@ -26,6 +26,7 @@ DISPLAY_LABELS = {
     "bail_amount": _("จำนวนเงินประกันที่ขอ"),
     "amount_requested": _("จำนวนเงินที่ขอ"),
     "budget_lines": _("รายการงบประมาณ"),
+    "costs": _("ค่าใช้จ่าย"),
 }
 #: Details that are personal data and are shown masked (the same set the API masks).
 MASKED = PERSONAL_IDS
@@ -76,6 +77,23 @@ def detail_rows_for(service: str, details: dict[str, Any]) -> list[dict[str, Any
         else:
             rows.append(_row(_label(fields, key), str(value)))
     return rows
+
+
+def applicant_field_labels(names: Any) -> list[str]:
+    """The labels of an applicant's fields (``Person`` field names), in the form's order and the reader's language."""
+    fields = ApplicantForm.base_fields
+    order = {name: i for i, name in enumerate(fields)}
+    return [str(fields[n].label) if n in fields and fields[n].label else n
+            for n in sorted(names, key=lambda n: (order.get(n, len(order)), n))]
+
+
+def changed_field_labels(service: str, keys: Any) -> list[str]:
+    """Labels of the fields named in an "update" diff (``applicant.first_name``, ``details.court``)."""
+    form = DETAIL_FORMS.get(service)
+    fields: dict[str, forms.Field] = dict(form.base_fields) if form else {}
+    keys = list(keys)
+    labels = applicant_field_labels([k.split(".", 1)[1] for k in keys if k.startswith("applicant.")])
+    return labels + [_label(fields, k.split(".", 1)[1]) for k in sorted(keys) if k.startswith("details.")]
 
 
 @register.filter
