@@ -167,6 +167,41 @@ def test_revealing_the_full_national_id_writes_its_own_event(make_request: Any, 
     assert nid not in str(ev.details) and nid not in ev.reference
 
 
+def test_the_case_page_shown_again_after_a_refused_action_is_audited_and_never_reveals(
+    make_request: Any, staff_client: Any
+) -> None:
+    """A refused transition shows the case page again: that is a view of personal data too, and
+    ``?reveal=id`` on the form's address shows nothing more."""
+    req = make_request(assign_to="officer.cm")
+    nid = req.applicant.national_id
+    url = reverse("staff:transition", args=[req.pk]) + "?reveal=id"
+    action = "decide_urgent"  # not allowed in "received": the page comes back with the refusal
+    resp = staff_client.post(url, {"action_code": action, f"{action}-action": action,
+                                   f"{action}-version": req.version, f"{action}-comment": ""})
+    assert resp.status_code in (409, 422)
+    html = resp.content.decode()
+    assert thai_id.format_id(nid) not in html and thai_id.mask(nid) in html
+    [ev] = events("view_personal_data", object_type="request", reference=req.number)
+    assert ev.actor_username == "officer.cm"
+    assert not events("view_personal_data", object_type="national_id")
+
+
+def test_every_action_the_system_records_can_be_searched_for() -> None:
+    """The auditor's action filter lists every action any part of the system records."""
+    import re
+    from pathlib import Path
+
+    from jfs.audit.views import ACTIONS
+
+    root = Path(__file__).resolve().parent.parent / "jfs"
+    recorded = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        recorded |= set(re.findall(r'\brecord\(\s*"([a-z_]+)"', text))
+        recorded |= set(re.findall(r'\bEvent\(\s*action="([a-z_]+)"', text))
+    assert recorded and recorded <= set(ACTIONS), recorded - set(ACTIONS)
+
+
 def test_sign_in_writes_an_event(login: Any, users: Any) -> None:
     login("head.cm")
     [ev] = events("login", actor_username="head.cm")

@@ -9,14 +9,18 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from jfs.cases.models import PersonRevision, Request, Transition
+from jfs.cases.models import Person, PersonRevision, Request, Transition
 from jfslib import thai_id
 from tests.conftest import DETAILS, new_national_id
 
 pytestmark = pytest.mark.django_db
 
 
-def patch(client: Client, req: Request, body: Any) -> Any:
+def patch(client: Client, req: Request, body: Any, *, read_applicant_version: bool = True) -> Any:
+    """PATCH as a client that read the request first: an applicant correction carries the
+    applicant_version it read (unless the body names one, or ``read_applicant_version=False``)."""
+    if read_applicant_version and "applicant" in body and "applicant_version" not in body:
+        body = {**body, "applicant_version": Person.objects.get(pk=req.applicant_id).version}
     return client.patch(f"/api/v1/requests/{req.pk}", json.dumps(body), content_type="application/json")
 
 
@@ -100,6 +104,38 @@ def test_patch_with_a_stale_applicant_version_is_409_applicant_changed(make_requ
     assert (req.applicant.first_name, req.applicant.phone, req.applicant.version) == ("มานี", "0812345678", 2)
     resp = patch(client, req, {**body, "applicant_version": 2, "applicant": applicant_body(req, phone="0899999999")})
     assert resp.status_code == 200 and resp.json()["applicant_version"] == 3
+
+
+def test_patch_of_the_applicant_without_applicant_version_is_422(make_request: Any, api_client: Any) -> None:
+    req = make_request()
+    resp = patch(api_client("officer.cm"), req, {"version": 1, "applicant": applicant_body(req, first_name="ทับ")},
+                 read_applicant_version=False)
+    assert resp.status_code == 422 and "applicant_version" in fields(resp)
+    assert Person.objects.get(pk=req.applicant_id).first_name == "สมปอง"
+
+
+def test_patch_keeps_the_detainee_id_sent_back_masked_or_left_out(make_request: Any, api_client: Any) -> None:
+    """The API shows the detainee's ID masked; details are sent whole, so the masked value (or no
+    value) keeps the one on file, and no history or output carries the full ID."""
+    req = make_request(service="BAIL", details=dict(DETAILS["BAIL"], detainee_national_id=new_national_id()))
+    full = req.details["detainee_national_id"]
+    client = api_client("officer.cm")
+    shown = client.get(f"/api/v1/requests/{req.pk}").json()["details"]
+    assert shown["detainee_national_id"] == thai_id.mask(full)
+    resp = patch(client, req, {"version": 1, "details": dict(shown, charge="ลักทรัพย์ (แก้ไข)")})
+    assert resp.status_code == 200, resp.content
+    left_out = {k: v for k, v in shown.items() if k != "detainee_national_id"}
+    resp = patch(client, req, {"version": 2, "details": dict(left_out, charge="ลักทรัพย์")})
+    assert resp.status_code == 200, resp.content
+    req.refresh_from_db()
+    assert req.details["detainee_national_id"] == full
+    other = new_national_id()
+    resp = patch(client, req, {"version": 3, "details": dict(shown, detainee_national_id=other)})
+    assert resp.status_code == 200
+    t = Transition.objects.filter(request=req, action="update").last()
+    assert t is not None and t.diff["details.detainee_national_id"] == ["…", "…"]
+    history = client.get(f"/api/v1/requests/{req.pk}/transitions").text
+    assert full not in history and other not in history
 
 
 def test_patch_bad_applicant_is_422_naming_the_field(make_request: Any, api_client: Any) -> None:

@@ -19,12 +19,15 @@ def people(make_request: Any) -> dict[str, Request]:
         "manee": make_request(applicant={"first_name": "มานี", "last_name": "ใจดี", "title": "นางสาว"}),
         "mana": make_request(applicant={"first_name": "มานะ", "last_name": "ใจเย็น", "title": "นาย"}),
         "other": make_request(applicant={"first_name": "สมปอง", "last_name": "ทดสอบ"}),
+        "nangfa": make_request(applicant={"first_name": "นางฟ้า", "last_name": "ใจดี"}),  # begins like a title
     }
 
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("มานี", {"manee"}),
-    ("ใจดี", {"manee"}),
+    ("ใจดี", {"manee", "nangfa"}),
+    ("นางฟ้า ใจดี", {"nangfa"}),
+    ("นางฟ้า", {"nangfa"}),
     ("มานี ใจ", {"manee"}),
     ("มานะ ใจ", {"mana"}),
     ("นางสาวมานี ใจดี", {"manee"}),

@@ -25,7 +25,7 @@ from pydantic import Field
 from jfs.accounts.models import Office, User
 from jfs.accounts.tokens import user_for
 from jfs.cases import selectors, services, workflows
-from jfs.cases.details import SCHEMAS, masked, translate
+from jfs.cases.details import PERSONAL_IDS, SCHEMAS, keep_personal_ids, masked, translate
 from jfs.cases.errors import CaseError, InvalidInput, field_error
 from jfs.cases.models import Document, Person, Request, Transition
 from jfs.cases.reasons import all_reasons
@@ -296,8 +296,8 @@ class RequestPatch(Schema):
         default=None, description="the applicant's corrected record, whole (as in POST /requests)")
     applicant_version: int | None = Field(
         default=None, ge=1, le=2**31 - 1,
-        description="the applicant_version you read; if the record changed since (through any of the "
-                    "person's requests) the answer is 409 `applicant_changed`")
+        description="required with `applicant`: the applicant_version you read; if the record changed "
+                    "since (through any of the person's requests) the answer is 409 `applicant_changed`")
     details: dict[str, Any] | None = Field(
         default=None, description="the corrected service details, whole; see /reference/services")
 
@@ -323,14 +323,21 @@ def patch_request(request: HttpRequest, request_id: int, payload: RequestPatch) 
                                 "Send applicant or details (or both)") for part in ("applicant", "details")],
         )
     applicant = None
+    if payload.applicant is not None and payload.applicant_version is None:
+        # the record is shared by all the person's requests: a correction says which version it corrects
+        need = ("ต้องส่ง applicant_version (ค่าที่อ่านมาจาก GET) พร้อมกับ applicant",
+                "Send applicant_version (as read from GET) with applicant")
+        raise InvalidInput(*need, errors=[field_error("applicant_version", *need)])
     if payload.applicant is not None:
         current = req.applicant.national_id
         sent = payload.applicant.national_id
         if sent is not None and thai_id.normalize(sent) != current:
             raise InvalidInput(*NOT_A_CORRECTION, errors=[field_error("national_id", *NOT_A_CORRECTION)])
         applicant = services.ApplicantInput(**{**payload.applicant.dict(), "national_id": current})
+    # the API shows the detainee's ID masked: left out or sent back masked, the one on file stays
+    details = None if payload.details is None else keep_personal_ids(payload.details, req.details, empty_keeps=False)
     req = services.update_details(actor=request.user, request_id=req.pk, expected_version=payload.version,
-                                  applicant=applicant, details=payload.details,
+                                  applicant=applicant, details=details,
                                   expected_applicant_version=payload.applicant_version)
     return _out(req)
 
@@ -369,7 +376,8 @@ def list_transitions(request: HttpRequest, request_id: int) -> list[dict[str, An
     services.audit_view(request.user, req, "transitions")
     return [
         {"action": t.action, "from_state": t.from_state, "to_state": t.to_state,
-         "actor": t.actor.username if t.actor else None, "at": t.at, "comment": t.comment, "diff": t.diff}
+         "actor": t.actor.username if t.actor else None, "at": t.at, "comment": t.comment,
+         "diff": {k: ["…", "…"] if k.split(".")[-1] in PERSONAL_IDS else v for k, v in t.diff.items()}}
         for t in req.transitions.select_related("actor")
     ]
 

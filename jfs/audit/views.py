@@ -15,7 +15,10 @@ from jfs.audit.services import record
 from jfs.staff.access import roles_required
 from jfslib import roles, thaidate
 
-ACTIONS = ["create", "update", "transition", "view_personal_data", "document_upload", "login", "login_failed", "escalate"]
+ACTIONS = [
+    "create", "update", "transition", "view_personal_data", "document_upload", "login", "login_failed", "escalate",
+    "data_exchange", "audit_search",
+]
 #: the search's parameters; anything else in the query string is ignored (and not recorded)
 FIELDS = ("reference", "actor", "action", "from", "to")
 #: the two dates' names in each language, before the date's own error

@@ -140,6 +140,20 @@ def masked(details: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: thai_id.mask(str(v)) if k in PERSONAL_IDS and v else v for k, v in (details or {}).items()}
 
 
+def keep_personal_ids(details: Mapping[str, Any], stored: Mapping[str, Any], *, empty_keeps: bool) -> dict[str, Any]:
+    """Corrected details with each national ID on file kept where the sender could not have it:
+    left out, or sent back masked as it was shown (and, for the page's empty input, left empty)."""
+    out = dict(details)
+    for key in PERSONAL_IDS:
+        on_file = stored.get(key)
+        if not on_file:
+            continue
+        sent = out.get(key)
+        if key not in out or sent == thai_id.mask(str(on_file)) or (empty_keeps and not sent):
+            out[key] = on_file
+    return out
+
+
 class DetailsError(ValueError):
     """Problems with the details, as field errors (``{"field", "message_th", "message_en"}``)."""
 

@@ -134,6 +134,7 @@ class PersonRevision(AppendOnlyModel):
     reason = models.CharField(max_length=20, choices=[("registration", _("ลงทะเบียนคำขอใหม่")),
                                                       ("correction", _("แก้ไขข้อมูล"))])
     previous = models.JSONField(help_text="field -> value before the change")
+    version = models.PositiveIntegerField(default=1, help_text="the version of the record this change replaced")
 
     refusal = "person revisions are history: they are never changed or deleted"
 

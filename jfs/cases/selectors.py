@@ -109,16 +109,26 @@ def search(qs: QuerySet[Request], text: str) -> QuerySet[Request]:
         return qs.filter(number=upper)
     if upper.startswith(("JF", "LC")):
         return qs.filter(number__startswith=upper)
-    parts = _without_title(text).split()
-    if not parts:
-        return qs.none()
+    # a title typed before the name is dropped, but the words are also tried as typed, for names
+    # that happen to begin like a title (นาย…, นาง…)
+    readings = [text.split()]
+    if (stripped := _without_title(text).split()) and stripped != readings[0]:
+        readings.append(stripped)
+    cond = Q()
+    for parts in readings:
+        cond |= _name_matches(parts)
+    return qs.filter(cond)
+
+
+def _name_matches(parts: list[str]) -> Q:
     # names are matched exactly on the first word and by prefix on the surname, so the
-    # (first_name, last_name) and last_name indexes answer without scanning every applicant
-    if len(parts) >= 2:
-        return qs.filter(applicant__first_name=parts[0], applicant__last_name__startswith=" ".join(parts[1:]))
+    # (first_name, last_name) and last_name indexes answer without scanning every applicant;
     # one word is a whole first name or surname: a prefix of one word (LIKE 'ทอง%') matched
     # 40,000 people among a million requests and took 1.5 s, against 20 ms for an exact name
-    return qs.filter(Q(applicant__first_name=parts[0]) | Q(applicant__last_name=parts[0]))
+    if len(parts) >= 2:
+        return Q(applicant__first_name=parts[0], applicant__last_name__startswith=" ".join(parts[1:]))
+    return Q(applicant__first_name=parts[0]) | Q(applicant__last_name=parts[0])
+
 
 #: titles people type before a name ("นายสมปอง ทดสอบ", "น.ส. มานี"); longest first
 _TITLES = sorted(

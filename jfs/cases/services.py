@@ -19,7 +19,7 @@ from typing import Any
 import filetype
 import geothai
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -181,7 +181,7 @@ def validate_applicant(a: ApplicantInput, *, on: date | None = None) -> dict[str
         income = Decimal(str(a.monthly_income or 0))
         if income < 0 or income > Decimal("100000000"):
             raise InvalidOperation
-        clean["monthly_income"] = income
+        clean["monthly_income"] = income.quantize(Decimal("0.01"))  # as stored: a resave is no change
     except (InvalidOperation, ValueError):
         errors.append(field_error(
             "monthly_income", "รายได้ต้องเป็นจำนวนเงินที่ไม่ติดลบ", "Income must be a non-negative amount"
@@ -317,7 +317,7 @@ def _keep_revision(person: Person, previous: dict[str, Any], *, actor: User, req
     if not previous:
         return
     PersonRevision.objects.create(person=person, at=timezone.now(), actor=actor, request=req, reason=reason,
-                                  previous=previous)
+                                  previous=previous, version=person.version - 1)
     record("update", actor=actor, object_type="person", object_id=str(person.pk), reference=req.number,
            details={"changed": sorted(previous), "reason": reason})
 
@@ -325,6 +325,11 @@ def _keep_revision(person: Person, previous: dict[str, Any], *, actor: User, req
 def _upsert_person(values: dict[str, Any]) -> tuple[Person, dict[str, Any]]:
     """The person with this national ID, brought up to date (a person has one record, whichever
     office they apply at), and the earlier values of what changed."""
+    if connection.vendor == "postgresql":
+        # two first registrations of the same ID at once must not make two records: a row lock
+        # cannot lock a row that does not exist yet, so take a lock on the ID itself
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["jfs.person:" + values["national_id"]])
     person = Person.objects.select_for_update().filter(national_id=values["national_id"]).order_by("-id").first()
     if person is None:
         return Person.objects.create(**values), {}
@@ -424,7 +429,9 @@ def documents_satisfied(req: Request) -> set[str]:
 
 
 def _lock(request_id: int, expected_version: int | None) -> Request:
-    req = Request.objects.select_for_update().select_related("office").get(pk=request_id)
+    # lock the request row only ("of self"): locking the joined office too would queue every write
+    # of an office behind one transaction, and deadlock with a registration that checks its office key
+    req = Request.objects.select_for_update(of=("self",)).select_related("office").get(pk=request_id)
     if expected_version is not None and req.version != expected_version:
         raise Conflict(
             "มีผู้อื่นแก้ไขคำขอนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่และตรวจสอบอีกครั้ง (ข้อมูลที่ท่านกรอกยังอยู่)",
@@ -563,7 +570,8 @@ def update_details(
         clean, amount = _validate_details(req.service, details)
         for k in set(clean) | set(req.details):
             if clean.get(k) != req.details.get(k):
-                diff[f"details.{k}"] = [req.details.get(k), clean.get(k)]
+                # a national ID in the details (the detainee's) is personal data: name the field only
+                diff[f"details.{k}"] = ["…", "…"] if k in details_mod.PERSONAL_IDS else [req.details.get(k), clean.get(k)]
         req.details = clean
         req.amount_requested = amount
     if not diff:

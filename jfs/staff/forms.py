@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jfs.cases.details import PERSONAL_IDS
+from jfs.cases.details import PERSONAL_IDS, keep_personal_ids
 from jfs.cases.models import (
     CHANNEL_CHOICES,
     EDUCATION_CHOICES,
@@ -282,11 +282,7 @@ def mask_personal_ids(form: forms.Form, stored: dict[str, Any]) -> None:
 
 def details_for_correction(form: forms.Form, stored: dict[str, Any]) -> dict[str, Any]:
     """What the correction form's service details say; a national ID left empty keeps the one on file."""
-    details: dict[str, Any] = form.to_details()  # type: ignore[attr-defined]
-    for key in PERSONAL_IDS:
-        if key in details and not details[key] and stored.get(key):
-            details[key] = stored[key]
-    return details
+    return keep_personal_ids(form.to_details(), stored, empty_keeps=True)  # type: ignore[attr-defined]
 
 
 class TransitionForm(forms.Form):

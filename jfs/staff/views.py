@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jfs.accounts.models import Office, User
 from jfs.cases import selectors, services, workflows
 from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, field_message
-from jfs.cases.models import SERVICE_CHOICES, Document, PersonRevision
+from jfs.cases.models import SERVICE_CHOICES, Document, PersonRevision, Request
 from jfs.cases.reasons import all_reasons
 from jfs.core.models import Notification
 from jfs.core.templatetags.thai import be_datetime
@@ -167,8 +167,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, req: Any, **extra: Any) -> dict[str, Any]:
+    """Everything the case page shows. Every rendering of it (the page, and the page again after a
+    refused action or upload) is a view of the applicant's personal data, and is audited here; the
+    full national ID is shown only on the page itself when asked for (?reveal=id), audited too."""
     wf = req.workflow
     user = request.user
+    services.audit_view(user, req)
+    show_full_id = request.method == "GET" and request.GET.get("reveal") == "id"
+    if show_full_id:
+        services.audit_view(user, req, "national_id")
     actions = wf.available_actions(req.state, user.role) if services.can_write(user, req) else []
     forms_by_action = {
         a.code: TransitionForm(initial={"action": a.code, "version": req.version}, reason_choices=_reason_choices(),
@@ -204,24 +211,29 @@ def _case_context(request: HttpRequest, req: Any, **extra: Any) -> dict[str, Any
         "address": geothai.address(sub.code) if sub else None,
         "can_write": services.can_write(user, req),
         "assignees": assignees,
-        "show_full_id": request.GET.get("reveal") == "id",
-        "applicant_history": applicant_history(req),
+        "show_full_id": show_full_id,
+        "applicant_history": applicant_history(req, user),
         **extra,
     }
 
 
-def applicant_history(req: Any) -> list[dict[str, Any]]:
+def applicant_history(req: Any, user: User) -> list[dict[str, Any]]:
     """When the applicant's record changed after this request was registered: by which request
     (a registration, perhaps at another office, or a correction), who, and which fields. The
-    earlier values are not shown (the page shows the current ones; the auditor has the rest)."""
-    revisions = (
+    earlier values are not shown (the page shows the current ones; the auditor has the rest).
+    A request the reader may not open is not named (its number tells the service, its office
+    where the person applied): the row says only that it was another office's."""
+    revisions = list(
         PersonRevision.objects.filter(person_id=req.applicant_id, at__gte=req.created_at)
         .exclude(request_id=req.pk, reason="registration")  # what this request's own registration replaced
         .select_related("actor", "request__office")
     )
+    visible = set(selectors.visible_requests(user).filter(pk__in={r.request_id for r in revisions})
+                  .values_list("pk", flat=True))
     return [
-        {"at": rev.at, "reason": rev.get_reason_display(), "request": rev.request, "actor": rev.actor,
-         "fields": applicant_field_labels(rev.previous)}
+        {"at": rev.at, "reason": rev.get_reason_display(), "fields": applicant_field_labels(rev.previous),
+         **({"request": rev.request, "actor": rev.actor} if rev.request_id in visible else
+            {"request": None, "actor": None, "elsewhere": True})}
         for rev in revisions
     ]
 
@@ -230,11 +242,7 @@ def applicant_history(req: Any) -> list[dict[str, Any]]:
 @staff_required
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
-    services.audit_view(request.user, req)
-    ctx = _case_context(request, req)
-    if ctx["show_full_id"]:
-        services.audit_view(request.user, req, "national_id")
-    return render(request, "staff/case.html", ctx)
+    return render(request, "staff/case.html", _case_context(request, req))
 
 
 @require_POST
@@ -417,6 +425,25 @@ def new_request(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
+def _with_current_values(
+    request: HttpRequest, req: Request, form: ApplicantCorrectionForm, read_version: int
+) -> tuple[ApplicantCorrectionForm, list[str]]:
+    """The correction form again, with the fields of the applicant's record that changed since
+    ``read_version`` set to their current values; and those fields' names."""
+    changed = sorted({
+        f for rev in PersonRevision.objects.filter(person=req.applicant_id, version__gte=read_version)
+        for f in rev.previous if f in form.fields
+    })
+    data = request.POST.copy()
+    current = applicant_initial(req.applicant)
+    for f in changed:
+        data[form.add_prefix(f)] = form.fields[f].prepare_value(current[f])
+    fresh = ApplicantCorrectionForm(data, prefix=form.prefix, national_id=req.applicant.national_id,
+                                    initial=current)
+    fresh.is_valid()
+    return fresh, changed
+
+
 def _posted_version(request: HttpRequest, name: str) -> int:
     raw = request.POST.get(name, "")
     return int(raw) if raw.isdecimal() and len(raw) < 12 else 0
@@ -458,9 +485,14 @@ def edit_request(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_applicant_version=applicant_version,
                 )
             except ApplicantChanged as exc:
-                # changed through another of the person's requests: show the current record's history
+                # changed through another of the person's requests since the form was read: the fields
+                # that changed now show the current record, the rest what the officer typed
                 _error(request, exc)
                 req = selectors.get_visible(request.user, pk)
+                applicant_form, changed = _with_current_values(request, req, applicant_form, applicant_version)
+                if changed:
+                    messages.error(request, _("ข้อมูลผู้ขอที่เปลี่ยนไปแล้ว (แสดงค่าปัจจุบัน): %(fields)s") % {
+                        "fields": ", ".join(changed_field_labels(req.service, [f"applicant.{f}" for f in changed]))})
                 version, applicant_version, status = req.version, req.applicant.version, 409
             except Conflict:
                 # someone saved first: say what changed and offer what was typed again at the current version

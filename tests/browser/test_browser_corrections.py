@@ -25,7 +25,8 @@ def test_officer_corrects_the_applicant_and_sees_the_history(seeded, staff, axe)
 
     staff.visit(f"/staff/requests/{req.pk}/", "case with the applicant's history")
     history = page.get_by_role("region", name="ข้อมูลผู้ขอที่เปลี่ยนหลังรับคำขอนี้")
-    expect(history).to_contain_text(later.number)
+    expect(history).to_contain_text("คำขอของสำนักงานอื่น")  # a Khon Kaen request: not this officer's to open
+    expect(history).not_to_contain_text(later.number)
     expect(history).to_contain_text("จังหวัด, อำเภอ/เขต, ตำบล/แขวง")
     staff.shot("case with history")
 
