@@ -281,63 +281,31 @@ def disability(sim: Simulator, q: dict[str, list[str]]) -> Any:
     }
 
 
-def arrests(sim: Simulator, q: dict[str, list[str]]) -> Any:
-    rows = sim.store.arrests(_citizen_id(q))
-    return {
-        "Result": [
-            {"RecordID": r["record_id"], "ArrestedOn": r["arrested_on"], "Agency": r["agency"], "Charge": r["charge"]}
-            for r in rows
-        ]
-    }
+def _justice_records(table: str, fields: dict[str, str], convert: dict[str, Any] | None = None) -> Any:
+    """A DXC endpoint: the person's rows of ``table`` as ``{"Result": [...]}``, each row's columns
+    under their wire names (``fields``: wire name -> column), some converted (``convert``)."""
+    convert = convert or {}
+
+    def handler(sim: Simulator, q: dict[str, list[str]]) -> Any:
+        rows = sim.store.records(table, _citizen_id(q))
+        return {"Result": [
+            {name: convert.get(name, lambda v: v)(r[column]) for name, column in fields.items()} for r in rows
+        ]}
+
+    return handler
 
 
-def court_cases(sim: Simulator, q: dict[str, list[str]]) -> Any:
-    rows = sim.store.court_cases(_citizen_id(q))
-    return {
-        "Result": [
-            {
-                "RecordID": r["record_id"],
-                "Court": r["court"],
-                "CaseNumber": r["case_number"],
-                "CaseKind": r["case_kind"],
-                "Status": r["status"],
-                "FiledOn": r["filed_on"],
-            }
-            for r in rows
-        ]
-    }
-
-
-def detentions(sim: Simulator, q: dict[str, list[str]]) -> Any:
-    rows = sim.store.detentions(_citizen_id(q))
-    return {
-        "Result": [
-            {
-                "RecordID": r["record_id"],
-                "Place": r["place"],
-                "Since": r["since"],
-                "PretrialWithoutBail": bool(r["pretrial_without_bail"]),
-                "ReleasedOn": r["released_on"],
-            }
-            for r in rows
-        ]
-    }
-
-
-def probations(sim: Simulator, q: dict[str, list[str]]) -> Any:
-    rows = sim.store.probations(_citizen_id(q))
-    return {
-        "Result": [
-            {
-                "RecordID": r["record_id"],
-                "Office": r["office"],
-                "Since": r["since"],
-                "Until": r["until"],
-                "Status": r["status"],
-            }
-            for r in rows
-        ]
-    }
+arrests = _justice_records("arrest", {
+    "RecordID": "record_id", "ArrestedOn": "arrested_on", "Agency": "agency", "Charge": "charge"})
+court_cases = _justice_records("court_case", {
+    "RecordID": "record_id", "Court": "court", "CaseNumber": "case_number", "CaseKind": "case_kind",
+    "Status": "status", "FiledOn": "filed_on"})
+detentions = _justice_records("detention", {
+    "RecordID": "record_id", "Place": "place", "Since": "since",
+    "PretrialWithoutBail": "pretrial_without_bail", "ReleasedOn": "released_on"},
+    convert={"PretrialWithoutBail": bool})
+probations = _justice_records("probation", {
+    "RecordID": "record_id", "Office": "office", "Since": "since", "Until": "until", "Status": "status"})
 
 
 DATA_ROUTES = {

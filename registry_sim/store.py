@@ -54,14 +54,9 @@ class Store:
     def disability(self, cid: str) -> dict[str, Any] | None:
         return self.one("SELECT * FROM disability WHERE citizen_id = ?", cid)
 
-    def arrests(self, cid: str) -> list[dict[str, Any]]:
-        return self.all("SELECT * FROM arrest WHERE citizen_id = ? ORDER BY arrested_on", cid)
+    #: the justice records (DXC) by table, oldest first
+    RECORD_ORDER = {"arrest": "arrested_on", "court_case": "filed_on", "detention": "since", "probation": "since"}
 
-    def court_cases(self, cid: str) -> list[dict[str, Any]]:
-        return self.all("SELECT * FROM court_case WHERE citizen_id = ? ORDER BY filed_on", cid)
-
-    def detentions(self, cid: str) -> list[dict[str, Any]]:
-        return self.all("SELECT * FROM detention WHERE citizen_id = ? ORDER BY since", cid)
-
-    def probations(self, cid: str) -> list[dict[str, Any]]:
-        return self.all("SELECT * FROM probation WHERE citizen_id = ? ORDER BY since", cid)
+    def records(self, table: str, cid: str) -> list[dict[str, Any]]:
+        order = self.RECORD_ORDER[table]  # also the allow-list of tables: no other name reaches the SQL
+        return self.all(f"SELECT * FROM {table} WHERE citizen_id = ? ORDER BY {order}", cid)

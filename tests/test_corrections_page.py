@@ -4,7 +4,6 @@ which request; never the earlier values)."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -16,57 +15,13 @@ from jfs.cases import services
 from jfs.cases.models import PersonRevision, Request, Transition
 from jfslib import thai_id
 from tests.conftest import DETAILS
+from tests.forms_support import form_values as page_form_values
 
 pytestmark = pytest.mark.django_db
 
 
-class _Form(HTMLParser):
-    """What a browser would send for the page's correction form: inputs, selected options, textareas."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[str, str] = {}
-        self._in_form = False
-        self._textarea: str | None = None
-        self._select: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "form" and a.get("class") == "request-form":
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            self.values[name] = a.get("value") or ""
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.values[name] = ""
-        elif tag == "select" and name:
-            self._select = name
-            self.values.setdefault(name, "")
-        elif tag == "option" and self._select and "selected" in a:
-            self.values[self._select] = a.get("value") or ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._in_form = False
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.values[self._textarea] += data
-
-
 def form_values(resp: Any) -> dict[str, str]:
-    parser = _Form()
-    parser.feed(resp.content.decode())
-    values = {k: v for k, v in parser.values.items() if k != "csrfmiddlewaretoken"}
-    # a textarea's first newline belongs to the markup, not the value
-    return {k: v[1:] if v.startswith("\n") else v for k, v in values.items()}
+    return page_form_values(resp.content.decode(), "request-form")
 
 
 def edit_url(req: Request) -> str:

@@ -39,6 +39,13 @@ def welfare(regs: Registries, cid: str = SOMYING.national_id) -> Any:
     return regs.welfare.welfare_card(cid)
 
 
+def fail_three_times(regs: Registries) -> None:
+    """Three failed calls to the welfare registry (JFS_GDX_BREAKER_THRESHOLD = 3 in the tests: the breaker opens)."""
+    for _ in range(3):
+        with pytest.raises(errors.RegistryServerError):
+            welfare(regs)
+
+
 # --------------------------------------------------------------------------- tokens
 
 
@@ -187,9 +194,7 @@ def test_the_breaker_opens_after_n_failures_and_short_circuits_without_http(fast
     sim.fault("500", WELFARE)
     with GdxClient() as client:
         regs = gdx_registries(client)
-        for _ in range(3):
-            with pytest.raises(errors.RegistryServerError):
-                welfare(regs)
+        fail_three_times(regs)
         assert CircuitBreaker(gdx_settings()).state("mof_welfare") == "open"
         sent = sim.calls(WELFARE)
         with pytest.raises(errors.CircuitOpen) as exc:
@@ -206,9 +211,7 @@ def test_the_breaker_half_opens_after_the_cooldown_and_closes_on_success(fast: A
     breaker = CircuitBreaker(gdx_settings())
     with GdxClient() as client:
         regs = gdx_registries(client)
-        for _ in range(3):
-            with pytest.raises(errors.RegistryServerError):
-                welfare(regs)
+        fail_three_times(regs)
         assert breaker.state("mof_welfare") == "open"
         time.sleep(0.6)  # JFS_GDX_BREAKER_COOLDOWN = 0.5
         assert breaker.state("mof_welfare") == "half_open"
@@ -223,9 +226,7 @@ def test_a_failed_probe_opens_the_breaker_again(fast: Any, sim: Sim) -> None:
     breaker = CircuitBreaker(gdx_settings())
     with GdxClient() as client:
         regs = gdx_registries(client)
-        for _ in range(3):
-            with pytest.raises(errors.RegistryServerError):
-                welfare(regs)
+        fail_three_times(regs)
         time.sleep(0.6)
         with pytest.raises(errors.RegistryServerError):
             welfare(regs)  # the one probe

@@ -4,7 +4,6 @@ conflict (409 in the API, a message on the page with the form kept) and overwrit
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from jfs.cases import services
 from jfs.cases.errors import Conflict
 from jfs.cases.models import Request, Transition
 from tests.conftest import DETAILS, applicant_input
+from tests.forms_support import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -69,37 +69,6 @@ def test_page_second_writer_sees_a_message_and_keeps_what_they_typed(make_reques
     assert not Transition.objects.filter(request=req, action="withdraw").exists()
 
 
-class _Inputs(HTMLParser):
-    """The values of the named <input>s and <textarea>s of a page (enough to resubmit a form)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[str, str] = {}
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "input" and a.get("name"):
-            self.values[str(a["name"])] = a.get("value") or ""
-        elif tag == "textarea" and a.get("name"):
-            self._textarea = str(a["name"])
-            self.values[self._textarea] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.values[self._textarea] += data
-
-
-def page_inputs(html: str) -> dict[str, str]:
-    parser = _Inputs()
-    parser.feed(html)
-    return parser.values
-
-
 @pytest.fixture
 def two_officers(make_request: Any, login: Any) -> tuple[Any, Any, Any, int]:
     """A request both officers opened at version v; the first has since started screening it."""
@@ -130,7 +99,7 @@ def test_page_conflict_offers_the_form_again_at_the_current_version(two_officers
     assert "เริ่มตรวจสอบคำขอ" in html and "ตรวจสอบและกลั่นกรอง" in html
     assert "กรุณาตรวจสอบการเปลี่ยนแปลงแล้วบันทึกอีกครั้ง" in html
     # the re-rendered form keeps the comment and carries the version the page now shows
-    inputs = page_inputs(html)
+    inputs = form_values(html)
     assert inputs["withdraw-comment"].strip() == typed
     assert inputs["withdraw-version"] == str(v + 1)
     form = next(f for a, f in resp.context["actions"] if a.code == "withdraw")
@@ -168,7 +137,7 @@ def test_page_conflict_when_the_action_is_gone_keeps_the_comment_on_the_page(two
     assert "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน" in html and "ตรวจสอบและกลั่นกรอง" in html
     assert "ใช้ไม่ได้แล้วในสถานะนี้" in html
     assert typed in html  # shown to copy, although the action's form is gone
-    assert "start_screening-version" not in page_inputs(html)
+    assert "start_screening-version" not in form_values(html)
     req.refresh_from_db()
     assert req.transitions.filter(action="start_screening").count() == 1
 

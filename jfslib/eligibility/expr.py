@@ -320,48 +320,35 @@ def compile_node(expr: Expr, vocab: Vocabulary) -> Node:
     if isinstance(expr, AllOf | AnyOf):
         parts = tuple(compile_node(e, vocab) for e in expr.items)
         evs = tuple(p.ev for p in parts)
-        if isinstance(expr, AllOf):
-            def all_(ctx: Context) -> Tri:
-                unknown = False
-                for ev in evs:
-                    v = ev(ctx)
-                    if v is False:
-                        return False
-                    if v is None:
-                        unknown = True
-                return None if unknown else True
+        # three-valued (Kleene) AND / OR: one False decides all_of, one True decides any_of;
+        # otherwise an UNKNOWN part leaves the whole UNKNOWN
+        decisive = isinstance(expr, AnyOf)
 
-            return _Branch(all_, parts)
-
-        def any_(ctx: Context) -> Tri:
+        def combine(ctx: Context) -> Tri:
             unknown = False
             for ev in evs:
                 v = ev(ctx)
-                if v is True:
-                    return True
+                if v is decisive:
+                    return decisive
                 if v is None:
                     unknown = True
-            return None if unknown else False
+            return None if unknown else not decisive
 
-        return _Branch(any_, parts)
+        return _Branch(combine, parts)
     return _Leaf(_compile_compare(expr, vocab), vocab.base_facts_of(expr.fact))
 
 
 def _compile_compare(c: Compare, vocab: Vocabulary) -> Evaluator:
     get = vocab.getters[c.fact]
     op = c.op
-    if op == "is_true":
-        def is_true(ctx: Context) -> Tri:
-            v = get(ctx)
-            return None if v is None else v is True
+    if op in ("is_true", "is_false"):
+        wanted = op == "is_true"
 
-        return is_true
-    if op == "is_false":
-        def is_false(ctx: Context) -> Tri:
+        def is_bool(ctx: Context) -> Tri:
             v = get(ctx)
-            return None if v is None else v is False
+            return None if v is None else v is wanted
 
-        return is_false
+        return is_bool
     if op in SET_OPS:
         members = frozenset(c.value if isinstance(c.value, tuple) else ())
         negate = op == "not_in"
