@@ -25,7 +25,7 @@ from pydantic import Field
 from jfs.accounts.models import Office, User
 from jfs.accounts.tokens import user_for
 from jfs.cases import selectors, services, workflows
-from jfs.cases.details import PERSONAL_IDS, SCHEMAS, keep_personal_ids, masked, translate
+from jfs.cases.details import SCHEMAS, keep_personal_ids, masked, translate
 from jfs.cases.errors import CaseError, InvalidInput, field_error
 from jfs.cases.models import Document, Person, Request, Transition
 from jfs.cases.reasons import all_reasons
@@ -376,8 +376,7 @@ def list_transitions(request: HttpRequest, request_id: int) -> list[dict[str, An
     services.audit_view(request.user, req, "transitions")
     return [
         {"action": t.action, "from_state": t.from_state, "to_state": t.to_state,
-         "actor": t.actor.username if t.actor else None, "at": t.at, "comment": t.comment,
-         "diff": {k: ["…", "…"] if k.split(".")[-1] in PERSONAL_IDS else v for k, v in t.diff.items()}}
+         "actor": t.actor.username if t.actor else None, "at": t.at, "comment": t.comment, "diff": t.diff}
         for t in req.transitions.select_related("actor")
     ]
 

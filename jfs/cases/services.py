@@ -239,11 +239,13 @@ def _snapshot(req: Request) -> dict[str, Any]:
     return {f: getattr(req, f) for f in TRACKED_FIELDS}
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    def js(v: Any) -> Any:
-        return v.isoformat() if isinstance(v, date) else v
+def _jsonable(value: Any) -> Any:
+    """A value as the JSON columns keep it (history diffs, person revisions)."""
+    return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, Decimal) else value
 
-    return {k: [js(before[k]), js(after[k])] for k in before if before[k] != after[k]}
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [_jsonable(before[k]), _jsonable(after[k])] for k in before if before[k] != after[k]}
 
 
 def _enter_step(req: Request, cal: WorkingCalendar, on: date) -> None:
@@ -293,10 +295,6 @@ def _apply_clock(req: Request, cal: WorkingCalendar, before: State, after: State
 
 
 # --------------------------------------------------------------------------- writes
-
-
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, Decimal) else value
 
 
 def _revise_person(person: Person, values: dict[str, Any]) -> dict[str, Any]:

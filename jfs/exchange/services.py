@@ -257,6 +257,15 @@ def _retry_delay(attempts: int, base: float, ceiling: float) -> timedelta:
     return timedelta(seconds=min(ceiling, base * (2 ** max(0, attempts - 1))))
 
 
+def _check_row(req: Request, kind: str, purpose: str, actor_id: int | None, **defaults: Any) -> m.RegistryCheck:
+    """The request's check of this kind, made on first use (one row per request and kind)."""
+    check, _ = m.RegistryCheck.objects.get_or_create(
+        request=req, kind=kind,
+        defaults={"registry": m.KIND_REGISTRY[kind], "purpose": purpose, "requested_by_id": actor_id, **defaults},
+    )
+    return check
+
+
 def _run_one(
     regs: Registries,
     client: GdxClient | None,
@@ -268,15 +277,7 @@ def _run_one(
     laser_code: str = "",
 ) -> m.RegistryCheck:
     cfg = gdx_settings()
-    check, _ = m.RegistryCheck.objects.get_or_create(
-        request=req,
-        kind=kind,
-        defaults={
-            "registry": m.KIND_REGISTRY[kind],
-            "purpose": purpose,
-            "requested_by": actor if getattr(actor, "is_authenticated", False) else None,
-        },
-    )
+    check = _check_row(req, kind, purpose, actor.pk if getattr(actor, "is_authenticated", False) else None)
     calls_before = client.http_calls if client else 0
     outcome: Outcome | None = None
     error = ""
@@ -411,17 +412,7 @@ def queue_checks(
     checks: list[m.RegistryCheck] = []
     try:
         for kind in wanted:
-            check, _ = m.RegistryCheck.objects.get_or_create(
-                request=request,
-                kind=kind,
-                defaults={
-                    "registry": m.KIND_REGISTRY[kind],
-                    "purpose": purpose,
-                    "requested_by_id": actor_id,
-                    "next_attempt_at": timezone.now() + QUEUED_GRACE,
-                },
-            )
-            checks.append(check)
+            checks.append(_check_row(request, kind, purpose, actor_id, next_attempt_at=timezone.now() + QUEUED_GRACE))
         from jfs.exchange.tasks import run_request_checks
 
         run_request_checks.enqueue(request.pk, actor_id, purpose, wanted)
