@@ -263,15 +263,42 @@ class Transition(AppendOnlyModel):
         ordering = ["at", "id"]
 
 
+SCAN_NOT_SCANNED = "not_scanned"
+SCAN_CLEAN = "clean"
+SCAN_QUARANTINED = "quarantined"
+SCAN_STATUS_CHOICES = [
+    (SCAN_NOT_SCANNED, _("ไม่ได้ตรวจไวรัส")),
+    (SCAN_CLEAN, _("ตรวจไวรัสแล้ว ไม่พบ")),
+    (SCAN_QUARANTINED, _("กักกันไว้ ไม่เปิดให้ดาวน์โหลด")),
+]
+
+
 class Document(models.Model):
-    """An uploaded file, stored outside the web root and served only to permitted users."""
+    """An uploaded file, stored outside the web root and served only to permitted users.
+
+    What is stored is the cleaned file (images re-encoded, active content removed from PDFs,
+    see ``jfs.cases.document_safety``): ``size`` and ``sha256`` are of the stored file,
+    ``original_sha256`` of the bytes the applicant sent. A file the malware scanner found
+    infected or could not scan is kept in quarantine (``scan_status``) and never served.
+    """
 
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="documents")
     doc_type = models.CharField(max_length=40)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(help_text="bytes of the stored (cleaned) file")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the stored (cleaned) file")
+    original_sha256 = models.CharField(
+        max_length=64, blank=True, default="", help_text="SHA-256 of the file as it was uploaded"
+    )
+    sanitised = models.JSONField(
+        default=list, blank=True, help_text="what was removed from the file (categories, never content)"
+    )
+    scan_status = models.CharField(max_length=20, choices=SCAN_STATUS_CHOICES, default=SCAN_NOT_SCANNED)
+    scan_reason = models.CharField(
+        max_length=200, blank=True, default="",
+        help_text='why it is quarantined: "malware found: <signature>" or "scanner unavailable"',
+    )
     storage_name = models.CharField(max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -282,3 +309,7 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+
+    @property
+    def quarantined(self) -> bool:
+        return self.scan_status == SCAN_QUARANTINED
