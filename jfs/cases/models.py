@@ -291,6 +291,10 @@ class Document(models.Model):
     original_sha256 = models.CharField(
         max_length=64, blank=True, default="", help_text="SHA-256 of the file as it was uploaded"
     )
+    cleaned = models.BooleanField(
+        default=False,
+        help_text="the file went through the cleaning pipeline (false for files stored before it existed)",
+    )
     sanitised = models.JSONField(
         default=list, blank=True, help_text="what was removed from the file (categories, never content)"
     )

@@ -735,7 +735,7 @@ TRANSITION_COLUMNS = [
 DOCUMENT_COLUMNS = [
     "id", "request_id", "doc_type", "original_name", "content_type", "size", "sha256", "storage_name",
     "uploaded_by_id", "uploaded_at", "transition_id", "superseded_by_id",
-    "original_sha256", "sanitised", "scan_status", "scan_reason",
+    "original_sha256", "cleaned", "sanitised", "scan_status", "scan_reason",
 ]
 if sorted(TRANSITION_COLUMNS) != sorted(_columns(Transition)) or sorted(DOCUMENT_COLUMNS) != sorted(_columns(Document)):
     raise ImportError("jfs.demo.generator: update TRANSITION_COLUMNS / DOCUMENT_COLUMNS to match the models")
@@ -1072,7 +1072,7 @@ class _Builder:
                 rows.documents.append((
                     self.next_id("document"), req.id, doc.code, name, "application/pdf", size, digest,
                     f"demo/{doc.code}.pdf", uploader, at - timedelta(minutes=4 * (n + 1)), tid, None,
-                    digest, "[]", "not_scanned", "",
+                    digest, False, "[]", "not_scanned", "",
                 ))
         return snap
 

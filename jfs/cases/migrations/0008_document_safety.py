@@ -1,7 +1,8 @@
 """Documents that cannot attack the reader: the cleaned file's provenance and the malware scan.
 
 Files stored before this migration were stored as they were uploaded, so their original
-SHA-256 is the stored one; they were never scanned ("not_scanned").
+SHA-256 is the stored one; they were never cleaned (``cleaned`` false: not previewed inline)
+nor scanned ("not_scanned").
 """
 
 from django.db import migrations, models
@@ -34,6 +35,14 @@ class Migration(migrations.Migration):
             name="original_sha256",
             field=models.CharField(
                 blank=True, default="", help_text="SHA-256 of the file as it was uploaded", max_length=64
+            ),
+        ),
+        migrations.AddField(
+            model_name="document",
+            name="cleaned",
+            field=models.BooleanField(
+                default=False,
+                help_text="the file went through the cleaning pipeline (false for files stored before it existed)",
             ),
         ),
         migrations.AddField(
