@@ -8,6 +8,11 @@ DEBUG            "1" only for development on your own machine (debug pages show 
 ALLOWED_HOSTS    comma-separated
 JFS_DATA_DIR     where the SQLite file, uploaded documents (outside the web root) and the
                  local secret key live; default var/
+JFS_LOG_FORMAT   "text" (default here) or "json" (one JSON object per line; the default of the
+                 production profile, config/settings_production.py)
+JFS_METRICS_TOKEN, JFS_METRICS_ALLOWED_IPS   who may read /metrics (jfs/core/metrics.py)
+
+Production runs with DJANGO_SETTINGS_MODULE=config.settings_production (docs/production.md).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,7 +64,8 @@ DOCUMENT_MAX_BYTES = int(os.environ.get("JFS_DOCUMENT_MAX_BYTES", 10 * 1024 * 10
 WORKFLOW_DIR = BASE_DIR / "workflows"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # the admin site is jfs.accounts.admin_site.JfsAdminSite: staff sign-in (password + TOTP) only
+    "jfs.accounts.adminconfig.JfsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +77,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # Django Ninja serves Swagger UI at /api/v1/docs from its own static files (not a CDN)
+    "ninja",
     "jfs.core",
     "jfs.accounts",
     "jfs.audit",
@@ -82,7 +91,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jfs.core.metrics.MetricsMiddleware",  # first: counts redirects and errors too
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jfs.core.middleware.ThaiFirstLocaleMiddleware",
@@ -144,16 +155,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff:queue"
 
-# Repeated failed log-ins (password or one-time code) lock the account for a while.
+# Repeated failed log-ins (password, one-time code or activation code) lock that username from
+# that address for a while. Counting per username *and* address means nobody can lock a named
+# officer out of their own office by typing wrong passwords from elsewhere; an office behind one
+# NAT address is not shut out as a whole either. Administrators lift a lockout in /admin/.
 AXES_FAILURE_LIMIT = int(os.environ.get("JFS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("JFS_LOCKOUT_HOURS", "0.25"))  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jfs.core.middleware.client_ip"
+JFS_TRUST_X_FORWARDED_FOR = env_bool("JFS_TRUST_X_FORWARDED_FOR", False)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 AXES_HTTP_RESPONSE_CODE = 403
 
 OTP_TOTP_ISSUER = "Justice Fund JFS"
+#: an activation code (needed to enrol an authenticator app) lives this many hours
+JFS_ACTIVATION_HOURS = int(os.environ.get("JFS_ACTIVATION_HOURS", "72"))
+#: API tokens: default and longest lifetime in days
+JFS_API_TOKEN_DAYS = int(os.environ.get("JFS_API_TOKEN_DAYS", "90"))
+JFS_API_TOKEN_MAX_DAYS = int(os.environ.get("JFS_API_TOKEN_MAX_DAYS", "365"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -163,6 +184,30 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp) on every page, in every profile: scripts, styles, fonts
+# and images from this site only; no inline script, style attribute or event handler anywhere
+# (tests/test_production_settings.py scans the templates); never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+# /metrics (jfs/core/metrics.py): only from these addresses (IPs or networks, the socket's
+# address) and, when a token is set, with "Authorization: Bearer <token>"; otherwise 404
+METRICS_TOKEN = os.environ.get("JFS_METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = [
+    a.strip() for a in os.environ.get("JFS_METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if a.strip()
+]
 
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", "ไทย"), ("en", "English")]
@@ -189,13 +234,24 @@ TASKS = {
 }
 WORKER_HEARTBEAT_SECONDS = int(os.environ.get("JFS_HEARTBEAT_SECONDS", "60"))
 
+#: "text" for people, "json" for log shipping (config/settings_production.py defaults to json)
+LOG_FORMAT = os.environ.get("JFS_LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise RuntimeError(f'JFS_LOG_FORMAT must be "text" or "json", not {LOG_FORMAT!r}')
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_pii": {"()": "jfs.core.logging.RedactPersonalData"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "no_pii": {"()": "jfs.core.logging.RedactPersonalData"},
+        "request_id": {"()": "jfs.core.logging.RequestId"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # {"time": …, "level": …, "logger": …, "message": …, "request_id": …, "exc_info": …}
+        "json": {"()": "jfs.core.logging.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_pii"]}
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["no_pii", "request_id"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -209,6 +265,3 @@ LOGGING = {
     },
 }
 
-# We lock accounts by username (the issue: "lock the account"), not by IP: offices sit
-# behind one NAT address, and an IP lock would shut out a whole office at once.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]

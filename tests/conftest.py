@@ -213,11 +213,11 @@ def staff_client(login: Callable[[str], Client]) -> Client:
 
 @pytest.fixture
 def api_client(users: dict[str, User]) -> Callable[[str], Client]:
-    """api_client("officer.cm") -> a Client sending that user's bearer token on every call."""
+    """api_client("officer.cm") -> a Client sending that user's bearer token (scope write) on every call."""
     from jfs.accounts.tokens import issue
 
-    def make(username: str) -> Client:
-        return Client(headers={"authorization": f"Bearer {issue(users[username], 'tests')}"})
+    def make(username: str, scope: str = "write") -> Client:
+        return Client(headers={"authorization": f"Bearer {issue(users[username], 'tests', scope=scope)}"})
 
     return make
 

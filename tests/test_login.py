@@ -12,6 +12,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jfs.accounts import enrolment
 from jfs.accounts.models import User
 from jfs.accounts.views import PENDING
 from jfs.audit.models import AuditEvent
@@ -22,6 +23,7 @@ from tests.conftest import reset_totp, totp_code
 pytestmark = pytest.mark.django_db
 
 LOGIN, OTP, QUEUE = reverse("accounts:login"), reverse("accounts:otp"), reverse("staff:queue")
+ENROL = reverse("accounts:enrol")
 
 
 def password_step(client: Client, username: str, password: str = DEMO_PASSWORD, url: str = LOGIN) -> Any:
@@ -159,30 +161,37 @@ def test_successful_sign_in_resets_the_failure_count(users: Any) -> None:
         assert password_step(other, "officer.cm", "wrong-password").status_code == 200
 
 
-def test_first_sign_in_enrolls_an_authenticator_with_a_qr_code(offices: Any) -> None:
+def test_first_sign_in_enrolls_an_authenticator_with_an_activation_code(offices: Any, users: Any) -> None:
     user = User.objects.create_user("newbie.cm", password="a-long-password-2569", role=roles.CASE_OFFICER,
                                     office=offices["50"])
+    code = enrolment.issue_code(issuer=users["head.cm"], user=user)
     client = Client()
     assert password_step(client, "newbie.cm", "a-long-password-2569").status_code == 302
-    resp = client.get(OTP)
-    assert resp.status_code == 200 and resp.context["enrolling"] is True
+    assert client.get(OTP).url == ENROL  # no device yet: enrolment, which first asks for the code
+    resp = client.get(ENROL)
+    assert resp.status_code == 200 and "data:image/svg+xml" not in resp.content.decode()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert client.post(ENROL, {"code": code.lower()}).url == ENROL  # typed in lower case: still the code
+    resp = client.get(ENROL)
     html = resp.content.decode()
+    assert resp.status_code == 200 and resp.context["enrolling"] is True
     assert 'src="data:image/svg+xml;base64,' in html
     device = TOTPDevice.objects.get(user=user)
     assert device.confirmed is False
     assert resp.context["secret"] in html
-    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    resp = client.post(OTP, {"token": code})
+    code_now = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    resp = client.post(ENROL, {"token": code_now})
     assert resp.status_code == 302 and resp.url == QUEUE
     device.refresh_from_db()
     assert device.confirmed is True
     assert client.get(QUEUE).status_code == 200
-    # the next sign-in asks for a code only: no QR code, no new device
+    # the next sign-in asks for a code only: no QR code, no new device; the activation code is used up
     again = Client()
     password_step(again, "newbie.cm", "a-long-password-2569")
     resp = again.get(OTP)
     assert resp.context["enrolling"] is False and "data:image/svg+xml" not in resp.content.decode()
     assert TOTPDevice.objects.filter(user=user).count() == 1
+    assert enrolment.valid_code(user, code) is None
 
 
 def test_user_with_a_confirmed_device_sees_no_qr_code(users: Any) -> None:

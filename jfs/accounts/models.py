@@ -84,13 +84,49 @@ class User(AbstractUser):
         return self.role in roles.READ_ONLY
 
 
+#: what an API token may do: ``read`` (GET, and searches sent by POST) or ``write`` (also changes)
+SCOPE_READ = "read"
+SCOPE_WRITE = "write"
+SCOPE_CHOICES = [(SCOPE_READ, _("อ่านอย่างเดียว")), (SCOPE_WRITE, _("อ่านและบันทึก"))]
+
+
 class ApiToken(models.Model):
-    """A bearer token for staff tools and partner systems; only its SHA-256 is stored."""
+    """A bearer token for staff tools and partner systems; only its SHA-256 is stored.
+
+    A token expires (``expires_at``), carries a scope (read, or read and write) and can be
+    revoked by an administrator; it is never issued to a citizen account.
+    """
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
     name = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
+    scope = models.CharField(max_length=8, choices=SCOPE_CHOICES, default=SCOPE_READ)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ActivationCode(models.Model):
+    """A one-time code an administrator or the office head gives a staff member so that they
+    can enrol (or re-enrol) their authenticator app. Only its hash is kept; it expires and
+    works once. Without one, a password alone never shows a new TOTP secret."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jfs.staff import views
+from jfs.staff import team, views
 
 app_name = "staff"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
     path("requests/<int:pk>/assign/", views.assign, name="assign"),
     path("requests/<int:pk>/registry-checks/", views.registry_checks, name="registry_checks"),
     path("documents/<int:pk>/", views.document, name="document"),
+    path("team/", team.team, name="team"),
 ]
