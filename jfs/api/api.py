@@ -7,10 +7,12 @@ permissions, office scoping, optimistic locking and audit are identical.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 import geothai
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import models
 from django.http import Http404, HttpRequest
 from ninja import File, NinjaAPI, P, Query, Schema
@@ -20,34 +22,55 @@ from ninja.files import UploadedFile
 from ninja.params import FormEx
 from ninja.responses import Status
 from ninja.security import HttpBearer
-from pydantic import Field
+from ninja.schema import DjangoGetter
+from pydantic import Field, model_validator
 
 from jfs.accounts.models import Office, User
-from jfs.accounts.tokens import user_for
+from jfs.accounts.models import SCOPE_READ, SCOPE_WRITE
+from jfs.accounts.tokens import grant_for
 from jfs.cases import selectors, services, workflows
 from jfs.cases.details import SCHEMAS, keep_personal_ids, masked, translate
 from jfs.cases.errors import CaseError, InvalidInput, field_error
 from jfs.cases.models import Document, Person, Request, Transition
 from jfs.cases.reasons import all_reasons
 from jfs.exchange.services import queue_checks
-from jfslib import roles, thai_id
+from jfslib import jsonbounds, thai_id
 
 
 class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for(token)
-        if user is None or user.role not in roles.STAFF_ROLES:
-            return None
-        request.user = user
-        return user
+    """A live staff token (not expired, not revoked) whose scope covers the operation: ``read``
+    for reads and searches, ``write`` for changes. A token without the scope is refused with 403."""
 
+    def __init__(self, scope: str = SCOPE_READ):
+        super().__init__()
+        self.scope = scope
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        grant = grant_for(token)
+        if grant is None:
+            return None
+        if not grant.allows(self.scope):
+            raise InsufficientScope(403, "insufficient_scope")
+        request.user = grant.user
+        return grant.user
+
+
+class InsufficientScope(HttpError):
+    """The token is valid but may only read."""
+
+
+#: operations that change something need a token with the write scope
+WRITE = TokenAuth(SCOPE_WRITE)
+
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Justice Fund System API",
     version="1.0.0",
     description="Requests, transitions, documents and reference data of the Justice Fund system. "
     "Errors carry a Thai message (`message_th`) and an English one (`message_en`).",
-    auth=TokenAuth(),
+    auth=TokenAuth(SCOPE_READ),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
@@ -108,11 +131,80 @@ HTTP_ERRORS: dict[int, tuple[str, str, str]] = {
 }
 
 
+#: a valid token whose scope does not cover the operation
+INSUFFICIENT_SCOPE = ("insufficient_scope", "โทเค็นนี้อ่านข้อมูลได้อย่างเดียว การบันทึกต้องใช้โทเค็นขอบเขต write",
+                      "This token may only read: changes need a token with the write scope")
+
+
+def _error(request: HttpRequest, status: int, code: str, th: str, en: str) -> Any:
+    return api.create_response(request, {"code": code, "message_th": th, "message_en": en, "errors": []},
+                               status=status)
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> Any:
+    if isinstance(exc, InsufficientScope):
+        return _error(request, 403, *INSUFFICIENT_SCOPE)
     code, th, en = HTTP_ERRORS.get(exc.status_code, ("error", "คำขอไม่สำเร็จ", "The request failed"))
-    return api.create_response(request, {"code": code, "message_th": th, "message_en": en, "errors": []},
-                               status=exc.status_code)
+    return _error(request, exc.status_code, code, th, en)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> Any:
+    return _error(request, 413, "too_large", "ข้อมูลที่ส่งมามีขนาดใหญ่เกินกำหนด", "The request body is larger than allowed")
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> Any:
+    """Django's refusals of malformed requests (too many fields, a bad multipart body...)."""
+    logger.warning("API request refused: %s", type(exc).__name__)
+    return _error(request, 400, "bad_request", "คำขอมีรูปแบบไม่ถูกต้อง", "The request is malformed")
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> Any:
+    """Anything unforeseen: logged (type and place only, through the personal-data filter) and
+    answered in the same bilingual shape, never Django's HTML page or a traceback."""
+    logger.error("API error %s in %s", type(exc).__name__, request.resolver_match.view_name
+                 if request.resolver_match else "api", exc_info=exc)
+    return _error(request, 500, "server_error", "ระบบขัดข้อง กรุณาลองใหม่ภายหลัง (บันทึกข้อผิดพลาดไว้แล้ว)",
+                  "Something went wrong on our side; please try again later (the error was logged)")
+
+
+#: what any operation can answer besides success: no valid token (401), nothing there or outside
+#: the caller's offices (404), input that does not fit (422), a failure of ours (500)
+COMMON_ERRORS = (401, 404, 422, 500)
+#: operations that change something also answer: an unreadable body (400), a token or role that may
+#: not change it (403), a body over the size limit (413)
+CHANGE_ERRORS = (400, 403, 413)
+
+
+def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
+    """An operation's documented answers: its success and every error it can give, all ``ErrorOut``."""
+    return {**ok, **{code: ErrorOut for code in sorted({*COMMON_ERRORS, *errors})}}
+
+
+class Input(Schema):
+    """Base of every API input: before any field is read (and long before any query), a NUL
+    anywhere, nesting deeper than ``jsonbounds.MAX_DEPTH`` or more than ``MAX_ITEMS`` values is
+    refused with a 422 naming the fields. The walk is iterative: no input can exhaust the stack."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            values = data
+        elif isinstance(data, DjangoGetter):
+            values = getattr(data, "_obj", data)
+        else:
+            values = data
+        if isinstance(values, dict | list):
+            found = jsonbounds.problems(values)
+            if found:
+                raise InvalidInput(
+                    "ข้อมูลที่ส่งมาไม่ถูกต้อง", "The data sent is not valid",
+                    errors=[field_error(p.path or "body", *jsonbounds.MESSAGES[p.kind]) for p in found])
+        return data
 
 
 # ------------------------------------------------------------------ input bounds
@@ -164,7 +256,7 @@ else:
     Outcome = Literal[_allowed(Request, "outcome")]
 
 
-class ApplicantIn(Schema):
+class ApplicantIn(Input):
     national_id: str = Field(max_length=NATIONAL_ID_TYPED, examples=["1101700203450"])
     title: str = Field(default="", max_length=_max(Person, "title"))
     first_name: str = Field(max_length=_max(Person, "first_name"))
@@ -182,7 +274,7 @@ class ApplicantIn(Schema):
     household_size: int = Field(default=1, ge=1, le=50)
 
 
-class RequestIn(Schema):
+class RequestIn(Input):
     service: Service = Field(description="LIT, BAIL, HR, PROJECT or CONSULT")
     office: str = Field(max_length=_max(Office, "code"), description="office code: 00 central or a province code")
     applicant: ApplicantIn
@@ -234,7 +326,7 @@ def _out(req: Request) -> dict[str, Any]:
     }
 
 
-class RequestFilter(Schema):
+class RequestFilter(Input):
     q: str = Field(default="", max_length=200, description="request number, applicant's name or national ID")
     service: str = Field(default="", max_length=_max(Request, "service"))
     state: str = Field(default="", max_length=_max(Request, "state"))
@@ -249,8 +341,22 @@ class RequestPage(Schema):
     items: list[RequestOut]
 
 
-@api.get("/requests", response=RequestPage, tags=["requests"])
-def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> dict[str, Any]:
+class NationalIdInUrl(InvalidInput):
+    """A national ID sent in a query string, where logs, proxies and histories keep it."""
+
+    code = "national_id_in_url"
+
+
+#: GET /requests?q=<national ID> is refused: the ID would be in the URL (access logs, proxies, caches)
+ID_IN_URL = (
+    "ห้ามส่งเลขประจำตัวประชาชนในที่อยู่ (URL) กรุณาค้นหาด้วย POST /api/v1/requests/search "
+    "โดยส่งเงื่อนไขเดียวกันในเนื้อหา JSON",
+    "Do not send a national ID in the URL: search with POST /api/v1/requests/search, "
+    "with the same filters in a JSON body",
+)
+
+
+def _request_page(request: HttpRequest, filters: RequestFilter) -> dict[str, Any]:
     qs = selectors.apply_filters(selectors.visible_requests(request.user), filters.dict())
     qs = selectors.search(qs, filters.q)
     items = list(qs.order_by("-received_on", "-id")[filters.offset: filters.offset + filters.limit])
@@ -258,7 +364,24 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> dict[s
     return {"count": qs.count(), "items": [_out(r) for r in items]}
 
 
-@api.post("/requests", response={201: RequestOut, 403: ErrorOut, 422: ErrorOut}, tags=["requests"])
+@api.get("/requests", response=responses({200: RequestPage}), tags=["requests"])
+def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> dict[str, Any]:
+    """List and search requests. `q` takes a request number or a name; a national ID in `q` (13 digits,
+    with or without dashes) is refused with 422 `national_id_in_url`: search by ID with
+    `POST /requests/search`, so that the ID never appears in a URL."""
+    if thai_id.contains_id(filters.q):
+        raise NationalIdInUrl(*ID_IN_URL, errors=[field_error("q", *ID_IN_URL)])
+    return _request_page(request, filters)
+
+
+@api.post("/requests/search", response=responses({200: RequestPage}, 400, 413), tags=["requests"])
+def search_requests(request: HttpRequest, filters: RequestFilter) -> dict[str, Any]:
+    """The same search as `GET /requests`, its filters in a JSON body: the way to search by national ID
+    (`{"q": "1101700203450"}`). A read; a token with the read scope may use it. Audited like the list."""
+    return _request_page(request, filters)
+
+
+@api.post("/requests", response=responses({201: RequestOut}, *CHANGE_ERRORS), auth=WRITE, tags=["requests"])
 def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     office = Office.objects.filter(code=payload.office).first()
     if office is None:
@@ -276,7 +399,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
     return Status(201, _out(req))
 
 
-@api.get("/requests/{request_id}", response={200: RequestOut, 404: ErrorOut}, tags=["requests"])
+@api.get("/requests/{request_id}", response=responses({200: RequestOut}), tags=["requests"])
 def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req)
@@ -290,7 +413,7 @@ class ApplicantCorrection(ApplicantIn):
     )
 
 
-class RequestPatch(Schema):
+class RequestPatch(Input):
     version: int = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
     applicant: ApplicantCorrection | None = Field(
         default=None, description="the applicant's corrected record, whole (as in POST /requests)")
@@ -311,7 +434,7 @@ NOT_A_CORRECTION = (
 )
 
 
-@api.patch("/requests/{request_id}", response={200: RequestOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+@api.patch("/requests/{request_id}", response=responses({200: RequestOut}, *CHANGE_ERRORS, 409), auth=WRITE,
            tags=["requests"])
 def patch_request(request: HttpRequest, request_id: int, payload: RequestPatch) -> dict[str, Any]:
     """Correct the applicant's record or the service details (or both), at the version you read."""
@@ -342,7 +465,7 @@ def patch_request(request: HttpRequest, request_id: int, payload: RequestPatch) 
     return _out(req)
 
 
-class TransitionIn(Schema):
+class TransitionIn(Input):
     action: str = Field(max_length=_max(Transition, "action"))
     version: int = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
     comment: str = Field(default="", max_length=COMMENT_MAX)
@@ -360,7 +483,8 @@ class TransitionOut(Schema):
     diff: dict[str, Any]
 
 
-@api.post("/requests/{request_id}/transitions", response={200: RequestOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}, tags=["requests"])
+@api.post("/requests/{request_id}/transitions", response=responses({200: RequestOut}, *CHANGE_ERRORS, 409), auth=WRITE,
+          tags=["requests"])
 def post_transition(request: HttpRequest, request_id: int, payload: TransitionIn) -> dict[str, Any]:
     req = selectors.get_visible(request.user, request_id)
     req = services.transition(
@@ -370,7 +494,7 @@ def post_transition(request: HttpRequest, request_id: int, payload: TransitionIn
     return _out(req)
 
 
-@api.get("/requests/{request_id}/transitions", response={200: list[TransitionOut], 404: ErrorOut}, tags=["requests"])
+@api.get("/requests/{request_id}/transitions", response=responses({200: list[TransitionOut]}), tags=["requests"])
 def list_transitions(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req, "transitions")
@@ -391,7 +515,8 @@ class DocumentOut(Schema):
     superseded: bool
 
 
-@api.post("/requests/{request_id}/documents", response={201: DocumentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}, tags=["documents"])
+@api.post("/requests/{request_id}/documents", response=responses({201: DocumentOut}, *CHANGE_ERRORS), auth=WRITE,
+          tags=["documents"])
 def upload_document(request: HttpRequest, request_id: int,
                     doc_type: FormEx[str, P(max_length=_max(Document, "doc_type"))],
                     file: File[UploadedFile]) -> Status[dict[str, Any]]:
@@ -402,7 +527,7 @@ def upload_document(request: HttpRequest, request_id: int,
                  "content_type": doc.content_type, "size": doc.size, "sha256": doc.sha256, "superseded": False})
 
 
-@api.get("/requests/{request_id}/documents", response={200: list[DocumentOut], 404: ErrorOut}, tags=["documents"])
+@api.get("/requests/{request_id}/documents", response=responses({200: list[DocumentOut]}), tags=["documents"])
 def list_documents(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req, "documents")
@@ -416,7 +541,7 @@ def list_documents(request: HttpRequest, request_id: int) -> list[dict[str, Any]
 # ------------------------------------------------------------------ reference data
 
 
-@api.get("/reference/services", tags=["reference"])
+@api.get("/reference/services", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
 def ref_services(request: HttpRequest) -> list[dict[str, Any]]:
     out = []
     for code, wf in workflows.all_definitions().items():
@@ -433,31 +558,32 @@ def ref_services(request: HttpRequest) -> list[dict[str, Any]]:
     return out
 
 
-@api.get("/reference/offices", tags=["reference"])
+@api.get("/reference/offices", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
 def ref_offices(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"code": o.code, "th": o.name_th, "en": o.name_en, "province_code": o.province_code,
              "is_central": o.is_central} for o in Office.objects.all()]
 
 
-@api.get("/reference/reasons", tags=["reference"])
+@api.get("/reference/reasons", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
 def ref_reasons(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"code": r.code, "outcomes": list(r.outcomes), "th": r.th, "en": r.en, "basis": r.basis}
             for r in all_reasons().values()]
 
 
-@api.get("/reference/provinces", tags=["reference"])
+@api.get("/reference/provinces", response=responses({200: list[dict[str, str]]}), tags=["reference"])
 def ref_provinces(request: HttpRequest) -> list[dict[str, str]]:
     return [{"code": p.code, "th": p.name_th, "en": p.name_en} for p in geothai.provinces()]
 
 
-@api.get("/reference/provinces/{code}/districts", tags=["reference"])
+@api.get("/reference/provinces/{code}/districts", response=responses({200: list[dict[str, str]]}), tags=["reference"])
 def ref_districts(request: HttpRequest, code: str) -> list[dict[str, str]]:
     if geothai.province(code) is None:
         raise Http404("unknown province")
     return [{"code": d.code, "th": d.name_th, "en": d.name_en} for d in geothai.districts(code)]
 
 
-@api.get("/reference/districts/{code}/subdistricts", tags=["reference"])
+@api.get("/reference/districts/{code}/subdistricts", response=responses({200: list[dict[str, Any]]}),
+         tags=["reference"])
 def ref_subdistricts(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     if geothai.district(code) is None:
         raise Http404("unknown district")

@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from jfs.accounts.models import Office, User
 from jfs.audit.services import Event, record, record_many
+from jfs.cases import clamd, document_safety, reasons, workflows
 from jfs.cases import details as details_mod
-from jfs.cases import reasons, workflows
 from jfs.cases.calendar import calendar_for
 from jfs.cases.errors import (
     ApplicantChanged,
@@ -38,6 +38,7 @@ from jfs.cases.errors import (
     field_error,
 )
 from jfs.cases.models import (
+    SCAN_QUARANTINED,
     SERVICE_PREFIX,
     Document,
     Person,
@@ -46,7 +47,7 @@ from jfs.cases.models import (
     RequestCounter,
     Transition,
 )
-from jfslib import roles, thai_id
+from jfslib import jsonbounds, roles, thai_id, thai_phone
 from jfslib.thaidate import fiscal_year
 from jfslib.workdays import WorkingCalendar
 from jfslib.workflow import State, TransitionRefused, plan_transition
@@ -101,24 +102,16 @@ def _require_write(user: User, req: Request) -> None:
 # --------------------------------------------------------------------------- validation
 
 
-def _nul_fields(value: Any, path: str) -> list[str]:
-    if isinstance(value, str):
-        return [path] if "\x00" in value else []
-    if isinstance(value, dict):
-        return [f for k, v in value.items() for f in _nul_fields(v, f"{path}.{k}" if path else str(k))]
-    if isinstance(value, list | tuple):
-        return [f for i, v in enumerate(value) for f in _nul_fields(v, f"{path}.{i}" if path else str(i))]
-    return []
-
-
 def refuse_nul(values: dict[str, Any]) -> None:
-    """A NUL character is never meaningful text and PostgreSQL cannot store it: refuse it as bad input."""
-    fields = _nul_fields(values, "")
-    if fields:
+    """A NUL character is never meaningful text and PostgreSQL cannot store it; a value nested
+    deeper than ``jsonbounds.MAX_DEPTH`` or with more than ``MAX_ITEMS`` members is not input a
+    person typed: refuse either as bad input, naming the fields (checked without recursion)."""
+    found = jsonbounds.problems(values)
+    if found:
         raise InvalidInput(
-            "ข้อมูลมีอักขระที่ไม่อนุญาต (NUL)", "The data contains a character that is not allowed (NUL)",
-            errors=[field_error(f, "มีอักขระที่ไม่อนุญาต (NUL) กรุณาลบออก", "Contains a character that is not allowed (NUL)")
-                    for f in fields],
+            "ข้อมูลมีอักขระที่ไม่อนุญาตหรือมีโครงสร้างที่ไม่รับ",
+            "The data contains a character that is not allowed (NUL) or is nested or sized beyond the limits",
+            errors=[field_error(p.path or "body", *jsonbounds.MESSAGES[p.kind]) for p in found],
         )
 
 
@@ -195,10 +188,10 @@ def validate_applicant(a: ApplicantInput, *, on: date | None = None) -> dict[str
         errors.append(field_error(
             "household_size", "จำนวนสมาชิกในครัวเรือนต้องอยู่ระหว่าง 1–50", "Household size must be 1–50"
         ))
-    phone = "".join(ch for ch in (a.phone or "") if ch.isdigit())
-    if phone and not (9 <= len(phone) <= 10 and phone.startswith("0")):
-        errors.append(field_error("phone", "หมายเลขโทรศัพท์ไม่ถูกต้อง", "Phone number is not valid"))
-    clean["phone"] = phone
+    try:
+        clean["phone"] = thai_phone.to_e164(a.phone or "")  # stored in E.164: +66812345678
+    except thai_phone.InvalidPhone as exc:
+        errors.append(field_error("phone", exc.th, exc.en))
     clean.update(title=a.title[:30], house_no=a.house_no[:100], education=a.education, occupation=a.occupation)
     if errors:
         raise InvalidInput("ข้อมูลผู้ขอไม่ถูกต้อง", "Applicant details are not valid", errors=errors)
@@ -415,7 +408,9 @@ def create_request(
 
 
 def documents_uploaded(req: Request) -> set[str]:
-    return set(req.documents.filter(superseded_by__isnull=True).values_list("doc_type", flat=True))
+    """Document types on file (a quarantined upload is not: nobody can read it)."""
+    return set(req.documents.filter(superseded_by__isnull=True).exclude(scan_status=SCAN_QUARANTINED)
+               .values_list("doc_type", flat=True))
 
 
 def documents_satisfied(req: Request) -> set[str]:
@@ -599,10 +594,15 @@ def _size_label(n: int, lang: str) -> str:
     return f"{n} ไบต์" if lang == "th" else f"{n} bytes"
 
 
-@transaction.atomic
 def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chunks: Any, size: int) -> Document:
-    """Store an upload after sniffing its real type from its content (not its name)."""
-    req = Request.objects.select_for_update().get(pk=request_id)
+    """Store an upload: its real type sniffed from its content (not its name), the file rebuilt
+    without active content or metadata (``document_safety.clean``) and scanned for malware
+    (``clamd.scan``) before anything is written. A file the scanner found infected or could not
+    scan is kept as it was received in the quarantine folder, recorded and audited, never served.
+
+    The cleaning and the scan run before the request row is locked (a scan may take seconds).
+    """
+    req = Request.objects.get(pk=request_id)
     _require_write(actor, req)
     refuse_nul({"file": name})
     if doc_type not in req.workflow.documents:
@@ -629,20 +629,39 @@ def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chun
             f"เนื้อไฟล์เป็น {kind} แต่ชื่อไฟล์ลงท้ายด้วย {ext} กรุณาตรวจสอบไฟล์",
             f"The file's content is {kind} but its name ends in {ext}; please check the file",
         )
+    cleaned = document_safety.clean(data, mime)
+    verdict = clamd.scan(data)
+    return _store_document(actor=actor, request_id=request_id, doc_type=doc_type, name=name, mime=mime,
+                           original=data, cleaned=cleaned, verdict=verdict)
+
+
+@transaction.atomic
+def _store_document(*, actor: User, request_id: int, doc_type: str, name: str, mime: str, original: bytes,
+                    cleaned: document_safety.Cleaned, verdict: clamd.Verdict) -> Document:
+    req = Request.objects.select_for_update().get(pk=request_id)
+    _require_write(actor, req)  # again, under the lock
+    quarantined = verdict.status == SCAN_QUARANTINED
+    data = original if quarantined else cleaned.data
+    root = settings.DOCUMENT_QUARANTINE_ROOT if quarantined else settings.DOCUMENT_ROOT
     storage_name = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ALLOWED_DOCUMENT_TYPES[mime]}"
-    path = settings.DOCUMENT_ROOT / storage_name
+    path = root / storage_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    previous = req.documents.filter(doc_type=doc_type, superseded_by__isnull=True).first()
     doc = Document.objects.create(
         request=req, doc_type=doc_type, original_name=name[:255], content_type=mime, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), storage_name=storage_name, uploaded_by=actor,
+        sha256=hashlib.sha256(data).hexdigest(), original_sha256=hashlib.sha256(original).hexdigest(),
+        cleaned=True, sanitised=cleaned.removed, scan_status=verdict.status, scan_reason=verdict.reason,
+        storage_name=storage_name, uploaded_by=actor,
     )
-    if previous and doc_type != "other":
-        previous.superseded_by = doc
-        previous.save(update_fields=["superseded_by"])
+    if doc_type != "other" and not quarantined:  # a quarantined file replaces nothing
+        req.documents.filter(doc_type=doc_type, superseded_by__isnull=True).exclude(pk=doc.pk).update(
+            superseded_by=doc
+        )
     record("document_upload", actor=actor, object_type="document", object_id=str(doc.pk),
-           reference=req.number, details={"doc_type": doc_type, "content_type": mime, "size": len(data)})
+           reference=req.number, details={
+               "doc_type": doc_type, "content_type": mime, "size": len(data), "sanitised": cleaned.removed,
+               "scan_status": verdict.status, **({"scan_reason": verdict.reason} if verdict.reason else {}),
+           })
     return doc
 
 
