@@ -25,7 +25,7 @@ from jfs.cases import reasons, selectors
 from jfs.cases.calendar import calendar_for
 from jfs.cases.models import Document, Person, Request, RequestCounter, Transition
 from jfs.demo import generator
-from jfslib import thai_id
+from jfslib import thai_id, thai_phone
 from jfslib.sla import Colour
 from jfslib.workdays import WorkingCalendar
 from jfslib.workflow import plan_transition
@@ -219,7 +219,7 @@ def test_fy2564_2565_reproduce_domain_and_are_consistent(settings: Any) -> None:
     for p in random.Random(1).sample(people, 300):
         assert p.subdistrict_code.startswith(p.district_code) and p.district_code.startswith(p.province_code)
         assert 18 <= (date(2022, 10, 1) - p.birth_date).days // 365 <= 82
-        assert not p.phone or (len(p.phone) == 10 and p.phone.startswith("0"))
+        assert not p.phone or (thai_phone.to_e164(p.phone) == p.phone and p.phone.startswith("+66"))
 
     # numbering: per (service, office, fy) in order received; counters at the last number
     numbers: dict[tuple[str, int, int], list[tuple[date, int, int]]] = defaultdict(list)

@@ -28,6 +28,20 @@ def test_phone_numbers_are_removed(text: str) -> None:
     assert "[phone]" in out and not any(ch.isdigit() for ch in out)
 
 
+@pytest.mark.parametrize("text", ["call +66812345678", "call +66 81 234 5678", "office +6621234567", "office +6653123456",
+                                  "phone='+66912345678'"])
+def test_phone_numbers_as_stored_in_e164_are_removed(text: str) -> None:
+    """Phones are stored in E.164 (+66…): a stored value that reaches a log line is removed too."""
+    out = redact(text)
+    assert "[phone]" in out and not any(ch.isdigit() for ch in out)
+
+
+def test_filter_removes_an_e164_phone_from_the_arguments() -> None:
+    record = logging.LogRecord("jfs", logging.INFO, __file__, 1, "saved phone %s", ("+66812345678",), None)
+    assert RedactPersonalData().filter(record) is True
+    assert record.getMessage() == "saved phone [phone]"
+
+
 def test_other_numbers_are_kept() -> None:
     text = "request JF1-50-2569-00012 amount 15000.00 took 13 working days at 10:42"
     assert redact(text) == text

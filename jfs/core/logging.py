@@ -1,6 +1,6 @@
 """A logging filter that keeps personal data out of logs (PDPA).
 
-National ID numbers (13 digits, with or without dashes) and Thai phone numbers are
+National ID numbers (13 digits, with or without dashes) and Thai phone numbers (also in E.164, +66…) are
 replaced before a record reaches any handler, in the message and in the traceback of a
 logged exception. Query strings of URLs (``/staff/requests/?q=…``: a search for a name or
 an ID) are dropped, so a request line logged by Django's development server or by
@@ -13,7 +13,9 @@ import logging
 import re
 
 _ID = re.compile(r"(?<!\d)\d[\s-]?\d{4}[\s-]?\d{5}[\s-]?\d{2}[\s-]?\d(?!\d)")
-_PHONE = re.compile(r"(?<!\d)0\d{1,2}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
+#: a Thai phone number as people write it (081-234-5678, 02 123 4567, 053123456) or as it is
+#: stored, in E.164 (+66812345678, +66 81 234 5678)
+_PHONE = re.compile(r"(?<!\d)0\d{1,2}[\s-]?\d{3}[\s-]?\d{4}(?!\d)|\+66[\s-]?\d(?:[\s-]?\d){7,8}(?!\d)")
 #: a URL or an absolute path, then "?" and its query string (up to a space or a quote)
 _QUERY = re.compile(r"((?:https?://|(?<![\w/.])/)[^\s?#\"'<>]*)\?[^\s\"'<>]*")
 

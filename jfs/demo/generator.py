@@ -495,10 +495,14 @@ class _People:
         return rng.choice(self.ctx.subdistricts[province or rng.choice(self.ctx.province_codes)])
 
     def phone(self) -> str:
+        """A Thai mobile number in E.164 (+66812345678), as the case services store it."""
         rng = self.rng
         if rng.random() < 0.05:
             return ""
-        return f"0{rng.choice('689')}{rng.randrange(100_000_000):08d}"
+        national = f"{rng.choice('689')}{rng.randrange(100_000_000):08d}"
+        if national.startswith(("67", "69")):  # 067x and 069x are not (all) allocated to mobiles
+            national = "8" + national[1:]
+        return "+66" + national
 
     def person(self, office: str, received: date, sex: str, rich: bool) -> dict[str, Any]:
         rng = self.rng

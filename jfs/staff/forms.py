@@ -27,7 +27,7 @@ from jfs.cases.models import (
     SEX_CHOICES,
 )
 from jfs.cases.services import ApplicantInput
-from jfslib import thai_id, thaidate
+from jfslib import thai_id, thai_phone, thaidate
 
 
 class BEDateField(forms.CharField):
@@ -51,6 +51,14 @@ class BEDateField(forms.CharField):
             return thaidate.parse_date(text, era="BE", today=timezone.localdate())
         except thaidate.DateInputError as exc:
             raise forms.ValidationError(exc.message(translation.get_language())) from None
+
+
+class PhoneField(forms.CharField):
+    """A phone number as people write it; one on file (E.164, +66812345678) is shown as 081-234-5678.
+    Whether it is a valid Thai number is the case services' decision (``thai_phone``)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return thai_phone.display(value) if isinstance(value, str) and value.startswith("+") else value
 
 
 def _place(p: Any) -> str:
@@ -85,8 +93,8 @@ class ApplicantForm(forms.Form):
     province_code = forms.ChoiceField(label=_("จังหวัด"), choices=())
     district_code = forms.ChoiceField(label=_("อำเภอ/เขต"), choices=())
     subdistrict_code = forms.ChoiceField(label=_("ตำบล/แขวง"), choices=())
-    phone = forms.CharField(label=_("โทรศัพท์"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    phone = PhoneField(label=_("โทรศัพท์"), max_length=20, required=False,
+                       widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     education = forms.ChoiceField(label=_("การศึกษา"), choices=[("", "—")] + EDUCATION_CHOICES, required=False)
     occupation = forms.ChoiceField(label=_("อาชีพ"), choices=[("", "—")] + OCCUPATION_CHOICES, required=False)
     monthly_income = forms.DecimalField(label=_("รายได้ต่อเดือน (บาท)"), min_value=0, max_digits=12, decimal_places=2, initial=0)

@@ -1,4 +1,4 @@
-"""Template filters for Thai readers: Buddhist-era dates, masked IDs, SLA colours."""
+"""Template filters for Thai readers: Buddhist-era dates, masked IDs, phone numbers, SLA colours."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django import template
 from django.utils import timezone, translation
 
-from jfslib import thai_id, thaidate
+from jfslib import thai_id, thai_phone, thaidate
 
 register = template.Library()
 
@@ -47,6 +47,12 @@ def masked_id(value: str | None) -> str:
 @register.filter
 def formatted_id(value: str | None) -> str:
     return thai_id.format_id(value or "")
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    """A stored phone number (E.164, +66812345678) in the national format people read: 081-234-5678."""
+    return thai_phone.display(value or "")
 
 
 @register.filter
