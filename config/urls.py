@@ -1,15 +1,17 @@
-"""URL map: staff workspace, accounts, API, health, language switch."""
+"""URL map: staff workspace, accounts, API, health, metrics, language switch."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from jfs.api.api import api
+from jfs.core.metrics import metrics_view
 from jfs.core.views import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="staff:queue", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus; allowed addresses / token only
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("jfs.accounts.urls")),
     path("staff/", include("jfs.staff.urls")),

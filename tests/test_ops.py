@@ -290,3 +290,79 @@ def test_up_sh_writes_the_key_file_the_settings_read(tmp_path: Path) -> None:
                             env={**env, "JFS_DATA_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "valid for" in result.stdout
+
+
+# --------------------------------------------------------------------------- JSON logs
+
+
+@pytest.fixture
+def json_console(console: io.StringIO) -> Iterator[io.StringIO]:
+    """The configured console handler (its filters: personal data, request id) writing JSON lines."""
+    from jfs.core.logging import JsonFormatter
+
+    [handler] = [h for h in logging.getLogger().handlers if any(isinstance(f, RedactPersonalData) for f in h.filters)]
+    old = handler.formatter
+    handler.setFormatter(JsonFormatter())
+    try:
+        yield console
+    finally:
+        handler.setFormatter(old)
+
+
+def _json_lines(text: str) -> list[dict[str, Any]]:
+    import json
+
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_a_json_log_line_is_valid_json_without_personal_data(json_console: io.StringIO) -> None:
+    try:
+        raise ValueError(f"lookup failed for http://gdx.example/api?CitizenID={NATIONAL_ID} phone {PHONE}")
+    except ValueError:
+        logging.getLogger("jfs.test").exception("registry call for %s failed", NATIONAL_ID,
+                                                extra={"request": f"<WSGIRequest: GET '/x?q={NATIONAL_ID}'>"})
+    [line] = _json_lines(json_console.getvalue())
+    assert line["level"] == "ERROR" and line["logger"] == "jfs.test" and line["time"]
+    assert line["message"] == "registry call for [national-id] failed"
+    assert "ValueError: lookup failed for http://gdx.example/api?[query] phone [phone]" in line["exc_info"]
+    assert "request" not in line  # what callers pass as extra is left out, except the request id
+    assert NATIONAL_ID not in json_console.getvalue() and PHONE not in json_console.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_json_line_logged_while_serving_a_request_has_its_id(json_console: io.StringIO) -> None:
+    resp = Client().get(f"/no-such-page/?q={NATIONAL_ID}", HTTP_X_REQUEST_ID="f3a9c1e27b8d4a6c9e0b2d4f6a8c0e1b")
+    assert resp.status_code == 404 and resp["X-Request-ID"] == "f3a9c1e27b8d4a6c9e0b2d4f6a8c0e1b"
+    [line] = [entry for entry in _json_lines(json_console.getvalue()) if entry["logger"] == "django.request"]
+    assert line["message"] == "Not Found: /no-such-page/" and line["status_code"] == 404
+    assert line["request_id"] == "f3a9c1e27b8d4a6c9e0b2d4f6a8c0e1b"
+    assert NATIONAL_ID not in json_console.getvalue()
+
+    # an id that is not a plain token is replaced, and every response carries one
+    other = Client().get("/healthz", HTTP_X_REQUEST_ID="<script>")
+    assert other["X-Request-ID"] != "<script>" and len(other["X-Request-ID"]) == 32
+    logging.getLogger("jfs.test").warning("outside any request")
+    assert "request_id" not in _json_lines(json_console.getvalue())[-1]
+
+
+def test_the_settings_log_json_when_asked(tmp_path: Path) -> None:
+    code = ("import logging; logging.getLogger('jfs.test').error('applicant %s, phone %s', "
+            f"'{NATIONAL_ID}', '{PHONE}')")
+    result = _run_settings(tmp_path, extra_env={"JFS_TESTING": "1", "JFS_LOG_FORMAT": "json"}, code=code)
+    assert result.returncode == 0, result.stderr
+    [line] = _json_lines(result.stderr)
+    assert line["message"] == "applicant [national-id], phone [phone]" and line["level"] == "ERROR"
+    text = _run_settings(tmp_path, extra_env={"JFS_TESTING": "1"}, code=code)
+    assert text.returncode == 0 and " ERROR jfs.test applicant [national-id], phone [phone]" in text.stderr
+
+
+def test_gunicorn_logs_json_lines_when_the_application_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    monkeypatch.setenv("JFS_LOG_FORMAT", "json")
+    log = _gunicorn_logger(tmp_path)
+    log.error("Error handling request %s", f"/staff/requests/?q={NATIONAL_ID}")
+    for h in log.error_log.handlers:
+        h.flush()
+    line = json.loads((tmp_path / "error.log").read_text().splitlines()[-1])
+    assert line["message"] == "Error handling request /staff/requests/?[query]"

@@ -1,8 +1,15 @@
-"""Keeps who is asking and from where in a context variable, for the audit log."""
+"""Keeps who is asking and from where in a context variable, for the audit log and the logs.
+
+Every request has an id: the proxy's ``X-Request-ID`` (nginx's ``$request_id``, also in its
+access log) when it is a plain token, else a new random one. It is sent back in the
+``X-Request-ID`` response header and added to every log line written while serving the request.
+"""
 
 from __future__ import annotations
 
 import contextvars
+import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +21,16 @@ class RequestContext:
     ip: str = ""
     user_agent: str = ""
     path: str = ""
+    request_id: str = ""
+
+
+#: an X-Request-ID we take from the proxy as it is (anything else is replaced, never logged)
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def request_id(request: HttpRequest) -> str:
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
@@ -41,17 +58,21 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        rid = request.request_id = request_id(request)  # type: ignore[attr-defined]
         token = _current.set(
             RequestContext(
                 ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
                 path=request.path[:200],
+                request_id=rid,
             )
         )
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             _current.reset(token)
+        response.headers.setdefault("X-Request-ID", rid)
+        return response
 
 
 class ThaiFirstLocaleMiddleware:

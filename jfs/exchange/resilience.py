@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from jfs.exchange.conf import GdxSettings
 from jfs.exchange.errors import CircuitOpen
-from jfs.exchange.models import RegistryCircuit
+from jfs.exchange.models import REGISTRY_CHOICES, RegistryCircuit
 
 
 def backoff_delay(attempt: int, base: float, ceiling: float, rng: random.Random | None = None) -> float:
@@ -85,6 +85,18 @@ class CircuitBreaker:
     def retry_at(self, registry: str) -> datetime | None:
         row = RegistryCircuit.objects.filter(registry=registry).values("opened_until").first()
         return row["opened_until"] if row else None
+
+
+def circuit_states(now: datetime | None = None) -> dict[str, tuple[str, int]]:
+    """Every registry's breaker state ("closed", "open", "half_open", as ``CircuitBreaker.state``)
+    and consecutive failures, in one query (for the /metrics scrape)."""
+    now = now or timezone.now()
+    states = {code: ("closed", 0) for code, _label in REGISTRY_CHOICES}
+    for row in RegistryCircuit.objects.values("registry", "opened_until", "consecutive_failures"):
+        opened_until = row["opened_until"]
+        state = "closed" if opened_until is None else "open" if now < opened_until else "half_open"
+        states[row["registry"]] = (state, row["consecutive_failures"])
+    return states
 
 
 # --------------------------------------------------------------------------- caches
