@@ -61,6 +61,18 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 
 DOCUMENT_ROOT = DATA_DIR / "documents"
 DOCUMENT_MAX_BYTES = int(os.environ.get("JFS_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024))
+#: images with more pixels are refused (decompression bombs); an A4 page scanned at 600 dpi is 35 million
+DOCUMENT_MAX_PIXELS = int(os.environ.get("JFS_DOCUMENT_MAX_PIXELS", 50_000_000))
+#: uploads the malware scanner found infected or could not scan: kept, never served
+DOCUMENT_QUARANTINE_ROOT = DATA_DIR / "quarantine"
+#: malware scanning of uploads: "" (none) or "clamd" (ClamAV's daemon, INSTREAM over TCP or a Unix socket)
+JFS_MALWARE_SCANNER = os.environ.get("JFS_MALWARE_SCANNER", "").strip().lower()
+if JFS_MALWARE_SCANNER not in {"", "clamd"}:
+    raise RuntimeError(f"JFS_MALWARE_SCANNER must be empty or 'clamd', not {JFS_MALWARE_SCANNER!r}")
+JFS_CLAMD_HOST = os.environ.get("JFS_CLAMD_HOST", "127.0.0.1")
+JFS_CLAMD_PORT = int(os.environ.get("JFS_CLAMD_PORT", "3310"))
+JFS_CLAMD_SOCKET = os.environ.get("JFS_CLAMD_SOCKET", "")  # a Unix socket path; used instead of host and port
+JFS_CLAMD_TIMEOUT = float(os.environ.get("JFS_CLAMD_TIMEOUT", "30"))  # seconds for the whole scan
 WORKFLOW_DIR = BASE_DIR / "workflows"
 
 INSTALLED_APPS = [

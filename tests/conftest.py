@@ -9,6 +9,7 @@ fixtures re-create the seed data if a transactional test elsewhere flushed it.
 
 from __future__ import annotations
 
+import io
 import itertools
 import struct
 import zlib
@@ -16,12 +17,14 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+import pikepdf
 import pytest
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image
 
 from jfs.accounts.models import Office, User
 from jfs.accounts.offices import ensure_offices
@@ -112,6 +115,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any, _fast_passwor
 def document_root(settings: Any, tmp_path: Any) -> Any:
     """Uploaded files go to a per-test directory, never into JFS_DATA_DIR (every data fixture uses it)."""
     settings.DOCUMENT_ROOT = tmp_path / "documents"
+    settings.DOCUMENT_QUARANTINE_ROOT = tmp_path / "quarantine"
     return settings.DOCUMENT_ROOT
 
 
@@ -233,10 +237,26 @@ def _png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b"")
 
 
+def _pdf() -> bytes:
+    """A real one-page PDF, written the way uploads are stored (so cleaning gives it back unchanged)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, compress_streams=False)
+    return out.getvalue()
+
+
+def _jpeg() -> bytes:
+    """A real (decodable) 8×8 JPEG: uploads are decoded and encoded again, so a header alone is refused."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 120, 200)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
 SAMPLE_FILES: dict[str, bytes] = {
-    "pdf": b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+    "pdf": _pdf(),
     "png": _png(),
-    "jpeg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9",
+    "jpeg": _jpeg(),
     "exe": b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode.",
     "text": "สำเนาบัตรประชาชน\nplain text pretending to be a PDF\n".encode(),
 }

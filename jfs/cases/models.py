@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jfs.accounts.models import Office
@@ -266,6 +267,9 @@ class Transition(AppendOnlyModel):
 SCAN_NOT_SCANNED = "not_scanned"
 SCAN_CLEAN = "clean"
 SCAN_QUARANTINED = "quarantined"
+#: the reasons a file is quarantined (``Document.scan_reason``)
+SCAN_MALWARE_FOUND = "malware found: "
+SCAN_UNAVAILABLE = "scanner unavailable"
 SCAN_STATUS_CHOICES = [
     (SCAN_NOT_SCANNED, _("ไม่ได้ตรวจไวรัส")),
     (SCAN_CLEAN, _("ตรวจไวรัสแล้ว ไม่พบ")),
@@ -317,3 +321,14 @@ class Document(models.Model):
     @property
     def quarantined(self) -> bool:
         return self.scan_status == SCAN_QUARANTINED
+
+    @property
+    def scan_reason_text(self) -> str:
+        """Why the file is quarantined, in the reader's language."""
+        if self.scan_reason.startswith(SCAN_MALWARE_FOUND):
+            return gettext("ระบบตรวจไวรัสพบมัลแวร์: %(signature)s") % {
+                "signature": self.scan_reason[len(SCAN_MALWARE_FOUND):]
+            }
+        if self.scan_reason == SCAN_UNAVAILABLE:
+            return gettext("ระบบตรวจไวรัสไม่พร้อมใช้งานขณะอัปโหลด จึงยังตรวจไฟล์นี้ไม่ได้")
+        return self.scan_reason
