@@ -510,8 +510,15 @@ class DocumentOut(Schema):
     doc_type: str
     original_name: str
     content_type: str
-    size: int
-    sha256: str
+    size: int = Field(description="bytes of the stored file (cleaned; as received when quarantined)")
+    sha256: str = Field(description="SHA-256 of the stored file")
+    original_sha256: str = Field(description="SHA-256 of the file as it was uploaded (empty: not recorded)")
+    sanitised: list[str] = Field(description="what cleaning removed, by category (e.g. javascript, exif_gps, "
+                                             "trailing_data); never content")
+    scan_status: Literal["not_scanned", "clean", "quarantined"] = Field(
+        description="malware scan: not_scanned (no scanner configured), clean, or quarantined (never served)")
+    scan_reason: str = Field(description='why it is quarantined: "malware found: <signature>" or '
+                                         '"scanner unavailable"; empty otherwise')
     superseded: bool
 
 
@@ -523,19 +530,14 @@ def upload_document(request: HttpRequest, request_id: int,
     req = selectors.get_visible(request.user, request_id)
     doc = services.add_document(actor=request.user, request_id=req.pk, doc_type=doc_type, name=file.name or "upload",
                                 chunks=file.chunks(), size=file.size or 0)
-    return Status(201, {"id": doc.pk, "doc_type": doc.doc_type, "original_name": doc.original_name,
-                 "content_type": doc.content_type, "size": doc.size, "sha256": doc.sha256, "superseded": False})
+    return Status(201, _document_out(doc))
 
 
 @api.get("/requests/{request_id}/documents", response=responses({200: list[DocumentOut]}), tags=["documents"])
 def list_documents(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req, "documents")
-    return [
-        {"id": d.pk, "doc_type": d.doc_type, "original_name": d.original_name, "content_type": d.content_type,
-         "size": d.size, "sha256": d.sha256, "superseded": d.superseded_by_id is not None}
-        for d in req.documents.all()
-    ]
+    return [_document_out(d) for d in req.documents.all()]
 
 
 # ------------------------------------------------------------------ reference data
@@ -562,6 +564,12 @@ def ref_services(request: HttpRequest) -> list[dict[str, Any]]:
 def ref_offices(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"code": o.code, "th": o.name_th, "en": o.name_en, "province_code": o.province_code,
              "is_central": o.is_central} for o in Office.objects.all()]
+
+def _document_out(d: Document) -> dict[str, Any]:
+    return {"id": d.pk, "doc_type": d.doc_type, "original_name": d.original_name, "content_type": d.content_type,
+            "size": d.size, "sha256": d.sha256, "original_sha256": d.original_sha256, "sanitised": d.sanitised,
+            "scan_status": d.scan_status, "scan_reason": d.scan_reason, "superseded": d.superseded_by_id is not None}
+
 
 
 @api.get("/reference/reasons", response=responses({200: list[dict[str, Any]]}), tags=["reference"])

@@ -14,6 +14,7 @@ import geothai
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from csp.utils import build_policy
 from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -367,8 +368,27 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     if settings.DOCUMENT_ROOT.resolve() not in path.parents or not path.exists():
         raise Http404
     services.audit_view(request.user, req, "document")
-    resp = FileResponse(path.open("rb"), content_type=doc.content_type, as_attachment=False,
-                        filename=doc.original_name)
+    # a re-encoded image may be previewed in the browser; a PDF (and any file stored before cleaning
+    # existed) is downloaded and opened by a PDF reader, never by the browser in the app's origin
+    inline = doc.cleaned and doc.content_type in ("image/jpeg", "image/png")
+    resp = FileResponse(path.open("rb"), content_type=doc.content_type, as_attachment=not inline,
+                        filename=_download_name(doc))
+    return _no_active_content(resp)
+
+
+def _download_name(doc: Document) -> str:
+    """The applicant's file name, without control characters, ending in the stored type's extension."""
+    name = "".join(c if c.isprintable() else "_" for c in doc.original_name).strip() or "document"
+    ext = "." + services.ALLOWED_DOCUMENT_TYPES.get(doc.content_type, "bin")
+    if not name.lower().endswith(tuple(services.DOCUMENT_EXTENSIONS.get(doc.content_type, {ext}))):
+        name += ext
+    return name
+
+
+def _no_active_content(resp: HttpResponse) -> HttpResponse:
+    """Headers of every document answer: no scripts, no plug-ins, no sniffing, no caching."""
+    resp["Content-Security-Policy"] = "sandbox"
+    resp["X-Content-Type-Options"] = "nosniff"
     resp["Cache-Control"] = "private, no-store"
     return resp
 
@@ -453,6 +473,12 @@ def _posted_version(request: HttpRequest, name: str) -> int:
 def edit_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a request's applicant and service details (``services.update_details``)."""
     req = selectors.get_visible(request.user, pk)  # 404 outside the user's scope
+    if doc.quarantined:  # never served: say why, in words
+        resp = render(request, "staff/document_quarantined.html", {"doc": doc, "req": req}, status=409)
+        _no_active_content(resp)
+        policy = build_policy()  # the site's policy for this page of ours, sandboxed as well
+        resp["Content-Security-Policy"] = f"{policy}; sandbox" if policy else "sandbox"
+        return resp
     if not services.can_write(request.user, req):
         return render(request, "staff/forbidden.html", status=403)
     if req.state_def.terminal and request.method != "POST":
