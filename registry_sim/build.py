@@ -540,7 +540,10 @@ class Builder:
         people: list[SeedPerson] = []
         while len(people) < n:
             first_digit = rng.choices("13578", weights=[55, 35, 4, 3, 3])[0]
-            nid = valid_id(first_digit + "".join(rng.choice("0123456789") for _ in range(11)))
+            body = "".join(rng.choice("0123456789") for _ in range(11))
+            # digits 2–3 are the issuing office's province code (10–96), as on real numbers
+            body = f"{10 + int(body[:2]) % 87:02d}{body[2:]}"
+            nid = valid_id(first_digit + body)
             if nid in taken:
                 continue
             taken.add(nid)

@@ -36,9 +36,10 @@ def valid_id(first12: str) -> str:
     return first12 + str(_check_digit(first12))
 
 
-#: reserved citizen IDs: valid check digits, so JFS forms accept them
+#: reserved citizen IDs: valid national IDs (check digit, category 1, province 96), so JFS forms
+#: accept them; office 9600 is no district's code, so no generated person has one
 RESERVED_IDS: dict[str, str] = {
-    valid_id(f"99999999990{n}"): fault
+    valid_id(f"19600999990{n}"): fault
     for n, fault in enumerate(("timeout", "500", "malformed", "partial", "slow", "reset", "503"), start=1)
 }
 

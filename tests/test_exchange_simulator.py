@@ -142,10 +142,21 @@ def test_without_allow_faults_no_fault_switch_works(strict_sim: str) -> None:
 # --------------------------------------------------------------------------- builder
 
 
-def test_reserved_ids_have_valid_check_digits() -> None:
+def test_reserved_ids_are_valid_national_ids() -> None:
+    """Check digit and the registration rules (no 9 first, a province code 10–96): JFS forms accept them."""
     from jfslib import thai_id
 
     assert len(RESERVED_IDS) == 7 and all(thai_id.is_valid(cid) for cid in RESERVED_IDS)
+
+
+def test_the_general_population_has_valid_national_ids(tmp_path: Path) -> None:
+    from jfslib import thai_id
+
+    build_registry(tmp_path / "r.sqlite3", seed=5, population=400, today=date(2026, 3, 1))
+    with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
+        ids = [row[0] for row in conn.execute("SELECT citizen_id FROM person")]
+    assert len(ids) >= 400
+    assert [cid for cid in ids if not thai_id.is_valid(cid)] == []
 
 
 def _dump(path: Path) -> list[str]:
@@ -174,7 +185,7 @@ def _jfs_db(path: Path, n: int) -> list[tuple[str, int]]:
     """)
     people = []
     for i in range(1, n + 1):
-        nid = valid_id(f"3{i:011d}")
+        nid = valid_id(f"350{i:09d}")  # category 3, registered in Chiang Mai (50)
         income = 1500 if i % 2 else 40000
         people.append((nid, income))
         conn.execute(
