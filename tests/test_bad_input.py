@@ -50,7 +50,7 @@ def test_valid_new_request_form_registers_the_request(intake: Client) -> None:
     req = Request.objects.get()
     assert resp.url == reverse("staff:case", args=[req.pk])
     assert req.applicant.national_id == data["a-national_id"] and req.applicant.birth_date.isoformat() == "1987-08-15"
-    assert req.applicant.phone == "053123456" and req.office.code == "50" and req.number.startswith("JF1-50-")
+    assert req.applicant.phone == "+6653123456" and req.office.code == "50" and req.number.startswith("JF1-50-")
 
 
 def assert_rerendered(resp: Any, *typed: str) -> str:
@@ -149,7 +149,8 @@ def test_project_budget_lines_in_the_wrong_shape_are_refused(intake: Client) -> 
 ])
 def test_odd_list_parameters_are_not_a_500(staff_client: Client, params: dict[str, str]) -> None:
     for name in ("staff:requests", "staff:dashboard", "staff:overdue", "staff:queue"):
-        assert staff_client.get(reverse(name), params).status_code == 200, name
+        # a national ID in q is answered from a URL without it (a 303 first)
+        assert staff_client.get(reverse(name), params, follow=True).status_code == 200, name
 
 
 def test_odd_api_list_parameters_are_not_a_500(api_client: Any) -> None:

@@ -63,7 +63,7 @@ def test_patch_corrects_the_applicant_and_the_details(make_request: Any, api_cli
     assert t.diff == {"applicant.first_name": ["…", "…"], "applicant.phone": ["…", "…"],
                       "details.court": [DETAILS["LIT"]["court"], "ศาลแพ่ง"]}
     [rev] = PersonRevision.objects.filter(person=req.applicant_id)
-    assert (rev.reason, rev.previous) == ("correction", {"first_name": "สมปอง", "phone": "0812345678"})
+    assert (rev.reason, rev.previous) == ("correction", {"first_name": "สมปอง", "phone": "+66812345678"})  # E.164
 
 
 def test_patch_one_part_at_a_time_and_the_current_id_may_be_sent(make_request: Any, api_client: Any) -> None:
@@ -101,7 +101,7 @@ def test_patch_with_a_stale_applicant_version_is_409_applicant_changed(make_requ
     resp = patch(client, req, body)
     assert resp.status_code == 409 and resp.json()["code"] == "applicant_changed"
     req.refresh_from_db()
-    assert (req.applicant.first_name, req.applicant.phone, req.applicant.version) == ("มานี", "0812345678", 2)
+    assert (req.applicant.first_name, req.applicant.phone, req.applicant.version) == ("มานี", "+66812345678", 2)
     resp = patch(client, req, {**body, "applicant_version": 2, "applicant": applicant_body(req, phone="0899999999")})
     assert resp.status_code == 200 and resp.json()["applicant_version"] == 3
 

@@ -236,7 +236,7 @@ def test_a_change_of_the_applicant_through_another_request_is_not_silently_undon
     assert again["a-first_name"] == "มานี" and again["a-monthly_income"] in ("4200", "4200.00")
     assert client.post(edit_url(req), again).status_code == 302
     req.refresh_from_db()
-    assert (req.applicant.first_name, req.applicant.phone, req.applicant.version) == ("มานี", "0899999999", 3)
+    assert (req.applicant.first_name, req.applicant.phone, req.applicant.version) == ("มานี", "+66899999999", 3)
 
 
 def test_a_missing_or_forged_version_is_a_conflict_never_a_blind_save(make_request: Any, login: Any) -> None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("overdue/", views.overdue, name="overdue"),
     path("inbox/", views.inbox, name="inbox"),
     path("requests/", views.request_list, name="requests"),
+    path("requests/search/", views.request_search, name="request_search"),
     path("requests/new/", views.new_request, name="new_request"),
     path("requests/address-options/", views.address_options, name="address_options"),
     path("requests/<int:pk>/", views.case, name="case"),

@@ -7,8 +7,11 @@ keeping everything the officer typed.
 
 from __future__ import annotations
 
+import secrets
+import time
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import geothai
 from django.conf import settings
@@ -16,8 +19,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from csp.utils import build_policy
 from django.db.models import Avg, Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -47,7 +51,7 @@ from jfs.staff.forms import (
     subdistrict_choices,
 )
 from jfs.staff.templatetags.casepage import applicant_field_labels, changed_field_labels
-from jfslib import roles
+from jfslib import roles, thai_id
 from jfslib.thaidate import fiscal_year
 
 PAGE_SIZE = 25
@@ -99,15 +103,101 @@ def _filter_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@require_GET
+# A search by national ID never goes into a URL (browser history, bookmarks, proxy and server
+# logs, the Referer header): the search form posts, and a query that holds thirteen digits is
+# kept in the session under a random short-lived token; the list's URL carries only ``s=<token>``.
+
+#: how long a search kept in the session answers (seconds since it was last used)
+SEARCH_TOKEN_SECONDS = 15 * 60
+#: how many searches one session keeps (the newest)
+SEARCH_TOKENS_KEPT = 5
+_SEARCHES = "jfs_searches"
+#: the request list's filters besides the search text
+LIST_FILTERS = ("service", "state", "office", "fiscal_year")
+
+
+def _clean(value: str | None, limit: int) -> str:
+    return (value or "").replace("\x00", "").strip()[:limit]  # PostgreSQL refuses NUL
+
+
+def _remember_search(request: HttpRequest, q: str) -> str:
+    now = int(time.time())
+    kept = {t: v for t, v in (request.session.get(_SEARCHES) or {}).items()
+            if isinstance(v, dict) and int(v.get("until", 0)) > now}
+    token = secrets.token_urlsafe(9)
+    kept[token] = {"q": q, "until": now + SEARCH_TOKEN_SECONDS}
+    request.session[_SEARCHES] = dict(sorted(kept.items(), key=lambda kv: -int(kv[1]["until"]))[:SEARCH_TOKENS_KEPT])
+    return token
+
+
+def _recall_search(request: HttpRequest, token: str) -> str | None:
+    """The query kept under ``token`` (its time renewed), or None when it expired or never was."""
+    now = int(time.time())
+    kept = dict(request.session.get(_SEARCHES) or {})
+    entry = kept.get(token)
+    if not isinstance(entry, dict) or int(entry.get("until", 0)) <= now:
+        return None
+    kept[token] = {"q": str(entry.get("q", "")), "until": now + SEARCH_TOKEN_SECONDS}
+    request.session[_SEARCHES] = kept
+    return kept[token]["q"]
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _search_redirect(request: HttpRequest, data: QueryDict, *, keep_page: bool = False) -> HttpResponse:
+    """To the request list with the filters in ``data``: the search text in the URL, or, when it
+    could hold a national ID, in the session under a token (``s``)."""
+    params = {k: _clean(data.get(k), 50) for k in LIST_FILTERS + (("page",) if keep_page else ())}
+    q = _clean(data.get("q"), 200)
+    if thai_id.contains_id(q):
+        params["s"] = _remember_search(request, q)
+    else:
+        params["q"] = q
+    query = urlencode({k: v for k, v in params.items() if v})
+    return _see_other(reverse("staff:requests") + (f"?{query}" if query else ""))
+
+
+@require_POST
 @staff_required
+def request_search(request: HttpRequest) -> HttpResponse:
+    """The search form posts here (a national ID typed into it never reaches a URL)."""
+    return _search_redirect(request, request.POST)
+
+
+@require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.visible_requests(request.user)
-    qs = selectors.apply_filters(qs, request.GET.dict())
-    qs = selectors.search(qs, request.GET.get("q", ""))
+    if thai_id.contains_id(request.GET.get("q", "")):
+        # an old link or bookmark with the ID in it: answered, but from a URL without it (before
+        # the sign-in check, so that the sign-in page's "next" does not carry it either)
+        return _search_redirect(request, request.GET, keep_page=True)
+    return _request_list(request)
+
+
+@staff_required
+def _request_list(request: HttpRequest) -> HttpResponse:
+    params = {k: v for k, v in request.GET.items() if k in LIST_FILTERS or k == "q"}
+    token = request.GET.get("s", "")
+    expired = False
+    if token:
+        recalled = _recall_search(request, token)
+        expired = recalled is None
+        params["q"] = recalled or ""
+    qs = selectors.apply_filters(selectors.visible_requests(request.user), params)
+    if expired:
+        messages.error(request, _(
+            "การค้นหานี้หมดอายุแล้ว (ระบบไม่เก็บเลขประจำตัวประชาชนไว้ในที่อยู่เว็บ จึงจำการค้นหาไว้ได้เพียง "
+            "%(minutes)s นาที) กรุณาค้นหาอีกครั้ง") % {"minutes": SEARCH_TOKEN_SECONDS // 60})
+        qs = qs.none()
+    else:
+        qs = selectors.search(qs, params.get("q", ""))
     page = Paginator(qs.order_by("-received_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     services.audit_views(request.user, list(page.object_list), "request_list")
-    ctx = _filter_context(request) | {"page": page, "rows": _rows(list(page.object_list))}
+    ctx = _filter_context(request) | {"page": page, "rows": _rows(list(page.object_list)), "params": params,
+                                      "search_expired": expired}
     return render(request, "staff/request_list.html", ctx)
 
 
