@@ -14,10 +14,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import geothai
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from csp.utils import build_policy
 from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
@@ -454,6 +454,12 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     if doc is None:
         raise Http404
     req = selectors.get_visible(request.user, doc.request_id)  # 404 outside the user's scope
+    if doc.quarantined:  # never served: say why, in words
+        resp = render(request, "staff/document_quarantined.html", {"doc": doc, "req": req}, status=409)
+        _no_active_content(resp)
+        policy = build_policy()  # the site's policy for this page of ours, sandboxed as well
+        resp["Content-Security-Policy"] = f"{policy}; sandbox" if policy else "sandbox"
+        return resp
     path = (settings.DOCUMENT_ROOT / doc.storage_name).resolve()
     if settings.DOCUMENT_ROOT.resolve() not in path.parents or not path.exists():
         raise Http404
@@ -563,12 +569,6 @@ def _posted_version(request: HttpRequest, name: str) -> int:
 def edit_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a request's applicant and service details (``services.update_details``)."""
     req = selectors.get_visible(request.user, pk)  # 404 outside the user's scope
-    if doc.quarantined:  # never served: say why, in words
-        resp = render(request, "staff/document_quarantined.html", {"doc": doc, "req": req}, status=409)
-        _no_active_content(resp)
-        policy = build_policy()  # the site's policy for this page of ours, sandboxed as well
-        resp["Content-Security-Policy"] = f"{policy}; sandbox" if policy else "sandbox"
-        return resp
     if not services.can_write(request.user, req):
         return render(request, "staff/forbidden.html", status=403)
     if req.state_def.terminal and request.method != "POST":
