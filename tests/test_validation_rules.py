@@ -85,6 +85,22 @@ def test_the_staff_form_accepts_a_category_zero_id(intake: Client) -> None:
     assert Person.objects.get().national_id == value
 
 
+def test_a_record_registered_before_the_rules_can_still_be_corrected(make_request: Any, users: dict[str, User]) -> None:
+    """The ID of the record being corrected is not judged again: a correction cannot change it."""
+    from jfs.cases import services
+    from tests.conftest import applicant_input
+
+    req = make_request()
+    Person.objects.filter(pk=req.applicant_id).update(national_id="0000000000001")  # registered under the old rule
+    fixed = services.update_details(
+        actor=users["intake.cm"], request_id=req.pk, expected_version=req.version,
+        applicant=applicant_input(national_id="0000000000001", phone="02-123-4567"),
+    )
+    assert fixed.applicant.phone == "+6621234567" and fixed.applicant.national_id == "0000000000001"
+    with pytest.raises(services.InvalidInput):  # a new registration with it is still refused
+        make_request(applicant={"national_id": "0000000000001"})
+
+
 @pytest.mark.parametrize("first_digit", "012345678")
 def test_the_test_id_generator_makes_valid_ids_in_every_category(first_digit: str) -> None:
     assert thai_id.is_valid(new_national_id(first_digit))

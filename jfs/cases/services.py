@@ -135,14 +135,21 @@ class ApplicantInput:
     household_size: int = 1
 
 
-def validate_applicant(a: ApplicantInput, *, on: date | None = None) -> dict[str, Any]:
-    """Return clean applicant values or raise InvalidInput listing every problem."""
+def validate_applicant(a: ApplicantInput, *, on: date | None = None, on_file_id: str | None = None) -> dict[str, Any]:
+    """Return clean applicant values or raise InvalidInput listing every problem.
+
+    ``on_file_id``: the ID of the record being corrected. A correction cannot change it, so it is
+    not judged again: a record registered before a rule existed can still have its phone or address
+    corrected."""
     errors: list[dict[str, str]] = []
     clean: dict[str, Any] = {}
-    try:
-        clean["national_id"] = thai_id.validate(a.national_id)
-    except thai_id.InvalidNationalID as exc:
-        errors.append(field_error("national_id", exc.th, exc.en))
+    if on_file_id is not None and thai_id.normalize(a.national_id) == on_file_id:
+        clean["national_id"] = on_file_id
+    else:
+        try:
+            clean["national_id"] = thai_id.validate(a.national_id)
+        except thai_id.InvalidNationalID as exc:
+            errors.append(field_error("national_id", exc.th, exc.en))
     for f, th, en in (("first_name", "กรุณากรอกชื่อ", "First name is required"),
                       ("last_name", "กรุณากรอกนามสกุล", "Last name is required")):
         value = (getattr(a, f) or "").strip()
@@ -547,7 +554,7 @@ def update_details(
     diff: dict[str, list[Any]] = {}
     refuse_nul({**(vars(applicant) if applicant is not None else {}), "details": details})
     if applicant is not None:
-        values = validate_applicant(applicant, on=req.received_on)
+        values = validate_applicant(applicant, on=req.received_on, on_file_id=req.applicant.national_id)
         req.applicant = Person.objects.select_for_update().get(pk=req.applicant_id)
         if expected_applicant_version is not None and req.applicant.version != expected_applicant_version:
             raise ApplicantChanged(
