@@ -99,7 +99,8 @@ def test_upload_writes_an_event(make_request: Any, attach: Any) -> None:
     doc = attach(req, "intake.cm", "id_card")
     [ev] = events("document_upload", reference=req.number)
     assert (ev.object_type, ev.object_id) == ("document", str(doc.pk))
-    assert ev.details == {"doc_type": "id_card", "content_type": "application/pdf", "size": doc.size}
+    assert ev.details == {"doc_type": "id_card", "content_type": "application/pdf", "size": doc.size,
+                          "sanitised": [], "scan_status": "not_scanned"}  # what cleaning removed, the scan's verdict
 
 
 def test_refused_write_leaves_no_event(make_request: Any, users: Any) -> None:
