@@ -371,8 +371,9 @@ def test_eicar_upload_is_quarantined_recorded_audited_and_never_served(
     good = add(users, req, "id.pdf", SAMPLE_FILES["pdf"])
     original = eicar_pdf()
     resp = staff_client.post(reverse("staff:upload", args=[req.pk]),
-                             {"doc_type": "id_card", "file": SimpleUploadedFile("id-new.pdf", original)})
-    assert resp.status_code == 302  # the upload is taken (nothing lost) ...
+                             {"doc_type": "id_card", "file": SimpleUploadedFile("id-new.pdf", original)}, follow=True)
+    assert resp.redirect_chain[0][1] == 302  # the upload is taken (nothing lost), and the officer is told
+    assert "กักกันไว้ ไม่เปิดให้ดาวน์โหลด: ระบบตรวจไวรัสพบมัลแวร์: Eicar-Test-Signature" in resp.content.decode()
     doc = Document.objects.get(original_name="id-new.pdf")
     assert (doc.scan_status, doc.scan_reason) == ("quarantined", "malware found: Eicar-Test-Signature")
     # ... kept as it was received, in quarantine, not with the documents that are served

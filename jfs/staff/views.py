@@ -421,12 +421,16 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=422)
     f = form.cleaned_data["file"]
     try:
-        services.add_document(actor=request.user, request_id=req.pk, doc_type=form.cleaned_data["doc_type"],
-                              name=f.name, chunks=f.chunks(), size=f.size)
+        doc = services.add_document(actor=request.user, request_id=req.pk, doc_type=form.cleaned_data["doc_type"],
+                                    name=f.name, chunks=f.chunks(), size=f.size)
     except CaseError as exc:
         form.add_error("file", exc.message(_lang()))
         return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=exc.status)
-    messages.success(request, _("อัปโหลดแล้ว"))
+    if doc.quarantined:
+        messages.warning(request, _("เก็บไฟล์ไว้แล้ว แต่กักกันไว้ ไม่เปิดให้ดาวน์โหลด: %(reason)s")
+                         % {"reason": doc.scan_reason_text})
+    else:
+        messages.success(request, _("อัปโหลดแล้ว"))
     return redirect("staff:case", pk=req.pk)
 
 
