@@ -366,3 +366,58 @@ def test_gunicorn_logs_json_lines_when_the_application_does(tmp_path: Path, monk
         h.flush()
     line = json.loads((tmp_path / "error.log").read_text().splitlines()[-1])
     assert line["message"] == "Error handling request /staff/requests/?[query]"
+
+
+# --------------------------------------------------------------------------- backups
+
+
+def _fake_backup(directory: Path) -> Path:
+    import json
+
+    from jfs.core import backup
+
+    directory.mkdir()
+    (directory / backup.DUMP).write_bytes(b"PGDMP fake dump")
+    (directory / backup.DOCUMENTS).write_bytes(b"fake tar")
+    manifest = {"format": backup.FORMAT, "created_at": "2026-01-01T00:00:00+00:00"}
+    for part, name in (("database", backup.DUMP), ("documents", backup.DOCUMENTS)):
+        path = directory / name
+        manifest[part] = {"file": name, "bytes": path.stat().st_size, "sha256": backup.sha256(path)}
+    (directory / backup.MANIFEST).write_text(json.dumps(manifest))
+    return directory
+
+
+def test_a_damaged_backup_is_refused_before_anything_is_restored(tmp_path: Path) -> None:
+    from jfs.core import backup
+
+    good = _fake_backup(tmp_path / "jfs-1")
+    assert backup.read_manifest(good)["format"] == backup.FORMAT
+    (good / backup.DUMP).write_bytes(b"PGDMP fake dumq")  # same size, one byte changed
+    with pytest.raises(backup.BackupError, match="does not match the manifest"):
+        backup.read_manifest(good)
+    (good / backup.DUMP).unlink()
+    with pytest.raises(backup.BackupError, match="is missing"):
+        backup.read_manifest(good)
+    with pytest.raises(backup.BackupError, match="has no manifest.json"):
+        backup.read_manifest(tmp_path)
+
+
+@pytest.mark.skipif(django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+                    reason="SQLite only")
+def test_backup_and_restore_refuse_sqlite_clearly(tmp_path: Path) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=r"work with PostgreSQL .*sqlite3 .*\.backup"):
+        call_command("backup", "--output", str(tmp_path))
+    with pytest.raises(CommandError, match="work with PostgreSQL"):
+        call_command("restore", str(_fake_backup(tmp_path / "jfs-1")))
+    assert not list(tmp_path.glob(".partial-*"))
+
+
+def test_the_ops_scripts_parse_and_ci_runs_the_backup_check() -> None:
+    for script in ("prod-local.sh", "backup-restore-check.sh"):
+        path = ROOT / "scripts" / script
+        assert subprocess.run(["bash", "-n", str(path)]).returncode == 0, script
+        assert os.access(path, os.X_OK), script
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ci.index("scripts/test.sh") < ci.index("bash scripts/backup-restore-check.sh")
