@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import geothai
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -21,12 +21,11 @@ from ninja.errors import ValidationError as PayloadInvalid
 from ninja.files import UploadedFile
 from ninja.params import FormEx
 from ninja.responses import Status
-from ninja.security import HttpBearer
 from ninja.schema import DjangoGetter
-from pydantic import Field, model_validator
+from ninja.security import HttpBearer
+from pydantic import ConfigDict, Field, Strict, model_validator
 
-from jfs.accounts.models import Office, User
-from jfs.accounts.models import SCOPE_READ, SCOPE_WRITE
+from jfs.accounts.models import SCOPE_READ, SCOPE_WRITE, Office, User
 from jfs.accounts.tokens import grant_for
 from jfs.cases import selectors, services, workflows
 from jfs.cases.details import SCHEMAS, keep_personal_ids, masked, translate
@@ -65,7 +64,43 @@ WRITE = TokenAuth(SCOPE_WRITE)
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+#: OpenAPI links from a created request (its ``id``) to the operations on it: they tell clients, and
+#: the stateful schemathesis run, how calls follow one another (create, then read, correct, act)
+REQUEST_LINKS = {
+    "GetRequest": "jfs_api_api_get_request",
+    "CorrectRequest": "jfs_api_api_patch_request",
+    "ActOnRequest": "jfs_api_api_post_transition",
+    "ListTransitions": "jfs_api_api_list_transitions",
+    "UploadDocument": "jfs_api_api_upload_document",
+    "ListDocuments": "jfs_api_api_list_documents",
+}
+
+
+class JfsNinjaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        def links(pointer: str) -> dict[str, Any]:
+            return {name: {"operationId": op, "parameters": {"request_id": f"$response.body#{pointer}"}}
+                    for name, op in REQUEST_LINKS.items()}
+
+        for ops in schema["paths"].values():
+            for op in ops.values():
+                op_id = op.get("operationId")
+                if op_id in {"jfs_api_api_create_request", "jfs_api_api_get_request",
+                             "jfs_api_api_patch_request", "jfs_api_api_post_transition"}:
+                    pointer = "/id"
+                elif op_id in {"jfs_api_api_list_requests", "jfs_api_api_search_requests"}:
+                    pointer = "/items/0/id"  # the newest request of the page
+                else:
+                    continue
+                for code in ("200", "201"):
+                    if code in op["responses"]:
+                        op["responses"][code]["links"] = links(pointer)
+        return schema
+
+
+api = JfsNinjaAPI(
     title="Justice Fund System API",
     version="1.0.0",
     description="Requests, transitions, documents and reference data of the Justice Fund system. "
@@ -184,26 +219,35 @@ def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
     return {**ok, **{code: ErrorOut for code in sorted({*COMMON_ERRORS, *errors})}}
 
 
+#: numbers in a JSON body are JSON numbers: pydantic's lax mode would read true as 1 and "7" as 7
+Whole = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]
+
+NOT_AN_OBJECT = ("ต้องเป็นชุดข้อมูล (JSON object)", "Must be a JSON object")
+
+
 class Input(Schema):
     """Base of every API input: before any field is read (and long before any query), a NUL
     anywhere, nesting deeper than ``jsonbounds.MAX_DEPTH`` or more than ``MAX_ITEMS`` values is
-    refused with a 422 naming the fields. The walk is iterative: no input can exhaust the stack."""
+    refused with a 422 naming the fields. The walk is iterative: no input can exhaust the stack.
+    An unknown field or query parameter is refused too: a misspelt filter must not quietly return
+    everything."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
     def _bounded(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            values = data
-        elif isinstance(data, DjangoGetter):
-            values = getattr(data, "_obj", data)
-        else:
-            values = data
-        if isinstance(values, dict | list):
-            found = jsonbounds.problems(values)
-            if found:
-                raise InvalidInput(
-                    "ข้อมูลที่ส่งมาไม่ถูกต้อง", "The data sent is not valid",
-                    errors=[field_error(p.path or "body", *jsonbounds.MESSAGES[p.kind]) for p in found])
+        # Django Ninja wraps what it validates in a DjangoGetter, which reads a list or a number as
+        # an object without attributes (every field at its default): only a JSON object is input
+        values = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(values, dict):
+            raise InvalidInput(*NOT_AN_OBJECT, errors=[field_error("body", *NOT_AN_OBJECT)])
+        found = jsonbounds.problems(values)
+        if found:
+            raise InvalidInput(
+                "ข้อมูลที่ส่งมาไม่ถูกต้อง", "The data sent is not valid",
+                errors=[field_error(p.path or "body", *jsonbounds.MESSAGES[p.kind]) for p in found])
         return data
 
 
@@ -270,8 +314,8 @@ class ApplicantIn(Input):
     phone: str = Field(default="", max_length=_max(Person, "phone"))
     education: Education = ""
     occupation: Occupation = ""
-    monthly_income: float = Field(default=0, ge=0)
-    household_size: int = Field(default=1, ge=1, le=50)
+    monthly_income: Number = Field(default=0, ge=0)
+    household_size: Whole = Field(default=1, ge=1, le=50)
 
 
 class RequestIn(Input):
@@ -336,6 +380,13 @@ class RequestFilter(Input):
     offset: int = Field(default=0, ge=0, le=OFFSET_MAX)
 
 
+class SearchIn(RequestFilter):
+    """The filters of ``GET /requests`` as a JSON body, typed strictly (a JSON ``false`` is not 0)."""
+
+    limit: Whole = Field(default=50, ge=1, le=LIMIT_MAX)
+    offset: Whole = Field(default=0, ge=0, le=OFFSET_MAX)
+
+
 class RequestPage(Schema):
     count: int
     items: list[RequestOut]
@@ -369,13 +420,18 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> dict[s
     """List and search requests. `q` takes a request number or a name; a national ID in `q` (13 digits,
     with or without dashes) is refused with 422 `national_id_in_url`: search by ID with
     `POST /requests/search`, so that the ID never appears in a URL."""
+    unknown = sorted(set(request.GET) - set(RequestFilter.model_fields))
+    if unknown:  # Django Ninja passes only the declared parameters to the model: refuse the others here
+        raise InvalidInput("ข้อมูลที่ส่งมาไม่ถูกต้อง", "The data sent is not valid",
+                           errors=[field_error(k.replace("\x00", "") or "query", "ไม่รู้จักช่องข้อมูลนี้", "Unknown field")
+                                   for k in unknown])
     if thai_id.contains_id(filters.q):
         raise NationalIdInUrl(*ID_IN_URL, errors=[field_error("q", *ID_IN_URL)])
     return _request_page(request, filters)
 
 
 @api.post("/requests/search", response=responses({200: RequestPage}, 400, 413), tags=["requests"])
-def search_requests(request: HttpRequest, filters: RequestFilter) -> dict[str, Any]:
+def search_requests(request: HttpRequest, filters: SearchIn) -> dict[str, Any]:
     """The same search as `GET /requests`, its filters in a JSON body: the way to search by national ID
     (`{"q": "1101700203450"}`). A read; a token with the read scope may use it. Audited like the list."""
     return _request_page(request, filters)
@@ -414,10 +470,10 @@ class ApplicantCorrection(ApplicantIn):
 
 
 class RequestPatch(Input):
-    version: int = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
+    version: Whole = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
     applicant: ApplicantCorrection | None = Field(
         default=None, description="the applicant's corrected record, whole (as in POST /requests)")
-    applicant_version: int | None = Field(
+    applicant_version: Whole | None = Field(
         default=None, ge=1, le=2**31 - 1,
         description="required with `applicant`: the applicant_version you read; if the record changed "
                     "since (through any of the person's requests) the answer is 409 `applicant_changed`")
@@ -467,7 +523,7 @@ def patch_request(request: HttpRequest, request_id: int, payload: RequestPatch) 
 
 class TransitionIn(Input):
     action: str = Field(max_length=_max(Transition, "action"))
-    version: int = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
+    version: Whole = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
     comment: str = Field(default="", max_length=COMMENT_MAX)
     outcome: Outcome = ""
     reason_code: str = Field(default="", max_length=_max(Request, "reason_code"))
@@ -522,6 +578,12 @@ class DocumentOut(Schema):
     superseded: bool
 
 
+def _document_out(d: Document) -> dict[str, Any]:
+    return {"id": d.pk, "doc_type": d.doc_type, "original_name": d.original_name, "content_type": d.content_type,
+            "size": d.size, "sha256": d.sha256, "original_sha256": d.original_sha256, "sanitised": d.sanitised,
+            "scan_status": d.scan_status, "scan_reason": d.scan_reason, "superseded": d.superseded_by_id is not None}
+
+
 @api.post("/requests/{request_id}/documents", response=responses({201: DocumentOut}, *CHANGE_ERRORS), auth=WRITE,
           tags=["documents"])
 def upload_document(request: HttpRequest, request_id: int,
@@ -564,12 +626,6 @@ def ref_services(request: HttpRequest) -> list[dict[str, Any]]:
 def ref_offices(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"code": o.code, "th": o.name_th, "en": o.name_en, "province_code": o.province_code,
              "is_central": o.is_central} for o in Office.objects.all()]
-
-def _document_out(d: Document) -> dict[str, Any]:
-    return {"id": d.pk, "doc_type": d.doc_type, "original_name": d.original_name, "content_type": d.content_type,
-            "size": d.size, "sha256": d.sha256, "original_sha256": d.original_sha256, "sanitised": d.sanitised,
-            "scan_status": d.scan_status, "scan_reason": d.scan_reason, "superseded": d.superseded_by_id is not None}
-
 
 
 @api.get("/reference/reasons", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
