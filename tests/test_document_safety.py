@@ -377,7 +377,7 @@ def test_eicar_upload_is_quarantined_recorded_audited_and_never_served(
     doc = Document.objects.get(original_name="id-new.pdf")
     assert (doc.scan_status, doc.scan_reason) == ("quarantined", "malware found: Eicar-Test-Signature")
     # ... kept as it was received, in quarantine, not with the documents that are served
-    assert stored(doc, settings.DOCUMENT_QUARANTINE_ROOT) == original
+    assert stored(doc, settings.DOCUMENT_QUARANTINE_ROOT) == original and not doc.cleaned
     assert doc.sha256 == doc.original_sha256 == hashlib.sha256(original).hexdigest()
     assert not (document_root / doc.storage_name).exists()
     details = upload_event(doc).details

@@ -297,7 +297,7 @@ class Document(models.Model):
     )
     cleaned = models.BooleanField(
         default=False,
-        help_text="the file went through the cleaning pipeline (false for files stored before it existed)",
+        help_text="the stored file is the cleaned one (false: kept as received, in quarantine or stored before cleaning)",
     )
     sanitised = models.JSONField(
         default=list, blank=True, help_text="what was removed from the file (categories, never content)"

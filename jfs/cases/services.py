@@ -657,7 +657,7 @@ def _store_document(*, actor: User, request_id: int, doc_type: str, name: str, m
     doc = Document.objects.create(
         request=req, doc_type=doc_type, original_name=name[:255], content_type=mime, size=len(data),
         sha256=hashlib.sha256(data).hexdigest(), original_sha256=hashlib.sha256(original).hexdigest(),
-        cleaned=True, sanitised=cleaned.removed, scan_status=verdict.status, scan_reason=verdict.reason,
+        cleaned=not quarantined, sanitised=cleaned.removed, scan_status=verdict.status, scan_reason=verdict.reason,
         storage_name=storage_name, uploaded_by=actor,
     )
     if doc_type != "other" and not quarantined:  # a quarantined file replaces nothing

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             name="cleaned",
             field=models.BooleanField(
                 default=False,
-                help_text="the file went through the cleaning pipeline (false for files stored before it existed)",
+                help_text="the stored file is the cleaned one (false: kept as received, in quarantine or stored before cleaning)",
             ),
         ),
         migrations.AddField(
