@@ -132,3 +132,10 @@ def test_every_operation_documents_401_404_422_and_500() -> None:
 def test_pages_answer_a_nul_in_the_url_without_a_500(staff_client: Client) -> None:
     for url in ("/staff/requests/?office=5%000", "/staff/overdue/?office=%00", "/staff/dashboard/?office=%00"):
         assert staff_client.get(url).status_code < 500, url
+
+
+def test_a_form_sent_without_its_csrf_token_gets_a_page_in_thai_and_english() -> None:
+    resp = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x", "password": "y"})
+    assert resp.status_code == 403
+    html = resp.content.decode()
+    assert "แบบฟอร์มหมดอายุ" in html and "The form has expired" in html
