@@ -231,11 +231,11 @@ def test_citizen_gets_no_staff_pages(cm_request: Any, users: Any) -> None:
     req, doc = cm_request
     citizen = users["citizen"]
     client = Client()
-    # even a citizen who completes both factors (enrolling a device) is not staff
+    # even a citizen who completes both factors is not staff (no activation code is ever issued to a
+    # citizen, so the device is made here)
+    device = TOTPDevice.objects.create(user=citizen, name="test", confirmed=True)
     resp = client.post(reverse("accounts:login"), {"username": "citizen", "password": "demo-password-2569"})
     assert resp.status_code == 302
-    client.get(reverse("accounts:otp"))
-    device = TOTPDevice.objects.get(user=citizen)
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     assert client.post(reverse("accounts:otp"), {"token": code}).status_code == 302
     for name in STAFF_PAGES:
@@ -248,9 +248,15 @@ def test_citizen_gets_no_staff_pages(cm_request: Any, users: Any) -> None:
     assert req.state == "received"
 
 
-def test_citizen_api_token_is_refused(cm_request: Any, api_client: Any) -> None:
+def test_citizen_api_token_is_refused(cm_request: Any, users: Any) -> None:
+    """No token is issued to a citizen; one moved to a citizen's account behind the service is refused."""
+    from jfs.accounts.models import ApiToken
+    from jfs.accounts.tokens import issue
+
     req, _ = cm_request
-    assert api_client("citizen").get(f"/api/v1/requests/{req.pk}").status_code == 401
+    raw = issue(users["officer.cm"], "moved")
+    ApiToken.objects.update(user=users["citizen"])
+    assert Client(headers={"authorization": f"Bearer {raw}"}).get(f"/api/v1/requests/{req.pk}").status_code == 401
 
 
 def test_signed_in_without_second_factor_is_sent_to_log_in(cm_request: Any, users: Any) -> None:
