@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import copy
 import os
+from pathlib import Path
 
 from config.settings import *  # noqa: F403
-from config.settings import DATABASES, LOGGING, env_bool
+from config.settings import DATABASES, LOGGING, STATIC_ROOT, env_bool
 
 if env_bool("DEBUG", False):
     raise RuntimeError("DEBUG must be off in production (config.settings_production): unset DEBUG")
@@ -78,6 +79,10 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
+
+#: collected static files, served by nginx (deploy/nginx/jfs.conf) from a folder it may read,
+#: outside JFS_DATA_DIR, where the documents are (default: JFS_DATA_DIR/staticfiles)
+STATIC_ROOT = Path(os.environ.get("JFS_STATIC_ROOT") or STATIC_ROOT)
 
 # a connection kept between requests (DB_CONN_MAX_AGE) is checked before it is reused
 DATABASES = copy.deepcopy(DATABASES)

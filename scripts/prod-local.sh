@@ -185,7 +185,7 @@ PROBES
 
 if [ "${KEEP:-0}" = 1 ]; then
   echo "Server running at http://127.0.0.1:$port (send X-Forwarded-Proto: https); Enter stops it."
-  read -r _
+  read -r _ || true
 fi
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 30 lines)"; tail -n 30 "$work/server.log"
