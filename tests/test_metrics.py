@@ -29,8 +29,8 @@ TOKEN = "metrics-token-for-tests-" + "x" * 20
 pytestmark = pytest.mark.django_db
 
 
-def scrape(client: Client | None = None, **headers: str) -> dict[str, list[tuple[dict[str, str], float]]]:
-    resp = (client or Client()).get("/metrics", **headers)
+def scrape() -> dict[str, list[tuple[dict[str, str], float]]]:
+    resp = Client().get("/metrics")
     assert resp.status_code == 200, resp.status_code
     assert resp["Content-Type"].startswith("text/plain; version=")
     samples: dict[str, list[tuple[dict[str, str], float]]] = {}

@@ -46,7 +46,7 @@ CSP = {
 }
 
 
-def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+def production_env(tmp_path: Path, **extra: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in {"SECRET_KEY", "DEBUG", "JFS_TESTING", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS",
                         "JFS_LOG_FORMAT", "JFS_PROXY_SSL_HEADER", "CSRF_TRUSTED_ORIGINS"}}
@@ -55,8 +55,8 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "jfs.example.go.th", "CSRF_TRUSTED_ORIGINS": "https://jfs.example.go.th",
         "JFS_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     })
-    env.update(extra)
-    return {k: v for k, v in env.items() if v is not None}
+    with_removals: dict[str, str | None] = {**env, **extra}
+    return {k: v for k, v in with_removals.items() if v is not None}
 
 
 def run_python(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
@@ -149,7 +149,7 @@ def production(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         yield changed
 
 
-HTTPS = {"HTTP_X_FORWARDED_PROTO": "https"}
+HTTPS = {"X-Forwarded-Proto": "https"}  # as nginx sends it
 
 
 def assert_csp(response: Any) -> None:
@@ -167,7 +167,7 @@ def test_plain_http_is_redirected_to_https(production: dict[str, Any]) -> None:
 
 @pytest.mark.django_db
 def test_https_pages_have_hsts_csp_and_secure_cookies(production: dict[str, Any], users: dict[str, User]) -> None:
-    client = Client(**HTTPS)
+    client = Client(headers=HTTPS)
     page = client.get("/accounts/login/")
     assert page.status_code == 200
     assert page["Strict-Transport-Security"] == HSTS
