@@ -93,4 +93,4 @@ LOG_FORMAT = os.environ.get("JFS_LOG_FORMAT", "json")
 if LOG_FORMAT not in {"text", "json"}:
     raise RuntimeError(f'JFS_LOG_FORMAT must be "text" or "json", not {LOG_FORMAT!r}')
 LOGGING = copy.deepcopy(LOGGING)
-LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]

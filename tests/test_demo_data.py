@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q, Sum
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jfs.accounts.models import User
 from jfs.audit.models import AuditEvent
@@ -112,6 +113,7 @@ def _check_clock(req: Request, calendars: dict[int, WorkingCalendar]) -> None:
         calendars[req.office_id] = calendar_for(req.office_id)
     cal = calendars[req.office_id]
     std = req.workflow.standard_days
+    assert req.clock_started_on is not None and req.step_started_on is not None
     if req.clock_stopped_on is not None:
         taken = cal.working_days_between(req.clock_started_on, req.clock_stopped_on) - req.paused_working_days
         assert req.working_days_taken == taken, req.number
@@ -278,7 +280,7 @@ def test_fy2564_2565_reproduce_domain_and_are_consistent(settings: Any) -> None:
     client = Client()
     client.force_login(User.objects.get(username="executive"))
     session = client.session
-    session["otp_device_id"] = User.objects.get(username="executive").totpdevice_set.get().persistent_id
+    session["otp_device_id"] = TOTPDevice.objects.get(user__username="executive").persistent_id
     session.save()
     html = client.get("/staff/dashboard/?fiscal_year=2565").content.decode()
     for pct, mean in ON_TIME_2565.values():

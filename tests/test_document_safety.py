@@ -174,7 +174,7 @@ def test_pdf_active_content_is_removed_and_recorded(req: Any, users: Any, docume
                 kinds.add(str(d.Subtype))
         annots = pdf.pages[0].obj.Annots
         # the web link stays; the GoTo link stays without its JavaScript continuation; the launcher loses its action
-        assert [str(a.get("/A", {}).get("/S", "")) for a in annots] == ["", "/GoTo", "/URI"]
+        assert [str(a.A.get("/S", "")) if "/A" in a else "" for a in annots] == ["", "/GoTo", "/URI"]
         assert str(annots[2].A.URI) == "https://www.jfo.moj.go.th/"
         assert "/A" not in pdf.Root.Outlines.First  # the bookmark's ImportData action
     for text in (b"app.alert", b"submitForm", b"cmd.exe", b"MZ pretend", b"<xdp:xdp>"):
@@ -266,7 +266,7 @@ def test_png_html_polyglot_loses_the_html_after_iend_and_in_text_chunks(req: Any
     assert b"<html" not in data and b"<script" not in data and b"tEXt" not in data and b"iTXt" not in data
     assert data.endswith(b"IEND\xaeB`\x82")
     with Image.open(io.BytesIO(data)) as im:
-        assert im.size == (16, 8) and im.getpixel((3, 3)) == (200, 30, 30) and not im.text
+        assert im.size == (16, 8) and im.getpixel((3, 3)) == (200, 30, 30) and not getattr(im, "text", None)
     assert doc.sanitised == ["metadata", "trailing_data"]
     assert doc.original_sha256 == hashlib.sha256(original).hexdigest()
 
@@ -280,7 +280,8 @@ def test_jpeg_loses_exif_and_gps_after_its_orientation_is_applied(req: Any, user
     with Image.open(io.BytesIO(data)) as im:
         assert not im.getexif() and "exif" not in im.info and "comment" not in im.info
         assert im.size == (20, 40)  # turned upright
-        assert sum(im.getpixel((10, 2))) > 600  # the light band is now at the top
+        pixel = im.getpixel((10, 2))
+        assert isinstance(pixel, tuple) and sum(pixel) > 600  # the light band is now at the top
         assert im.info.get("icc_profile") == icc  # colours stay as they were
     assert b"Exif" not in data and b"PhoneMaker" not in data and b"<script" not in data
     assert doc.sanitised == ["exif", "exif_gps", "metadata"]
@@ -439,7 +440,7 @@ def test_a_clean_file_with_the_scanner_is_clean_and_served(req: Any, users: Any,
     assert body["scan_status"] == "clean" and body["scan_reason"] == "" and body["sanitised"] == []
     assert clamd_server.scanned == 1
     resp = staff_client.get(reverse("staff:document", args=[body["id"]]))
-    assert resp.status_code == 200 and b"".join(resp.streaming_content).startswith(b"\x89PNG")
+    assert resp.status_code == 200 and b"".join(resp.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
     assert "ตรวจไวรัสแล้ว ไม่พบ" in staff_client.get(reverse("staff:case", args=[req.pk])).content.decode()
 
 

@@ -190,7 +190,7 @@ def test_download_is_served_only_to_permitted_users(req: Any, attach: Any, login
         assert "no-store" in resp["Cache-Control"] and "private" in resp["Cache-Control"]
     assert login("officer.kk").get(url).status_code == 404
     resp = Client().get(url)
-    assert resp.status_code == 302 and resp.url.startswith(reverse("accounts:login"))
+    assert resp.status_code == 302 and resp["Location"].startswith(reverse("accounts:login"))
 
 
 def test_download_of_a_missing_file_or_unknown_document_is_404(req: Any, attach: Any, staff_client: Client,

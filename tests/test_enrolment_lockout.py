@@ -90,10 +90,10 @@ def test_re_enrolment_replaces_the_old_device(users: Any) -> None:
     old = TOTPDevice.objects.get(user=officer, confirmed=True)
     code = enrolment.issue_code(issuer=users["admin"], user=officer)
     client = after_password("officer.cm", DEMO_PASSWORD)
-    assert client.post(ENROL, {"code": code}).url == ENROL
+    assert client.post(ENROL, {"code": code})["Location"] == ENROL
     client.get(ENROL)
     new = TOTPDevice.objects.get(user=officer, confirmed=False)
-    assert client.post(ENROL, {"token": device_code(new)}).url == QUEUE
+    assert client.post(ENROL, {"token": device_code(new)})["Location"] == QUEUE
     assert list(TOTPDevice.objects.filter(user=officer)) == [new]
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
     assert AuditEvent.objects.filter(action="totp_enrolled", actor_username="officer.cm").exists()
@@ -133,7 +133,7 @@ def test_a_locked_out_officer_can_still_sign_in_from_another_address(users: Any,
     # the officer, at the office
     reset_totp(users["officer.cm"])
     office = after_password("officer.cm", DEMO_PASSWORD, ip="198.51.100.20")
-    assert office.post(OTP, {"token": totp_code()}).url == QUEUE
+    assert office.post(OTP, {"token": totp_code()})["Location"] == QUEUE
     assert office.get(QUEUE).status_code == 200
     [ev] = AuditEvent.objects.filter(action="account_locked")
     assert ev.details["user"] == "officer.cm" and ev.ip == "203.0.113.9"

@@ -67,7 +67,7 @@ def test_a_new_late_step_is_escalated_again(late: Request, act: Any) -> None:
     long_ago = services.today() - timedelta(days=20)
     act(late, "intake.cm", "start_screening", on=long_ago)  # the next step is late too
     late.refresh_from_db()
-    assert late.escalated_on is None and late.step_due_on < services.today()
+    assert late.escalated_on is None and late.step_due_on is not None and late.step_due_on < services.today()
     assert escalate_overdue() == 1
     assert Notification.objects.count() == 2
 
@@ -81,6 +81,7 @@ def test_escalation_text_is_thai_and_english_with_buddhist_era_dates(late: Reque
     escalate_overdue()
     [note] = Notification.objects.all()
     due = late.step_due_on
+    assert due is not None
     be = str(due.year + 543)
     # Thai text: the Thai state name and a B.E. date (21 พ.ย. 2569), never an ISO C.E. date
     assert "รับคำขอ" in note.subject and be in note.subject and due.isoformat() not in note.subject
@@ -95,6 +96,7 @@ def test_inbox_shows_the_escalation_in_the_reader_s_language(late: Request, logi
     escalate_overdue()
     client = login("head.cm")
     thai = client.get(reverse("staff:inbox")).content.decode()
+    assert late.step_due_on is not None
     assert "ขั้นตอน “รับคำขอ” เกินกำหนด" in thai and format_thai(late.step_due_on) in thai
     assert "is overdue" not in thai
     client.cookies["django_language"] = "en"

@@ -41,7 +41,7 @@ def regs(client: GdxClient) -> Registries:
 
 
 def verify(regs: Registries, k: Known, **typed: Any) -> Any:
-    values = {"first_name": k.first_name, "last_name": k.last_name, "birth": k.birth_date, "laser": k.laser_code}
+    values: dict[str, Any] = {"first_name": k.first_name, "last_name": k.last_name, "birth": k.birth_date, "laser": k.laser_code}
     values.update(typed)
     return regs.population.verify_card(
         k.national_id, values["first_name"], values["last_name"], date_to_be(values["birth"]), values["laser"]

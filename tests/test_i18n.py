@@ -74,7 +74,7 @@ def parse_po(path: Path) -> list[Entry]:
             continue
         keyword, _, rest = line.partition(" ")
         if keyword.startswith('"'):
-            value, keyword = ast.literal_eval(line), None
+            value, keyword = ast.literal_eval(line), None  # type: ignore[assignment]  # a continued string
         else:
             value = ast.literal_eval(rest)
             if cur.line == 0:

@@ -67,6 +67,7 @@ def test_configured_console_handler_redacts() -> None:
 
     [console] = [h for h in logging.getLogger().handlers
                  if any(isinstance(f, RedactPersonalData) for f in h.filters)]
+    assert isinstance(console, logging.StreamHandler)
     stream = io.StringIO()
     old = console.setStream(stream)
     try:

@@ -54,10 +54,10 @@ def test_password_then_totp_signs_in(users: Any) -> None:
     reset_totp(users["officer.cm"])
     client = Client()
     resp = password_step(client, "officer.cm")
-    assert resp.status_code == 302 and resp.url == OTP
+    assert resp.status_code == 302 and resp["Location"] == OTP
     assert client.get(QUEUE).status_code == 302  # not signed in yet
     resp = client.post(OTP, {"token": totp_code()})
-    assert resp.status_code == 302 and resp.url == QUEUE
+    assert resp.status_code == 302 and resp["Location"] == QUEUE
     assert client.get(QUEUE).status_code == 200
     assert AuditEvent.objects.filter(action="login", actor_username="officer.cm").count() == 1
 
@@ -66,10 +66,10 @@ def test_staff_pages_require_the_second_factor(users: Any) -> None:
     client = Client()
     password_step(client, "officer.cm")
     resp = client.get(QUEUE)
-    assert resp.status_code == 302 and resp.url.startswith(LOGIN)
+    assert resp.status_code == 302 and resp["Location"].startswith(LOGIN)
     client.force_login(users["officer.cm"])  # a session with a password but no verified device
     resp = client.get(QUEUE)
-    assert resp.status_code == 302 and resp.url.startswith(LOGIN)
+    assert resp.status_code == 302 and resp["Location"].startswith(LOGIN)
 
 
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(users: Any) -> None:
@@ -108,7 +108,7 @@ def test_totp_code_cannot_be_replayed(users: Any) -> None:
 
 def test_otp_page_without_a_password_step_goes_back_to_login() -> None:
     resp = Client().get(OTP)
-    assert resp.status_code == 302 and resp.url == LOGIN
+    assert resp.status_code == 302 and resp["Location"] == LOGIN
 
 
 def test_repeated_wrong_passwords_lock_the_account(users: Any) -> None:
@@ -167,11 +167,11 @@ def test_first_sign_in_enrolls_an_authenticator_with_an_activation_code(offices:
     code = enrolment.issue_code(issuer=users["head.cm"], user=user)
     client = Client()
     assert password_step(client, "newbie.cm", "a-long-password-2569").status_code == 302
-    assert client.get(OTP).url == ENROL  # no device yet: enrolment, which first asks for the code
+    assert client.get(OTP)["Location"] == ENROL  # no device yet: enrolment, which first asks for the code
     resp = client.get(ENROL)
     assert resp.status_code == 200 and "data:image/svg+xml" not in resp.content.decode()
     assert not TOTPDevice.objects.filter(user=user).exists()
-    assert client.post(ENROL, {"code": code.lower()}).url == ENROL  # typed in lower case: still the code
+    assert client.post(ENROL, {"code": code.lower()})["Location"] == ENROL  # typed in lower case: still the code
     resp = client.get(ENROL)
     html = resp.content.decode()
     assert resp.status_code == 200 and resp.context["enrolling"] is True
@@ -181,7 +181,7 @@ def test_first_sign_in_enrolls_an_authenticator_with_an_activation_code(offices:
     assert resp.context["secret"] in html
     code_now = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     resp = client.post(ENROL, {"token": code_now})
-    assert resp.status_code == 302 and resp.url == QUEUE
+    assert resp.status_code == 302 and resp["Location"] == QUEUE
     device.refresh_from_db()
     assert device.confirmed is True
     assert client.get(QUEUE).status_code == 200
@@ -212,12 +212,12 @@ def test_next_parameter_is_followed_only_within_the_site(users: Any) -> None:
     client = Client()
     password_step(client, "officer.cm", url=LOGIN + "?next=https://evil.example/steal")
     resp = client.post(OTP, {"token": totp_code()})
-    assert resp.url == QUEUE
+    assert resp["Location"] == QUEUE
     reset_totp(users["officer.cm"])
     client = Client()
     password_step(client, "officer.cm", url=LOGIN + "?next=" + reverse("staff:dashboard"))
     # the same 30-second step was used above: the replay guard is reset by reset_totp
-    assert client.post(OTP, {"token": totp_code()}).url == reverse("staff:dashboard")
+    assert client.post(OTP, {"token": totp_code()})["Location"] == reverse("staff:dashboard")
 
 
 def test_logout_ends_the_session(staff_client: Client) -> None:

@@ -25,7 +25,7 @@ from jfs.accounts.models import SCOPE_CHOICES, ApiToken, Office, OfficeClosure, 
 from jfslib import roles, thai_phone
 
 
-class JfsUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
+class JfsUserChangeForm(UserChangeForm):
     """A staff member's phone is stored like an applicant's: a Thai number in E.164 (+66812345678)."""
 
     def clean_phone(self) -> str:

@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.db.models import Model
-from django.db.models.base import ModelBase
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ def may_administer(request: HttpRequest) -> bool:
     user = request.user
     return bool(
         user.is_active and user.is_authenticated and getattr(user, "role", "") == roles.ADMINISTRATOR
-        and user.is_verified()  # type: ignore[union-attr]  # django-otp's OTPMiddleware adds it
+        and user.is_verified()  # django-otp's OTPMiddleware sets it on each request's user
     )
 
 
@@ -45,7 +44,7 @@ class JfsAdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         models: Iterable[type[Model]] = (
-            [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+            [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
         )
         kept = [m for m in models if m._meta.label_lower in ADMIN_MODELS]
         if kept:
@@ -57,11 +56,11 @@ class JfsAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if may_administer(request):
             return redirect(request.GET.get("next") or reverse("admin:index"))
-        if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+        if request.user.is_authenticated and request.user.is_verified():
             # a member of staff who passed both factors but is not an administrator
             return render(request, "staff/forbidden.html", status=403)
         nxt = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': nxt})}")
 
-    def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def logout(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         return logout_view(request)

@@ -25,6 +25,7 @@ from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field, Strict, model_validator
 
+from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import SCOPE_READ, SCOPE_WRITE, Office, User
 from jfs.accounts.tokens import grant_for
 from jfs.cases import selectors, services, workflows
@@ -259,8 +260,8 @@ class Input(Schema):
 
 def _max(model: type[models.Model], name: str) -> int:
     """The column's ``max_length``."""
-    length = model._meta.get_field(name).max_length
-    if not length:
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    if not isinstance(length, int) or not length:
         raise TypeError(f"{model.__name__}.{name} has no max_length")
     return length
 
@@ -268,6 +269,7 @@ def _max(model: type[models.Model], name: str) -> int:
 def _allowed(model: type[models.Model], name: str) -> tuple[str, ...]:
     """The values a column's choices allow, with "" when the column may be blank."""
     field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
     values = tuple(str(code) for code, _label in field.choices or ())
     if not values:
         raise TypeError(f"{model.__name__}.{name} has no choices")
@@ -407,7 +409,7 @@ ID_IN_URL = (
 )
 
 
-def _request_page(request: HttpRequest, filters: RequestFilter) -> dict[str, Any]:
+def _request_page(request: StaffRequest, filters: RequestFilter) -> dict[str, Any]:
     qs = selectors.apply_filters(selectors.visible_requests(request.user), filters.dict())
     qs = selectors.search(qs, filters.q)
     items = list(qs.order_by("-received_on", "-id")[filters.offset: filters.offset + filters.limit])
@@ -416,7 +418,7 @@ def _request_page(request: HttpRequest, filters: RequestFilter) -> dict[str, Any
 
 
 @api.get("/requests", response=responses({200: RequestPage}), tags=["requests"])
-def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> dict[str, Any]:
+def list_requests(request: StaffRequest, filters: Query[RequestFilter]) -> dict[str, Any]:
     """List and search requests. `q` takes a request number or a name; a national ID in `q` (13 digits,
     with or without dashes) is refused with 422 `national_id_in_url`: search by ID with
     `POST /requests/search`, so that the ID never appears in a URL."""
@@ -431,14 +433,14 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> dict[s
 
 
 @api.post("/requests/search", response=responses({200: RequestPage}, 400, 413), tags=["requests"])
-def search_requests(request: HttpRequest, filters: SearchIn) -> dict[str, Any]:
+def search_requests(request: StaffRequest, filters: SearchIn) -> dict[str, Any]:
     """The same search as `GET /requests`, its filters in a JSON body: the way to search by national ID
     (`{"q": "1101700203450"}`). A read; a token with the read scope may use it. Audited like the list."""
     return _request_page(request, filters)
 
 
 @api.post("/requests", response=responses({201: RequestOut}, *CHANGE_ERRORS), auth=WRITE, tags=["requests"])
-def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
+def create_request(request: StaffRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     office = Office.objects.filter(code=payload.office).first()
     if office is None:
         raise InvalidInput("ไม่พบสำนักงาน", f"Unknown office {payload.office!r}",
@@ -456,14 +458,14 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
 
 
 @api.get("/requests/{request_id}", response=responses({200: RequestOut}), tags=["requests"])
-def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def get_request(request: StaffRequest, request_id: int) -> dict[str, Any]:
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req)
     return _out(req)
 
 
 class ApplicantCorrection(ApplicantIn):
-    national_id: str | None = Field(
+    national_id: str | None = Field(  # type: ignore[assignment]  # optional here, required on a new request
         default=None, max_length=NATIONAL_ID_TYPED, examples=["1101700203450"],
         description="leave out, or send the applicant's current ID: a different ID is another person, not a correction",
     )
@@ -492,7 +494,7 @@ NOT_A_CORRECTION = (
 
 @api.patch("/requests/{request_id}", response=responses({200: RequestOut}, *CHANGE_ERRORS, 409), auth=WRITE,
            tags=["requests"])
-def patch_request(request: HttpRequest, request_id: int, payload: RequestPatch) -> dict[str, Any]:
+def patch_request(request: StaffRequest, request_id: int, payload: RequestPatch) -> dict[str, Any]:
     """Correct the applicant's record or the service details (or both), at the version you read."""
     req = selectors.get_visible(request.user, request_id)
     if payload.applicant is None and payload.details is None:
@@ -541,7 +543,7 @@ class TransitionOut(Schema):
 
 @api.post("/requests/{request_id}/transitions", response=responses({200: RequestOut}, *CHANGE_ERRORS, 409), auth=WRITE,
           tags=["requests"])
-def post_transition(request: HttpRequest, request_id: int, payload: TransitionIn) -> dict[str, Any]:
+def post_transition(request: StaffRequest, request_id: int, payload: TransitionIn) -> dict[str, Any]:
     req = selectors.get_visible(request.user, request_id)
     req = services.transition(
         actor=request.user, request_id=req.pk, action=payload.action, expected_version=payload.version,
@@ -551,7 +553,7 @@ def post_transition(request: HttpRequest, request_id: int, payload: TransitionIn
 
 
 @api.get("/requests/{request_id}/transitions", response=responses({200: list[TransitionOut]}), tags=["requests"])
-def list_transitions(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
+def list_transitions(request: StaffRequest, request_id: int) -> list[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req, "transitions")
     return [
@@ -586,7 +588,7 @@ def _document_out(d: Document) -> dict[str, Any]:
 
 @api.post("/requests/{request_id}/documents", response=responses({201: DocumentOut}, *CHANGE_ERRORS), auth=WRITE,
           tags=["documents"])
-def upload_document(request: HttpRequest, request_id: int,
+def upload_document(request: StaffRequest, request_id: int,
                     doc_type: FormEx[str, P(max_length=_max(Document, "doc_type"))],
                     file: File[UploadedFile]) -> Status[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
@@ -596,7 +598,7 @@ def upload_document(request: HttpRequest, request_id: int,
 
 
 @api.get("/requests/{request_id}/documents", response=responses({200: list[DocumentOut]}), tags=["documents"])
-def list_documents(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
+def list_documents(request: StaffRequest, request_id: int) -> list[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req, "documents")
     return [_document_out(d) for d in req.documents.all()]
@@ -606,7 +608,7 @@ def list_documents(request: HttpRequest, request_id: int) -> list[dict[str, Any]
 
 
 @api.get("/reference/services", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
-def ref_services(request: HttpRequest) -> list[dict[str, Any]]:
+def ref_services(request: StaffRequest) -> list[dict[str, Any]]:
     out = []
     for code, wf in workflows.all_definitions().items():
         out.append({
@@ -623,24 +625,24 @@ def ref_services(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @api.get("/reference/offices", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
-def ref_offices(request: HttpRequest) -> list[dict[str, Any]]:
+def ref_offices(request: StaffRequest) -> list[dict[str, Any]]:
     return [{"code": o.code, "th": o.name_th, "en": o.name_en, "province_code": o.province_code,
              "is_central": o.is_central} for o in Office.objects.all()]
 
 
 @api.get("/reference/reasons", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
-def ref_reasons(request: HttpRequest) -> list[dict[str, Any]]:
+def ref_reasons(request: StaffRequest) -> list[dict[str, Any]]:
     return [{"code": r.code, "outcomes": list(r.outcomes), "th": r.th, "en": r.en, "basis": r.basis}
             for r in all_reasons().values()]
 
 
 @api.get("/reference/provinces", response=responses({200: list[dict[str, str]]}), tags=["reference"])
-def ref_provinces(request: HttpRequest) -> list[dict[str, str]]:
+def ref_provinces(request: StaffRequest) -> list[dict[str, str]]:
     return [{"code": p.code, "th": p.name_th, "en": p.name_en} for p in geothai.provinces()]
 
 
 @api.get("/reference/provinces/{code}/districts", response=responses({200: list[dict[str, str]]}), tags=["reference"])
-def ref_districts(request: HttpRequest, code: str) -> list[dict[str, str]]:
+def ref_districts(request: StaffRequest, code: str) -> list[dict[str, str]]:
     if geothai.province(code) is None:
         raise Http404("unknown province")
     return [{"code": d.code, "th": d.name_th, "en": d.name_en} for d in geothai.districts(code)]

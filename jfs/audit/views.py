@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
+from jfs.accounts.http import StaffRequest
 from jfs.audit.models import AuditEvent
 from jfs.audit.services import record
 from jfs.staff.access import roles_required
@@ -50,7 +51,7 @@ def _moment(d: date, end: bool = False) -> datetime:
 
 @require_GET
 @roles_required(roles.AUDITOR, roles.ADMINISTRATOR)
-def audit_search(request: HttpRequest) -> HttpResponse:
+def audit_search(request: StaffRequest) -> HttpResponse:
     p = _clean(request.GET.dict())
     qs = AuditEvent.objects.all()
     errors = []

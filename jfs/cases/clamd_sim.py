@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server = ClamdSim((args.host, args.port), max_stream=args.max_stream)
     host, port = server.server_address[:2]
-    print(f"clamd simulator listening on {host}:{port}", flush=True)
+    print(f"clamd simulator listening on {host!s}:{port}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -188,7 +188,7 @@ def clean_image(data: bytes, mime: str) -> Cleaned:
                 keep["transparency"] = im.info["transparency"]
             jpeg_tables = None
             if mime == "image/jpeg":
-                jpeg_tables = (im.quantization, JpegImagePlugin.get_sampling(im))
+                jpeg_tables = (getattr(im, "quantization", None), JpegImagePlugin.get_sampling(im))
             im.load()
             pixels = ImageOps.exif_transpose(im) or im
             pixels.info.clear()  # nothing of the original's metadata goes into the new file

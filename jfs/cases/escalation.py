@@ -38,11 +38,14 @@ def escalate_overdue(limit: int = 5000) -> int:
     if not late:
         return 0
     heads: dict[int, list[User]] = {}
-    for u in User.objects.filter(role=roles.OFFICE_HEAD, is_active=True):
-        heads.setdefault(u.office_id, []).append(u)
+    for u in User.objects.filter(role=roles.OFFICE_HEAD, is_active=True, office__isnull=False):
+        if u.office_id is not None:
+            heads.setdefault(u.office_id, []).append(u)
     notes = []
     events = []
     for req in late:
+        if req.step_due_on is None:  # the query asked for a due date before today: never None here
+            continue
         state = req.workflow.states[req.state]
         for head in heads.get(req.office_id, []):
             th, en = escalation_texts(req.number, state, req.step_due_on)

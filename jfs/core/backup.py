@@ -47,7 +47,7 @@ class BackupError(Exception):
     """Why a backup or a restore cannot go ahead (the commands print it and exit non-zero)."""
 
 
-def _require_postgresql() -> dict[str, Any]:
+def _require_postgresql() -> Any:  # Django's settings.DATABASES entry
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         raise BackupError(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
@@ -81,17 +82,17 @@ class JsonFormatter(_BaseJsonFormatter):
     text is redacted here as well, and so is every other string value of the line.
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("fmt", "%(levelname)s %(name)s %(message)s")
         kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
         kwargs.setdefault("timestamp", "time")
         super().__init__(*args, **kwargs)
 
-    def formatException(self, ei: object) -> str:  # noqa: N802 - logging's name
-        return redact(super().formatException(ei))
+    def formatException(self, ei: Any) -> Any:  # noqa: N802 - logging's name
+        return redact(str(super().formatException(ei)))
 
-    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging's name
-        return redact(super().formatStack(stack_info))
+    def formatStack(self, stack_info: str) -> Any:  # noqa: N802 - logging's name
+        return redact(str(super().formatStack(stack_info)))
 
     def add_fields(self, log_data: dict[str, object], record: logging.LogRecord,
                    message_dict: dict[str, object]) -> None:

@@ -136,8 +136,9 @@ class DatabaseCollector:
             "Failed task runs kept in the task results table, by task (use delta() or increase() to alert)",
             labels=["task"],
         )
-        for row in DBTaskResult.objects.filter(status="FAILED").values("task_path").annotate(n=Count("id")):
-            failed.add_metric([row["task_path"]], row["n"])
+        for task_path, n in DBTaskResult.objects.filter(status="FAILED").values_list("task_path").annotate(
+                n=Count("id")):
+            failed.add_metric([task_path], n)
         yield failed
 
         beat = WorkerHeartbeat.objects.filter(name="worker").values_list("beat_at", flat=True).first()
@@ -190,7 +191,7 @@ def render(accept: str = "") -> tuple[bytes, str]:
     else:
         counters = REGISTRY
     encoder, content_type = choose_encoder(accept)
-    return encoder(_Scrape(counters)), content_type  # type: ignore[arg-type]
+    return encoder(_Scrape(counters)), content_type
 
 
 # --------------------------------------------------------------------------- who may read them

@@ -24,6 +24,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "error", "database": db, "worker": {"status": "unknown"}}, status=503)
     beat = WorkerHeartbeat.objects.filter(name="worker").first()
     limit = settings.WORKER_HEARTBEAT_SECONDS * 3
+    worker: dict[str, str | int]
     if beat is None:
         worker = {"status": "never_seen"}
     else:

@@ -274,7 +274,8 @@ class _Context:
         self.users_by_id = {u.pk: u for u in users}
         by_office: dict[int, dict[str, list[User]]] = {}
         for u in users:
-            if u.role in roles.STAFF_ROLES and not u.is_read_only and u.role != roles.ADMINISTRATOR and u.is_active:
+            if (u.role in roles.STAFF_ROLES and not u.is_read_only and u.role != roles.ADMINISTRATOR and u.is_active
+                    and u.office_id is not None):
                 by_office.setdefault(u.office_id, {}).setdefault(u.role, []).append(u)
         calendars: dict[frozenset[date], _FastCalendar] = {}
         names = {p.code: p.name_th for p in geothai.provinces()}

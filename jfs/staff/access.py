@@ -8,31 +8,32 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from jfslib import roles
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated or not user.is_verified():
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if user.role not in roles.STAFF_ROLES:
+        if getattr(user, "role", "") not in roles.STAFF_ROLES:
             return render(request, "staff/forbidden.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def roles_required(*allowed: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def deco(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def roles_required(*allowed: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    def deco(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @staff_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in allowed:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if getattr(request.user, "role", "") not in allowed:
                 return render(request, "staff/forbidden.html", status=403)
             return view(request, *args, **kwargs)
 

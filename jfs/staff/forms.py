@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geothai
 from django import forms
@@ -29,6 +29,9 @@ from jfs.cases.models import (
 from jfs.cases.services import ApplicantInput
 from jfslib import thai_id, thai_phone, thaidate
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class BEDateField(forms.CharField):
     """A date typed as วว/ดด/ปปปป in the Buddhist era; C.E. years are refused with a clear message."""
@@ -43,7 +46,7 @@ class BEDateField(forms.CharField):
             return f"{value.day:02d}/{value.month:02d}/{value.year + 543}"
         return value
 
-    def to_python(self, value: Any) -> date | None:
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]  # a date, not text
         text = super().to_python(value)
         if not text:
             return None
@@ -81,6 +84,20 @@ def subdistrict_choices(district_code: str) -> list[tuple[str, str]]:
     return [("", gettext("— เลือกตำบล/แขวง —"))] + [(s.code, _place(s)) for s in geothai.subdistricts(district_code)]
 
 
+def choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    """A form's choice field, typed as one (``form.fields`` holds plain ``Field``s)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
+class DetailsForm(forms.Form):
+    """A service's details form: ``to_details`` gives the values the service's details schema takes."""
+
+    def to_details(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
 class ApplicantForm(forms.Form):
     national_id = forms.CharField(label=_("เลขประจำตัวประชาชน 13 หลัก"), max_length=17,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
@@ -95,8 +112,8 @@ class ApplicantForm(forms.Form):
     subdistrict_code = forms.ChoiceField(label=_("ตำบล/แขวง"), choices=())
     phone = PhoneField(label=_("โทรศัพท์"), max_length=20, required=False,
                        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    education = forms.ChoiceField(label=_("การศึกษา"), choices=[("", "—")] + EDUCATION_CHOICES, required=False)
-    occupation = forms.ChoiceField(label=_("อาชีพ"), choices=[("", "—")] + OCCUPATION_CHOICES, required=False)
+    education = forms.ChoiceField(label=_("การศึกษา"), choices=[("", "—"), *EDUCATION_CHOICES], required=False)
+    occupation = forms.ChoiceField(label=_("อาชีพ"), choices=[("", "—"), *OCCUPATION_CHOICES], required=False)
     monthly_income = forms.DecimalField(label=_("รายได้ต่อเดือน (บาท)"), min_value=0, max_digits=12, decimal_places=2, initial=0)
     household_size = forms.IntegerField(label=_("จำนวนสมาชิกในครัวเรือน"), min_value=1, max_value=50, initial=1)
     representative_type = forms.ChoiceField(label=_("ผู้แทน"), choices=REPRESENTATIVE_CHOICES, required=False)
@@ -110,9 +127,9 @@ class ApplicantForm(forms.Form):
         # bound data carries the form's prefix ("a-province_code"), initial values do not
         prov = data.get(self.add_prefix("province_code")) or initial.get("province_code", "")
         dist = data.get(self.add_prefix("district_code")) or initial.get("district_code", "")
-        self.fields["province_code"].choices = province_choices()
-        self.fields["district_code"].choices = district_choices(prov)
-        self.fields["subdistrict_code"].choices = subdistrict_choices(dist)
+        choice(self, "province_code").choices = province_choices()
+        choice(self, "district_code").choices = district_choices(prov)
+        choice(self, "subdistrict_code").choices = subdistrict_choices(dist)
         url = reverse("staff:address_options")
         self.fields["province_code"].widget.attrs.update(
             {"hx-get": url, "hx-trigger": "change", "hx-include": "this", "hx-target": f"#id_{self.add_prefix('district_code')}"}
@@ -146,11 +163,11 @@ class ApplicantCorrectionForm(ApplicantForm):
         super().__init__(*args, **kwargs)
         for name in self.NOT_CORRECTED:
             del self.fields[name]
-        self.national_id = national_id
+        self.applicant_national_id = national_id
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        cleaned["national_id"] = self.national_id
+        cleaned["national_id"] = self.applicant_national_id
         return cleaned
 
 
@@ -159,11 +176,11 @@ def applicant_initial(person: Any) -> dict[str, Any]:
     return {name: getattr(person, name) for name in ApplicantForm.base_fields if hasattr(person, name)}
 
 
-def _money(label: str, required: bool = False) -> forms.DecimalField:
+def _money(label: StrOrPromise, required: bool = False) -> forms.DecimalField:
     return forms.DecimalField(label=label, min_value=0, max_digits=12, decimal_places=2, required=required, initial=0)
 
 
-class LitigationForm(forms.Form):
+class LitigationForm(DetailsForm):
     case_kind = forms.ChoiceField(label=_("ประเภทคดี"), choices=[
         ("civil", _("คดีแพ่ง")), ("criminal", _("คดีอาญา")), ("administrative", _("คดีปกครอง")),
         ("labour", _("คดีแรงงาน")), ("other", _("อื่น ๆ"))])
@@ -187,7 +204,7 @@ class LitigationForm(forms.Form):
         }
 
 
-class BailForm(forms.Form):
+class BailForm(DetailsForm):
     detainee_name = forms.CharField(label=_("ชื่อผู้ถูกควบคุมตัว"), max_length=200)
     detainee_national_id = forms.CharField(label=_("เลขประจำตัวประชาชนผู้ถูกควบคุมตัว"), max_length=17, required=False)
     charge = forms.CharField(label=_("ข้อหา"), max_length=300)
@@ -203,7 +220,7 @@ class BailForm(forms.Form):
         return c
 
 
-class HumanRightsForm(forms.Form):
+class HumanRightsForm(DetailsForm):
     violation = forms.CharField(label=_("การละเมิดที่เกิดขึ้น"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
     harm = forms.CharField(label=_("ความเสียหายที่ได้รับ"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
     remedy_requested = forms.CharField(label=_("การเยียวยาที่ขอ"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
@@ -215,7 +232,7 @@ class HumanRightsForm(forms.Form):
         return c
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(DetailsForm):
     organisation = forms.CharField(label=_("ชื่อองค์กร"), max_length=200)
     organisation_registration_no = forms.CharField(label=_("เลขทะเบียนองค์กร"), max_length=60, required=False)
     title = forms.CharField(label=_("ชื่อโครงการ"), max_length=300)
@@ -247,7 +264,7 @@ class ProjectForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(DetailsForm):
     topic = forms.CharField(label=_("เรื่องที่ปรึกษา"), max_length=300)
     channel = forms.ChoiceField(label=_("ช่องทาง"), choices=[c for c in CHANNEL_CHOICES if c[0] != "api"])
     advice_given = forms.CharField(label=_("คำปรึกษาที่ให้"), widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, required=False)
@@ -257,7 +274,7 @@ class ConsultationForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-DETAIL_FORMS: dict[str, type[forms.Form]] = {
+DETAIL_FORMS: dict[str, type[DetailsForm]] = {
     "LIT": LitigationForm,
     "BAIL": BailForm,
     "HR": HumanRightsForm,
@@ -304,7 +321,7 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args: Any, reason_choices: list[tuple[str, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["reason_code"].choices = [("", "—")] + (reason_choices or [])
+        choice(self, "reason_code").choices = [("", "—"), *(reason_choices or [])]
 
 
 class UploadForm(forms.Form):
@@ -313,4 +330,4 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, doc_choices: list[tuple[str, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["doc_type"].choices = doc_choices or []
+        choice(self, "doc_type").choices = doc_choices or []

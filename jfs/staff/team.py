@@ -4,13 +4,14 @@ activation codes for a newcomer or someone with a new phone (administrators see 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jfs.accounts import enrolment
+from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import User
 from jfs.staff.access import roles_required
 from jfslib import roles
@@ -19,7 +20,7 @@ from jfslib import roles
 def _team(issuer: User) -> list[User]:
     qs = User.objects.filter(is_active=True, role__in=roles.STAFF_ROLES).select_related("office")
     if issuer.role != roles.ADMINISTRATOR:
-        qs = qs.filter(office_id=issuer.office_id)
+        qs = qs.filter(office=issuer.office)
     enrolled = set(TOTPDevice.objects.filter(confirmed=True, user__in=qs).values_list("user_id", flat=True))
     team = []
     for user in qs.order_by("office__code", "username"):
@@ -31,7 +32,7 @@ def _team(issuer: User) -> list[User]:
 
 @require_http_methods(["GET", "POST"])
 @roles_required(roles.OFFICE_HEAD, roles.ADMINISTRATOR)
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: StaffRequest) -> HttpResponse:
     issued = None
     error = ""
     status = 200

@@ -20,12 +20,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import Office, User
 from jfs.cases import selectors, services, workflows
 from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, field_message
@@ -82,14 +84,14 @@ def _rows(reqs: list[Any]) -> list[dict[str, Any]]:
 
 @require_GET
 @staff_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     qs = selectors.my_queue(request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     services.audit_views(request.user, list(page.object_list), "request_list")
     return render(request, "staff/queue.html", {"page": page, "rows": _rows(list(page.object_list))})
 
 
-def _filter_context(request: HttpRequest) -> dict[str, Any]:
+def _filter_context(request: StaffRequest) -> dict[str, Any]:
     states: dict[str, Any] = {}
     for wf in workflows.all_definitions().values():
         for code, st in wf.states.items():
@@ -163,13 +165,13 @@ def _search_redirect(request: HttpRequest, data: QueryDict, *, keep_page: bool =
 
 @require_POST
 @staff_required
-def request_search(request: HttpRequest) -> HttpResponse:
+def request_search(request: StaffRequest) -> HttpResponse:
     """The search form posts here (a national ID typed into it never reaches a URL)."""
     return _search_redirect(request, request.POST)
 
 
 @require_GET
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: HttpRequest) -> HttpResponseBase:
     if thai_id.contains_id(request.GET.get("q", "")):
         # an old link or bookmark with the ID in it: answered, but from a URL without it (before
         # the sign-in check, so that the sign-in page's "next" does not carry it either)
@@ -178,8 +180,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def _request_list(request: HttpRequest) -> HttpResponse:
-    params = {k: v for k, v in request.GET.items() if k in LIST_FILTERS or k == "q"}
+def _request_list(request: StaffRequest) -> HttpResponse:
+    params = {k: v for k, v in request.GET.dict().items() if k in LIST_FILTERS or k == "q"}
     token = request.GET.get("s", "")
     expired = False
     if token:
@@ -203,7 +205,7 @@ def _request_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: StaffRequest) -> HttpResponse:
     qs = selectors.overdue(selectors.visible_requests(request.user), services.today())
     if request.GET.get("office"):
         qs = qs.filter(office__code=request.GET["office"].replace("\x00", ""))  # PostgreSQL refuses NUL
@@ -215,7 +217,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: StaffRequest) -> HttpResponse:
     qs = selectors.visible_requests(request.user)
     office_code = request.GET.get("office", "").replace("\x00", "")  # PostgreSQL refuses NUL
     if office_code:
@@ -257,7 +259,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/dashboard.html", ctx)
 
 
-def _case_context(request: HttpRequest, req: Any, **extra: Any) -> dict[str, Any]:
+def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, Any]:
     """Everything the case page shows. Every rendering of it (the page, and the page again after a
     refused action or upload) is a view of the applicant's personal data, and is audited here; the
     full national ID is shown only on the page itself when asked for (?reveal=id), audited too."""
@@ -331,14 +333,14 @@ def applicant_history(req: Any, user: User) -> list[dict[str, Any]]:
 
 @require_GET
 @staff_required
-def case(request: HttpRequest, pk: int) -> HttpResponse:
+def case(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     return render(request, "staff/case.html", _case_context(request, req))
 
 
 @require_POST
 @staff_required
-def do_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     action = request.POST.get("action_code", "")
     form = TransitionForm(request.POST, reason_choices=_reason_choices(), prefix=action)
@@ -377,7 +379,7 @@ def _change_label(wf: Any, t: Any) -> str:
     return _("%(what)s โดย %(who)s เมื่อ %(when)s") % {"what": what, "who": who, "when": be_datetime(t.at)}
 
 
-def _say_what_changed(request: HttpRequest, req: Any, seen: int) -> list[Any]:
+def _say_what_changed(request: StaffRequest, req: Any, seen: int) -> list[Any]:
     """Tell the officer whose save came first (a 409): the changes made since version ``seen`` and
     the state now. Returns those changes (transitions), oldest first."""
     wf = req.workflow
@@ -391,7 +393,7 @@ def _say_what_changed(request: HttpRequest, req: Any, seen: int) -> list[Any]:
     return changes
 
 
-def _stale_transition(request: HttpRequest, req: Any, action: str, form: TransitionForm) -> HttpResponse:
+def _stale_transition(request: StaffRequest, req: Any, action: str, form: TransitionForm) -> HttpResponse:
     """Answer a submit made against an old version (409): say what changed since the officer
     opened the page and re-render their form, everything typed kept, against the current
     version, so that submitting it again is a deliberate second decision (not an endless 409)."""
@@ -414,7 +416,7 @@ def _stale_transition(request: HttpRequest, req: Any, action: str, form: Transit
 
 @require_POST
 @staff_required
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     form = UploadForm(request.POST, request.FILES, doc_choices=_doc_choices(req.workflow))
     if not form.is_valid():
@@ -436,7 +438,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_required
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     raw_assignee, raw_version = request.POST.get("assignee", ""), request.POST.get("version", "")
     assignee = User.objects.filter(pk=int(raw_assignee)).first() if raw_assignee.isdecimal() else None
@@ -453,7 +455,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @staff_required
-def document(request: HttpRequest, pk: int) -> HttpResponse:
+def document(request: StaffRequest, pk: int) -> HttpResponseBase:
     doc = Document.objects.filter(pk=pk).select_related("request").first()
     if doc is None:
         raise Http404
@@ -471,9 +473,9 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     # a re-encoded image may be previewed in the browser; a PDF (and any file stored before cleaning
     # existed) is downloaded and opened by a PDF reader, never by the browser in the app's origin
     inline = doc.cleaned and doc.content_type in ("image/jpeg", "image/png")
-    resp = FileResponse(path.open("rb"), content_type=doc.content_type, as_attachment=not inline,
-                        filename=_download_name(doc))
-    return _no_active_content(resp)
+    download = FileResponse(path.open("rb"), content_type=doc.content_type, as_attachment=not inline,
+                            filename=_download_name(doc))
+    return _no_active_content(download)
 
 
 def _download_name(doc: Document) -> str:
@@ -485,7 +487,7 @@ def _download_name(doc: Document) -> str:
     return name
 
 
-def _no_active_content(resp: HttpResponse) -> HttpResponse:
+def _no_active_content(resp: HttpResponseBase) -> HttpResponseBase:
     """Headers of every document answer: no scripts, no plug-ins, no sniffing, no caching."""
     resp["Content-Security-Policy"] = "sandbox"
     resp["X-Content-Type-Options"] = "nosniff"
@@ -508,7 +510,7 @@ def _form_errors(exc: CaseError, applicant_form: Any, details_form: Any) -> None
 
 
 @staff_required
-def new_request(request: HttpRequest) -> HttpResponse:
+def new_request(request: StaffRequest) -> HttpResponse:
     service = request.GET.get("service") or request.POST.get("service") or "LIT"
     if service not in DETAIL_FORMS:
         raise Http404
@@ -570,7 +572,7 @@ def _posted_version(request: HttpRequest, name: str) -> int:
 
 
 @staff_required
-def edit_request(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_request(request: StaffRequest, pk: int) -> HttpResponse:
     """Correct a request's applicant and service details (``services.update_details``)."""
     req = selectors.get_visible(request.user, pk)  # 404 outside the user's scope
     if not services.can_write(request.user, req):
@@ -646,7 +648,7 @@ def edit_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @staff_required
-def address_options(request: HttpRequest) -> HttpResponse:
+def address_options(request: StaffRequest) -> HttpResponse:
     """htmx: district options for a province, or subdistrict options for a district."""
     if "a-district_code" in request.GET and request.GET.get("a-district_code"):
         options = subdistrict_choices(request.GET["a-district_code"])
@@ -659,7 +661,7 @@ def address_options(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: StaffRequest) -> HttpResponse:
     notes = list(Notification.objects.filter(recipient=request.user)[:100])
     lang = _lang()
     for note in notes:
@@ -669,7 +671,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required
-def registry_checks(request: HttpRequest, pk: int) -> HttpResponse:
+def registry_checks(request: StaffRequest, pk: int) -> HttpResponse:
     """Ask the government registries again (the worker calls them; the page never waits)."""
     req = selectors.get_visible(request.user, pk)
     if not services.can_write(request.user, req):

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.utils import translation
 
@@ -12,7 +14,7 @@ from jfs.cases import details as details_mod
 from jfs.staff.forms import DETAIL_FORMS
 from jfs.staff.templatetags.casepage import detail_rows_for
 
-SAMPLES = {
+SAMPLES: dict[str, dict[str, Any]] = {
     "LIT": {"case_kind": "labour", "court": "ศาลแรงงานภาค 5", "case_number": "", "party_role": "plaintiff",
             "costs": {"lawyer": "12000", "court_fee": "0", "expert": "0", "travel": "800.5", "other": "0"}},
     "BAIL": {"detainee_name": "นายสมปอง ใจกล้า", "detainee_national_id": "1101700123456", "charge": "ลักทรัพย์",

@@ -69,7 +69,7 @@ def detail_rows_for(service: str, details: dict[str, Any]) -> list[dict[str, Any
         elif key in MASKED:
             rows.append(_row(_label(fields, key), thai_id.mask(str(value))))
         elif isinstance(field, forms.ChoiceField):
-            rows.append(_row(_label(fields, key), str(dict(field.choices).get(value, value))))
+            rows.append(_row(_label(fields, key), str(dict(field.choices).get(value, value))))  # type: ignore[arg-type]
         elif isinstance(field, forms.DecimalField):
             rows.append(_row(_label(fields, key), _money(value), "money"))
         elif isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
