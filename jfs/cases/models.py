@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jfs.accounts.models import Office
+from jfs.cases import workflows
 from jfs.core.models import AppendOnlyModel
 
 SERVICE_LIT = "LIT"
@@ -233,8 +234,6 @@ class Request(models.Model):
 
     @property
     def workflow(self) -> Any:
-        from jfs.cases import workflows
-
         return workflows.get(self.service)
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -420,12 +421,24 @@ def documents_uploaded(req: Request) -> set[str]:
                .values_list("doc_type", flat=True))
 
 
-def documents_satisfied(req: Request) -> set[str]:
-    """Document types on file: uploaded, or confirmed by a government registry (Once-Only:
-    the officer never asks the citizen for a copy of what a registry confirms)."""
-    from jfs.exchange.selectors import documents_confirmed_by_registry
+#: Apps above this one that confirm documents without an upload (Once-Only: the officer never asks
+#: the citizen for a copy of what a government registry confirms). Each answers the document types
+#: it confirms for a request; the data exchange registers its registry checks at start-up
+#: (``jfs.exchange.apps``), so the case services need not import it.
+DOCUMENT_CONFIRMERS: list[Callable[[Request], set[str]]] = []
 
-    return documents_uploaded(req) | documents_confirmed_by_registry(req)
+
+def register_document_confirmer(confirmer: Callable[[Request], set[str]]) -> None:
+    if confirmer not in DOCUMENT_CONFIRMERS:
+        DOCUMENT_CONFIRMERS.append(confirmer)
+
+
+def documents_satisfied(req: Request) -> set[str]:
+    """Document types on file: uploaded, or confirmed by another source (a government registry)."""
+    found = documents_uploaded(req)
+    for confirmer in DOCUMENT_CONFIRMERS:
+        found |= confirmer(req)
+    return found
 
 
 def _lock(request_id: int, expected_version: int | None) -> Request:

@@ -13,3 +13,8 @@ class ExchangeConfig(AppConfig):
         # citizen's ID, names and birth date in query strings, so those lines must never be written.
         for name in ("httpx", "httpcore"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        # Once-Only: a document a registry confirmed counts as on file for the case services
+        from jfs.cases.services import register_document_confirmer
+        from jfs.exchange.selectors import documents_confirmed_by_registry
+
+        register_document_confirmer(documents_confirmed_by_registry)
