@@ -2,8 +2,9 @@
 
 A ``WorkingCalendar`` knows which dates are not working days (weekends, public
 holidays, office closures). It is built from plain date sets so it has no
-dependency on Django; ``jfs.cases.calendar`` builds one from the ``holidays``
-package's Thailand calendar plus the closures an office declared.
+dependency on Django; ``jfs.cases.calendar`` builds one from the government
+holidays (the ``holidays`` package's rules plus ``calendar/special_days.yaml``)
+and the closures an office declared.
 
 Conventions (pinned by tests):
 - the day something starts (receipt of complete documents, start of a step) is

@@ -1,5 +1,6 @@
-"""Thai working days: weekends, public holidays (incl. bridge and substitution days),
-office closures, pauses, and the 21-working-day clock of a real request."""
+"""Thai government working days: weekends, government holidays (incl. special and substitution
+days), office closures, pauses, and the 21-working-day clock of a real request.
+The government calendar itself, year by year, is pinned in tests/test_government_calendar.py."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 import pytest
 
 from jfs.accounts.models import OfficeClosure
-from jfs.cases.calendar import calendar_for, thai_public_holidays
+from jfs.cases.calendar import calendar_for, government_holidays
 from jfslib.sla import Colour, Pause, colour, days_taken, due_date, paused_working_days
 from jfslib.workdays import WorkingCalendar
 
-HOLIDAYS = thai_public_holidays()
+HOLIDAYS = government_holidays()
 CAL = WorkingCalendar.from_dates(HOLIDAYS)
 PLAIN = WorkingCalendar()  # weekends only
 
@@ -80,10 +81,10 @@ def test_day_zero_is_the_start_and_add_zero_days_is_the_start() -> None:
 
 
 def test_21_working_days_from_a_date_before_songkran() -> None:
-    # 1 April 2026 + 21 working days skips Chakri Day (6 Apr), Songkran (13–15 Apr),
-    # Labour Day (Fri 1 May) and Coronation Day (Mon 4 May)
-    assert CAL.add_working_days(date(2026, 4, 1), 21) == date(2026, 5, 8)
-    assert naive_between(CAL, date(2026, 4, 1), date(2026, 5, 8)) == 21
+    # 1 April 2026 + 21 working days skips Chakri Day (6 Apr), Songkran (13–15 Apr) and Coronation
+    # Day (Mon 4 May); Labour Day (Fri 1 May) is a working day for government offices
+    assert CAL.add_working_days(date(2026, 4, 1), 21) == date(2026, 5, 7)
+    assert naive_between(CAL, date(2026, 4, 1), date(2026, 5, 7)) == 21
     assert PLAIN.add_working_days(date(2026, 4, 1), 21) == date(2026, 4, 30)
 
 

@@ -17,3 +17,12 @@ class CasesConfig(AppConfig):
             workflows.load()
         except WorkflowDefinitionError as exc:
             raise ImproperlyConfigured(str(exc)) from exc
+
+        # The same for the government calendar's announced days (calendar/special_days.yaml).
+        from jfs.cases import calendar
+        from jfslib.special_days import SpecialDaysError
+
+        try:
+            calendar.special_days()
+        except SpecialDaysError as exc:
+            raise ImproperlyConfigured(str(exc)) from exc
