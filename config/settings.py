@@ -57,6 +57,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+#: manage.py demo_data may run (the production profile turns it off: demo accounts have a published
+#: password and TOTP secret)
+JFS_DEMO_DATA_ALLOWED = True
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 DOCUMENT_ROOT = DATA_DIR / "documents"
@@ -116,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jfs.core.middleware.RequestContextMiddleware",
+    "jfs.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -175,6 +179,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("JFS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("JFS_LOCKOUT_HOURS", "0.25"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "jfs.core.middleware.client_ip"
+# what django-axes must never store or log as typed: passwords, one-time codes, activation codes
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "code", "otp_token"]
 JFS_TRUST_X_FORWARDED_FOR = env_bool("JFS_TRUST_X_FORWARDED_FOR", False)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"

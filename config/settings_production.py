@@ -25,6 +25,8 @@ from config.settings import DATABASES, LOGGING, STATIC_ROOT, env_bool
 if env_bool("DEBUG", False):
     raise RuntimeError("DEBUG must be off in production (config.settings_production): unset DEBUG")
 DEBUG = False
+#: demo accounts share a published password and TOTP secret: never made on a production database
+JFS_DEMO_DATA_ALLOWED = False
 
 
 def _strong(key: str) -> bool:

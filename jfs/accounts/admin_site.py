@@ -21,6 +21,7 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from jfs.accounts.views import logout_view
 from jfslib import roles
@@ -55,7 +56,10 @@ class JfsAdminSite(admin.AdminSite):
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if may_administer(request):
-            return redirect(request.GET.get("next") or reverse("admin:index"))
+            nxt = request.GET.get("next", "")
+            safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure())
+            return redirect(nxt if nxt and safe else reverse("admin:index"))
         if request.user.is_authenticated and request.user.is_verified():
             # a member of staff who passed both factors but is not an administrator
             return render(request, "staff/forbidden.html", status=403)

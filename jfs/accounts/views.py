@@ -194,4 +194,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return redirect("accounts:login")
+    response = redirect("accounts:login")
+    # the browser drops what it kept of the session's pages (a shared office computer)
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response

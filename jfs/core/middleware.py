@@ -75,6 +75,21 @@ class RequestContextMiddleware:
         return response
 
 
+class NoStoreMiddleware:
+    """Nothing the application itself answers is kept by a browser or a proxy, unless the view said
+    otherwise: its pages carry personal data, TOTP secrets and activation codes, and an office
+    computer is shared (the next person's Back button must not show them). Static files are served
+    (and cached) by WhiteNoise before this runs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
 class ThaiFirstLocaleMiddleware:
     """Thai unless the person chose English with the language switch (the cookie).
 

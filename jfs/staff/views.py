@@ -25,7 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import Office, User
@@ -509,6 +509,7 @@ def _form_errors(exc: CaseError, applicant_form: Any, details_form: Any) -> None
             applicant_form.add_error(None, text)
 
 
+@require_http_methods(["GET", "POST"])
 @staff_required
 def new_request(request: StaffRequest) -> HttpResponse:
     service = request.GET.get("service") or request.POST.get("service") or "LIT"
@@ -571,6 +572,7 @@ def _posted_version(request: HttpRequest, name: str) -> int:
     return int(raw) if raw.isdecimal() and len(raw) < 12 else 0
 
 
+@require_http_methods(["GET", "POST"])
 @staff_required
 def edit_request(request: StaffRequest, pk: int) -> HttpResponse:
     """Correct a request's applicant and service details (``services.update_details``)."""

@@ -15,6 +15,7 @@ from argparse import ArgumentParser, ArgumentTypeError
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from jfs.demo import generator
@@ -61,6 +62,9 @@ class Command(BaseCommand):
         if options["status"]:
             self.stdout.write(generator.status())
             return
+        if not settings.JFS_DEMO_DATA_ALLOWED:
+            raise CommandError("demo data is refused with these settings (the production profile): its accounts "
+                               "have a published password and TOTP secret")
         first, last = options["fiscal_years"] or (2564, None)
         opts = generator.Options(
             seed=options["seed"], scale=options["scale"], first_year=first, last_year=last,
