@@ -18,7 +18,9 @@ failures=0
 
 export DJANGO_SETTINGS_MODULE=config.settings DEBUG=0
 SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')"
-export SECRET_KEY
+# the audit log's seal key is kept apart from the backup (like SECRET_KEY): the same for both sides
+JFS_AUDIT_SEAL_KEY="$($PY -c 'import secrets; print(secrets.token_hex(32))')"
+export SECRET_KEY JFS_AUDIT_SEAL_KEY
 unset JFS_TESTING
 
 sql() { psql "$PG_URL/$1" -v ON_ERROR_STOP=1 -qAt -c "$2"; }

@@ -31,7 +31,8 @@ unset JFS_TESTING DEBUG JFS_LOG_FORMAT
 export DJANGO_SETTINGS_MODULE=config.settings_production
 SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')"
 JFS_METRICS_TOKEN="$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')"
-export SECRET_KEY JFS_METRICS_TOKEN
+JFS_AUDIT_SEAL_KEY="$($PY -c 'import secrets; print(secrets.token_hex(32))')"
+export SECRET_KEY JFS_METRICS_TOKEN JFS_AUDIT_SEAL_KEY
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export CSRF_TRUSTED_ORIGINS="https://127.0.0.1:$port"
 export JFS_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO"
