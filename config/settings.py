@@ -277,6 +277,7 @@ LOGGING = {
         # handler printed 404 paths and 500 tracebacks as they were. Everything goes to ours.
         "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # an INFO line at every start-up otherwise
         # runserver's request lines ("GET /staff/requests/?q=… HTTP/1.1") go through the same
         # filter, which drops query strings
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
