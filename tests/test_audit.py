@@ -13,6 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from jfs.audit.models import AuditEvent
+from jfs.audit.sealing import seal_pending
 from jfs.audit.services import Event, record, record_many, verify_chain
 from jfs.cases import services
 from jfs.cases.models import Person, PersonRevision, Transition
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def events(action: str | None = None, **filters: Any) -> list[AuditEvent]:
-    qs = AuditEvent.objects.order_by("seq")
+    qs = AuditEvent.objects.order_by("id")
     if action:
         qs = qs.filter(action=action)
     return list(qs.filter(**filters))
@@ -122,17 +123,18 @@ def test_case_page_view_writes_an_event_with_the_ip(make_request: Any, staff_cli
 
 
 @pytest.mark.parametrize("page", ["staff:queue", "staff:requests", "staff:overdue"])
-def test_list_pages_write_an_event_per_request_shown(page: str, make_request: Any, login: Any) -> None:
+def test_list_pages_write_one_event_naming_the_requests_shown(page: str, make_request: Any, login: Any) -> None:
     from datetime import date, timedelta
 
     long_ago = date.today() - timedelta(days=60)  # overdue, so it is on every list
     reqs = [make_request(assign_to="officer.cm", received_on=long_ago) for _ in range(3)]
     resp = login("officer.cm").get(reverse(page))
     assert resp.status_code == 200
-    shown = {row["req"].pk for row in resp.context["rows"]}
-    assert shown == {r.pk for r in reqs}
-    logged = {e.object_id for e in events("view_personal_data", object_type="request_list", actor_username="officer.cm")}
-    assert logged == {str(pk) for pk in shown}
+    shown = [row["req"] for row in resp.context["rows"]]
+    assert {r.pk for r in shown} == {r.pk for r in reqs}
+    [ev] = events("view_personal_data", object_type="request_list", actor_username="officer.cm")
+    assert ev.details == {"ids": [r.pk for r in shown], "references": [r.number for r in shown]}
+    assert ev.purpose == "case handling" and ev.reference == "" and ev.object_id == ""
 
 
 def test_api_reads_write_events(make_request: Any, api_client: Any) -> None:
@@ -140,7 +142,8 @@ def test_api_reads_write_events(make_request: Any, api_client: Any) -> None:
     client = api_client("officer.cm")
     client.get("/api/v1/requests")
     client.get(f"/api/v1/requests/{req.pk}")
-    assert events("view_personal_data", object_type="request_list", object_id=str(req.pk))
+    [listed] = events("view_personal_data", object_type="request_list")
+    assert listed.details == {"ids": [req.pk], "references": [req.number]} and listed.reference == req.number
     assert events("view_personal_data", object_type="request", object_id=str(req.pk))
 
 
@@ -210,11 +213,15 @@ def test_sign_in_writes_an_event(login: Any, users: Any) -> None:
 
 
 # --------------------------------------------------------------------------- the chain
+# (more in test_audit_sealing.py: the sealer, checkpoints, exports, concurrent appends)
 
 
-def _fill(n: int = 5) -> None:
+def _fill(n: int = 5) -> list[AuditEvent]:
+    """n events, sealed: their positions in the chain, in order."""
     record_many(Event(action="test", object_type="thing", object_id=str(i), details={"i": i, "ชื่อ": "ทดสอบ"})
                 for i in range(n))
+    seal_pending()
+    return list(AuditEvent.objects.filter(action="test").order_by("seq"))
 
 
 def verify() -> str:
@@ -227,15 +234,22 @@ def test_verify_audit_passes_on_an_intact_chain(make_request: Any, act: Any) -> 
     req = make_request()
     act(req, "intake.cm", "start_screening")
     _fill()
+    record("test", object_type="thing", object_id="pending")  # appended after the sealing run
     n = AuditEvent.objects.count()
-    assert f"Audit chain intact: {n} events verified." in verify()
+    out = verify()
+    assert f"Audit chain intact: {n} events verified ({n - 1} sealed under 1 checkpoints, seals checked; " in out
+    assert "1 pending, not yet sealed" in out
     assert verify_chain() == (n, None)
 
 
-def test_chain_links_each_event_to_the_previous_one() -> None:
-    _fill(4)
+def test_appends_are_pending_until_the_sealer_chains_them() -> None:
+    record_many(Event(action="test", object_type="thing", object_id=str(i)) for i in range(4))
     evs = events()
-    assert [e.seq for e in evs] == [1, 2, 3, 4]
+    assert [(e.seq, e.prev_hash, e.hash) for e in evs] == [(None, None, None)] * 4
+    assert all(len(e.content_hash) == 64 for e in evs)
+    seal_pending()
+    evs = events()
+    assert [e.seq for e in evs] == [1, 2, 3, 4]  # in id order
     assert evs[0].prev_hash == "0" * 64
     for a, b in zip(evs, evs[1:], strict=False):
         assert b.prev_hash == a.hash
@@ -246,51 +260,55 @@ def _table() -> str:
 
 
 def test_verify_audit_reports_the_exact_seq_of_a_row_edited_with_raw_sql() -> None:
-    _fill(6)
+    evs = _fill(6)
     with connection.cursor() as cur:
-        cur.execute(f"UPDATE {_table()} SET purpose = %s WHERE seq = %s", ["แก้ไขย้อนหลัง", 4])
+        cur.execute(f"UPDATE {_table()} SET purpose = %s WHERE seq = %s", ["แก้ไขย้อนหลัง", evs[3].seq])
     with pytest.raises(CommandError) as exc:
         verify()
-    assert "Audit chain broken at event 4:" in str(exc.value)
-    assert "row edited" in str(exc.value) and "(3 events before it are intact)" in str(exc.value)
+    assert f"Audit chain broken at event {evs[3].seq}:" in str(exc.value)
+    assert "row edited" in str(exc.value) and f"({(evs[3].seq or 0) - 1} events before it are intact)" in str(exc.value)
 
 
 def test_verify_audit_reports_an_edit_of_the_json_details() -> None:
-    _fill(3)
+    evs = _fill(3)
     with connection.cursor() as cur:
-        cur.execute(f"UPDATE {_table()} SET details = %s WHERE seq = %s", ['{"i": 99}', 2])
-    with pytest.raises(CommandError, match="broken at event 2:"):
+        cur.execute(f"UPDATE {_table()} SET details = %s WHERE seq = %s", ['{"i": 99}', evs[1].seq])
+    with pytest.raises(CommandError, match=f"broken at event {evs[1].seq}:"):
         verify()
 
 
 def test_verify_audit_reports_a_row_deleted_with_raw_sql() -> None:
-    _fill(6)
+    evs = _fill(6)
     with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {_table()} WHERE seq = %s", [3])
+        cur.execute(f"DELETE FROM {_table()} WHERE seq = %s", [evs[2].seq])
     with pytest.raises(CommandError) as exc:
         verify()
-    assert "Audit chain broken at event 3:" in str(exc.value) and "missing" in str(exc.value)
+    assert f"Audit chain broken at event {evs[2].seq}:" in str(exc.value) and "missing" in str(exc.value)
 
 
 def test_verify_audit_reports_the_newest_row_deleted_with_raw_sql() -> None:
-    _fill(5)
+    evs = _fill(5)
     with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {_table()} WHERE seq = %s", [5])
-    with pytest.raises(CommandError, match="broken at event 5:"):
+        cur.execute(f"DELETE FROM {_table()} WHERE seq = %s", [evs[-1].seq])
+    with pytest.raises(CommandError, match=f"broken at event {evs[-1].seq}: the newest sealed events are missing"):
         verify()
 
 
-def test_verify_audit_reports_a_row_replaced_with_a_recomputed_hash() -> None:
-    """Rewriting a row and its own hash still breaks the link to the next event."""
-    from jfs.audit.services import HASHED_FIELDS, compute_hash
+def test_verify_audit_reports_a_row_replaced_with_recomputed_hashes() -> None:
+    """Rewriting a row with its content hash and its own link hash recomputed still breaks the
+    link to the next event."""
+    from jfs.audit.services import HASHED_FIELDS, content_hash, link_hash
 
-    _fill(5)
-    ev = AuditEvent.objects.get(seq=2)
+    evs = _fill(5)
+    ev = evs[1]
     values = {k: getattr(ev, k) for k in HASHED_FIELDS} | {"purpose": "forged"}
-    forged = compute_hash(ev.prev_hash, values)
+    digest = content_hash(values)
+    assert ev.prev_hash is not None and ev.seq is not None
+    forged = link_hash(ev.prev_hash, ev.seq, ev.pk, digest)
     with connection.cursor() as cur:
-        cur.execute(f"UPDATE {_table()} SET purpose = %s, hash = %s WHERE seq = %s", ["forged", forged, 2])
-    with pytest.raises(CommandError, match="broken at event 3:"):
+        cur.execute(f"UPDATE {_table()} SET purpose = %s, content_hash = %s, hash = %s WHERE seq = %s",
+                    ["forged", digest, forged, ev.seq])
+    with pytest.raises(CommandError, match=f"broken at event {evs[2].seq}: does not follow the previous event"):
         verify()
 
 

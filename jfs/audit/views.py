@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from jfs.accounts.http import StaffRequest
 from jfs.audit.models import AuditEvent
-from jfs.audit.services import record
+from jfs.audit.services import naming_request, record
 from jfs.staff.access import roles_required
 from jfslib import roles, thaidate
 
@@ -56,7 +56,7 @@ def audit_search(request: StaffRequest) -> HttpResponse:
     qs = AuditEvent.objects.all()
     errors = []
     if p.get("reference"):
-        qs = qs.filter(reference=p["reference"].upper())
+        qs = qs.filter(naming_request(p["reference"].upper()))
     if p.get("actor"):
         qs = qs.filter(actor_username=p["actor"])
     if p.get("action") in ACTIONS:
@@ -81,6 +81,6 @@ def audit_search(request: StaffRequest) -> HttpResponse:
         qs = qs.filter(at__gte=_moment(days["from"]))
     if "to" in days:
         qs = qs.filter(at__lte=_moment(days["to"], end=True))
-    page = Paginator(qs.order_by("-seq"), 50).get_page(request.GET.get("page", "").replace("\x00", ""))
+    page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page", "").replace("\x00", ""))
     record("audit_search", actor=request.user, object_type="audit", details=p)
     return render(request, "staff/audit.html", {"page": page, "params": p, "actions": ACTIONS, "errors": errors})

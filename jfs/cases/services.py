@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from jfs.accounts.models import Office, User
-from jfs.audit.services import Event, record, record_many
+from jfs.audit.services import record
 from jfs.cases import clamd, document_safety, reasons, workflows
 from jfs.cases import details as details_mod
 from jfs.cases.calendar import calendar_for
@@ -692,8 +692,10 @@ def audit_view(actor: User, req: Request, what: str = "request") -> None:
 
 
 def audit_views(actor: User, reqs: list[Request], what: str) -> None:
-    record_many(
-        Event(action="view_personal_data", actor=actor, object_type=what, object_id=str(r.pk),
-              reference=r.number, purpose="case handling")
-        for r in reqs
-    )
+    """Record that someone saw a list of requests: one event naming every row shown (ids and
+    numbers in ``details``; the auditor's search by request number finds it), and the number
+    itself in ``reference`` when the list shows one request. An empty list records nothing."""
+    if not reqs:
+        return
+    record("view_personal_data", actor=actor, object_type=what, reference=reqs[0].number if len(reqs) == 1 else "",
+           purpose="case handling", details={"ids": [r.pk for r in reqs], "references": [r.number for r in reqs]})

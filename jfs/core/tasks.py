@@ -2,7 +2,8 @@
 
 ``tick`` runs every JFS_HEARTBEAT_SECONDS: it writes the worker heartbeat,
 escalates late steps to office heads, queues a re-check of registry checks that are
-due (``jfs.exchange``), and queues its own next run, also when it fails.
+due (``jfs.exchange``), seals the audit events appended since the last tick
+(``jfs.audit.sealing``), and queues its own next run, also when it fails.
 """
 
 from __future__ import annotations
@@ -53,13 +54,15 @@ def _where(exc: BaseException) -> str:
 
 
 def _tick_body() -> dict[str, int]:
+    from jfs.audit.sealing import seal_for_tick
     from jfs.cases.escalation import escalate_overdue
     from jfs.exchange.tasks import schedule_due_retries
 
     WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"beat_at": timezone.now()})
     escalated = escalate_overdue()
     registry_sweeps = schedule_due_retries()
-    return {"escalated": escalated, "registry_sweeps": registry_sweeps}
+    sealed = seal_for_tick()  # last: also seals the escalation events just written
+    return {"escalated": escalated, "registry_sweeps": registry_sweeps, "audit_sealed": sealed}
 
 
 def schedule_tick(delay_seconds: int = 0) -> None:

@@ -27,7 +27,8 @@ Rows are built in a forked child process (pure Python, no database) while this
 process writes the previous chunk: PostgreSQL ``COPY`` (psycopg) or, on other
 databases, ``executemany`` of prepared inserts. Primary keys are allocated here so
 transitions and documents can point at their request without a round trip. One
-audit ``create`` event per request goes through ``jfs.audit.services.record_many``.
+audit ``create`` event per request goes through ``jfs.audit.sealing.record_sealed``, the
+audit log's bulk path: written already chained and sealed, a checkpoint per chunk.
 Everything happens in one transaction: an interrupted load leaves nothing behind.
 """
 
@@ -62,7 +63,8 @@ from faker.providers.person.th_TH import Provider as ThaiNames
 from jfs.accounts.models import CENTRAL_OFFICE_CODE, Office, User
 from jfs.accounts.offices import BANGKOK, ensure_offices
 from jfs.audit.models import AuditEvent
-from jfs.audit.services import Event, record_many
+from jfs.audit.sealing import record_sealed
+from jfs.audit.services import Event
 from jfs.cases import reasons as reasons_mod
 from jfs.cases import services, workflows
 from jfs.cases.calendar import calendar_for
@@ -1234,7 +1236,7 @@ class _Writer:
         self.write(Request, REQUEST_COLUMNS, rows.requests)
         self.write(Transition, TRANSITION_COLUMNS, rows.transitions)
         self.write(Document, DOCUMENT_COLUMNS, rows.documents)
-        record_many(
+        record_sealed(
             Event(action="create", actor=users.get(actor) if actor else None, object_type="request",
                   object_id=str(rid), reference=number, details={"service": service, "office": office}, at=at)
             for actor, rid, number, service, office, at in rows.events
