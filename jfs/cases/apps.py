@@ -17,6 +17,11 @@ class CasesConfig(AppConfig):
             workflows.load()
         except WorkflowDefinitionError as exc:
             raise ImproperlyConfigured(str(exc)) from exc
+        # /metrics: open requests past their due date
+        from jfs.cases.metrics import sla_gauges
+        from jfs.core.metrics import register_gauges
+
+        register_gauges(sla_gauges)
 
         # The same for the government calendar's announced days (calendar/special_days.yaml).
         from jfs.cases import calendar

@@ -10,7 +10,8 @@ Two kinds of numbers:
   numbers are the server's, not one worker's.
 - **Read from the database at scrape time** (``DatabaseCollector``): the task queue's depth,
   failed tasks, the worker's last heartbeat, each registry's circuit-breaker state and the
-  number of open requests past their due date (``jfs.cases.selectors.overdue``). The database
+  number of open requests past their due date (``jfs.cases.selectors.overdue``); the last two
+  are registered by their apps (``register_gauges``). The database
   is shared by every process and the worker, so these are right whichever process answers.
 
 Nobody outside may read them: a request is served only from an allowed address
@@ -28,16 +29,22 @@ import ipaddress
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_tasks_db.models import DBTaskResult
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from jfs.core.models import WorkerHeartbeat
 
 #: methods counted by name; anything else is "other" (a client choosing the method must not
 #: create new series)
@@ -84,6 +91,17 @@ class MetricsMiddleware:
 
 # --------------------------------------------------------------------------- read at scrape time
 
+#: gauges the apps above this one add (the registries' circuits, the overdue requests): each is
+#: called with the scrape's time and yields its metric families. An app registers its own in its
+#: ``AppConfig.ready`` (``register_gauges``), so this module imports none of them.
+GAUGES: list[Callable[[datetime], Iterable[Metric]]] = []
+
+
+def register_gauges(gauges: Callable[[datetime], Iterable[Metric]]) -> None:
+    if gauges not in GAUGES:
+        GAUGES.append(gauges)
+
+
 
 class DatabaseCollector:
     """Gauges computed from the database on each scrape."""
@@ -101,15 +119,6 @@ class DatabaseCollector:
         yield from families
 
     def _from_database(self) -> Iterable[Metric]:
-        from django.db.models import Count, Q
-        from django.utils import timezone
-        from django_tasks_db.models import DBTaskResult
-
-        from jfs.cases.models import Request
-        from jfs.cases.selectors import overdue
-        from jfs.core.models import WorkerHeartbeat
-        from jfs.exchange.resilience import circuit_states
-
         now = timezone.now()
         queue = GaugeMetricFamily(
             "jfs_task_queue_depth", "Tasks waiting for a worker now (READY and due), by queue", labels=["queue"]
@@ -148,27 +157,8 @@ class DatabaseCollector:
                 value=max(0.0, (now - beat).total_seconds()),
             )
 
-        state = GaugeMetricFamily(
-            "jfs_registry_circuit_state",
-            "Circuit breaker of each registry: 1 for its current state (closed, open, half_open)",
-            labels=["registry", "state"],
-        )
-        failures = GaugeMetricFamily(
-            "jfs_registry_circuit_consecutive_failures", "Consecutive failed calls to each registry",
-            labels=["registry"],
-        )
-        for registry, (current, count) in sorted(circuit_states(now).items()):
-            for name in ("closed", "open", "half_open"):
-                state.add_metric([registry, name], 1 if name == current else 0)
-            failures.add_metric([registry], count)
-        yield state
-        yield failures
-
-        yield GaugeMetricFamily(
-            "jfs_sla_overdue_requests",
-            "Open requests past the due date of their current step or of the whole request",
-            value=overdue(Request.objects.all(), timezone.localdate()).count(),
-        )
+        for gauges in GAUGES:
+            yield from gauges(now)
 
 
 class _Scrape:

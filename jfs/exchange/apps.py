@@ -18,3 +18,8 @@ class ExchangeConfig(AppConfig):
         from jfs.exchange.selectors import documents_confirmed_by_registry
 
         register_document_confirmer(documents_confirmed_by_registry)
+        # /metrics: each registry's circuit breaker
+        from jfs.core.metrics import register_gauges
+        from jfs.exchange.metrics import circuit_gauges
+
+        register_gauges(circuit_gauges)
