@@ -49,7 +49,9 @@ CSP = {
 def production_env(tmp_path: Path, **extra: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in {"SECRET_KEY", "DEBUG", "JFS_TESTING", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS",
-                        "JFS_LOG_FORMAT", "JFS_PROXY_SSL_HEADER", "CSRF_TRUSTED_ORIGINS"}}
+                        "JFS_LOG_FORMAT", "JFS_PROXY_SSL_HEADER", "CSRF_TRUSTED_ORIGINS",
+                        # the browser tests' conftest sets it for Playwright; a server never has it
+                        "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings_production", "SECRET_KEY": STRONG_KEY,
         "ALLOWED_HOSTS": "jfs.example.go.th", "CSRF_TRUSTED_ORIGINS": "https://jfs.example.go.th",
