@@ -47,7 +47,8 @@ def tick_fails_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             raise IntegrityError(f"duplicate key value: Key (national_id)=({NATIONAL_ID}) already exists")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(jfs.cases.escalation, "escalate_overdue", flaky)
+    registered = tasks.PERIODIC["escalated"]  # what the case system registered for every tick
+    monkeypatch.setitem(tasks.PERIODIC, "escalated", tasks.Periodic("escalated", flaky, registered.order))
     return calls
 
 
@@ -422,3 +423,9 @@ def test_the_ops_scripts_parse_and_ci_runs_the_backup_check() -> None:
         assert os.access(path, os.X_OK), script
     ci = (ROOT / ".ci" / "run").read_text()
     assert ci.index("scripts/test.sh") < ci.index("bash scripts/backup-restore-check.sh")
+
+
+def test_the_apps_register_their_periodic_jobs_and_sealing_runs_last() -> None:
+    """The tick runs what the apps above core registered (core imports none of them)."""
+    order = [j.name for j in sorted(tasks.PERIODIC.values(), key=lambda j: (j.order, j.name))]
+    assert order == ["escalated", "registry_sweeps", "audit_sealed"]

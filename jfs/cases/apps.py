@@ -22,6 +22,11 @@ class CasesConfig(AppConfig):
         from jfs.core.metrics import register_gauges
 
         register_gauges(sla_gauges)
+        # every worker tick escalates late steps to the office heads
+        from jfs.cases.escalation import escalate_overdue
+        from jfs.core.tasks import register_periodic
+
+        register_periodic("escalated", escalate_overdue, order=10)
 
         # The same for the government calendar's announced days (calendar/special_days.yaml).
         from jfs.cases import calendar

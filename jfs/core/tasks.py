@@ -1,19 +1,24 @@
 """Background tasks (django-tasks, database queue, run by ``manage.py run_worker``).
 
-``tick`` runs every JFS_HEARTBEAT_SECONDS: it writes the worker heartbeat,
-escalates late steps to office heads, queues a re-check of registry checks that are
-due (``jfs.exchange``), seals the audit events appended since the last tick
-(``jfs.audit.sealing``), and queues its own next run, also when it fails.
+``tick`` runs every JFS_HEARTBEAT_SECONDS: it writes the worker heartbeat, runs the periodic
+jobs the apps registered (``register_periodic`` in their ``AppConfig.ready``: the case system
+escalates late steps to office heads, the data exchange queues a re-check of registry checks that
+are due, the audit log seals the events appended since the last tick, last so that it also seals
+the escalations just written), and queues its own next run, also when it fails. This module
+imports none of those apps: they sit above it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from jfs.core.models import WorkerHeartbeat
 
@@ -53,16 +58,25 @@ def _where(exc: BaseException) -> str:
     return f"{code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno} ({code.co_name})"
 
 
-def _tick_body() -> dict[str, int]:
-    from jfs.audit.sealing import seal_for_tick
-    from jfs.cases.escalation import escalate_overdue
-    from jfs.exchange.tasks import schedule_due_retries
+@dataclass(frozen=True)
+class Periodic:
+    name: str  # the key of its count in the tick's result
+    run: Callable[[], int]
+    order: int  # lower runs first
 
+
+#: the jobs each tick runs, registered by the apps at start-up
+PERIODIC: dict[str, Periodic] = {}
+
+
+def register_periodic(name: str, run: Callable[[], int], *, order: int = 50) -> None:
+    """Run ``run`` on every tick (``order``: lower first); its return value is reported as ``name``."""
+    PERIODIC[name] = Periodic(name, run, order)
+
+
+def _tick_body() -> dict[str, int]:
     WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"beat_at": timezone.now()})
-    escalated = escalate_overdue()
-    registry_sweeps = schedule_due_retries()
-    sealed = seal_for_tick()  # last: also seals the escalation events just written
-    return {"escalated": escalated, "registry_sweeps": registry_sweeps, "audit_sealed": sealed}
+    return {job.name: job.run() for job in sorted(PERIODIC.values(), key=lambda j: (j.order, j.name))}
 
 
 def schedule_tick(delay_seconds: int = 0) -> None:
@@ -71,8 +85,6 @@ def schedule_tick(delay_seconds: int = 0) -> None:
 
 def ensure_tick_scheduled() -> bool:
     """Queue a tick unless one is already waiting; True if one was queued."""
-    from django_tasks_db.models import DBTaskResult
-
     waiting = DBTaskResult.objects.filter(task_path=TICK_PATH, status__in=["READY", "RUNNING"]).exists()
     if not waiting:
         schedule_tick()

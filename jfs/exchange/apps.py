@@ -23,3 +23,8 @@ class ExchangeConfig(AppConfig):
         from jfs.exchange.metrics import circuit_gauges
 
         register_gauges(circuit_gauges)
+        # every worker tick queues a re-check of the registry checks that are due
+        from jfs.core.tasks import register_periodic
+        from jfs.exchange.tasks import schedule_due_retries
+
+        register_periodic("registry_sweeps", schedule_due_retries, order=20)
