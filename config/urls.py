@@ -15,7 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("jfs.accounts.urls")),
     path("staff/", include("jfs.staff.urls")),
-    path("audit/", include("jfs.audit.urls")),
+    path("audit/", include("jfs.staff.audit_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -12,5 +12,6 @@ fi
 export JFS_TESTING=1
 export JFS_DATA_DIR=${JFS_DATA_DIR:-$(mktemp -d)}
 .venv/bin/ruff check .
-.venv/bin/mypy
+.venv/bin/mypy                 # the whole tree (pyproject.toml [tool.mypy])
+.venv/bin/lint-imports         # the layers of the apps (.importlinter)
 .venv/bin/python -m pytest --create-db "$@"

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jfs.accounts.models import User
 from jfs.audit.models import AuditEvent
-from jfs.audit.services import verify_chain
+from jfs.audit.verification import verify_chain
 from jfs.cases import details as details_mod
 from jfs.cases import reasons, selectors
 from jfs.cases.calendar import calendar_for

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from jfs.audit.models import AuditEvent
-from jfs.audit.services import verify_chain
+from jfs.audit.verification import verify_chain
 from jfs.cases.models import Request
 from jfs.exchange import models as m
 from jfs.exchange import selectors

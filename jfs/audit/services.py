@@ -2,7 +2,7 @@
 
 An append inserts the event with the hash of its own content and takes no lock: concurrent
 writers never wait on each other. The chain (position, link to the previous event) is added
-later by the sealer, ``jfs.audit.sealing``; ``verify_chain`` checks both (``jfs.audit.verification``).
+later by the sealer, ``jfs.audit.sealing``; ``jfs.audit.verification.verify_chain`` checks both.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -21,9 +21,6 @@ from django.utils import timezone
 
 from jfs.audit.models import AuditEvent
 from jfs.core.middleware import current
-
-if TYPE_CHECKING:
-    from jfs.audit.verification import BrokenLink
 
 #: an event's content: what ``content_hash`` covers (the chain fields are added by the sealer)
 HASHED_FIELDS = (
@@ -134,11 +131,3 @@ def naming_request(number: str) -> Q:
             "WHERE e.object_type = 'request_list' AND r.value = %s", [number]))
     return Q(reference=number) | in_list
 
-
-def verify_chain() -> tuple[int, BrokenLink | None]:
-    """Check the whole log (``jfs.audit.verification.verify``): events checked (sealed and
-    pending) and the first broken link, or None."""
-    from jfs.audit.verification import verify
-
-    report = verify()
-    return report.events, report.broken

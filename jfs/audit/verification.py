@@ -211,3 +211,9 @@ def _pending(report: Report) -> None:
             report.fail(BrokenLink(None, "content does not match its hash (row edited before it was sealed)",
                                    event_id))
         report.pending += 1
+
+
+def verify_chain() -> tuple[int, BrokenLink | None]:
+    """Check the whole log: events checked (sealed and pending) and the first broken link, or None."""
+    report = verify()
+    return report.events, report.broken

@@ -36,6 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
@@ -100,8 +101,6 @@ def _folders() -> dict[str, Path]:
 
 
 def _migrations() -> dict[str, str]:
-    from django.db.migrations.recorder import MigrationRecorder
-
     latest: dict[str, str] = {}
     for app, name in MigrationRecorder(connection).applied_migrations():
         latest[app] = max(latest.get(app, ""), name)

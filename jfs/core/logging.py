@@ -19,6 +19,8 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
+from jfs.core.middleware import current
+
 _ID = re.compile(r"(?<!\d)\d[\s-]?\d{4}[\s-]?\d{5}[\s-]?\d{2}[\s-]?\d(?!\d)")
 #: a Thai phone number as people write it (081-234-5678, 02 123 4567, 053123456) or as it is
 #: stored, in E.164 (+66812345678, +66 81 234 5678)
@@ -60,8 +62,6 @@ class RequestId(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            from jfs.core.middleware import current
-
             request_id = current().request_id or getattr(getattr(record, "request", None), "request_id", "")
             if request_id:
                 record.request_id = request_id

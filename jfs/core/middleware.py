@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,6 @@ def current() -> RequestContext:
 
 def client_ip(request: HttpRequest) -> str:
     # Behind a trusted proxy set JFS_TRUST_X_FORWARDED_FOR; otherwise use the socket address.
-    from django.conf import settings
-
     if getattr(settings, "JFS_TRUST_X_FORWARDED_FOR", False):
         fwd = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if fwd:
@@ -102,9 +102,6 @@ class ThaiFirstLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-        from django.utils import translation
-
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         lang = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(lang)

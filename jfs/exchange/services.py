@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from jfs.audit.services import record
 from jfs.cases.models import Request
@@ -349,8 +351,6 @@ def _schedule_retry(request_id: int, checks: Iterable[m.RegistryCheck]) -> None:
     if not due:
         return
     try:
-        from jfs.exchange.tasks import retry_request_checks
-
         retry_request_checks.using(run_after=min(due)).enqueue(request_id)
     except Exception:  # the worker's tick sweeps pending checks up anyway
         log.exception("could not queue a registry re-check")
@@ -413,8 +413,6 @@ def queue_checks(
     try:
         for kind in wanted:
             checks.append(_check_row(request, kind, purpose, actor_id, next_attempt_at=timezone.now() + QUEUED_GRACE))
-        from jfs.exchange.tasks import run_request_checks
-
         run_request_checks.enqueue(request.pk, actor_id, purpose, wanted)
     except Exception:
         log.exception("registry checks on request %s could not be queued", request.pk)
@@ -450,3 +448,28 @@ def retry_due_checks(
     for req_id in {c.request_id for c in done}:
         _schedule_retry(req_id, [c for c in done if c.request_id == req_id])
     return counts
+
+
+# --------------------------------------------------------------------------- background tasks
+# (run by the worker; ``jfs.exchange.tasks`` schedules the periodic sweep)
+
+
+@task()
+def run_request_checks(request_id: int, actor_id: int | None, purpose: str, kinds: list[str]) -> dict[str, int]:
+    """The worker's half of ``services.queue_checks``."""
+    request = Request.objects.select_related("applicant").get(pk=request_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    counts: dict[str, int] = {}
+    for check in run_checks(request, actor, purpose, kinds=kinds):
+        counts[check.status] = counts.get(check.status, 0) + 1
+    return counts
+
+
+@task()
+def retry_request_checks(request_id: int) -> dict[str, int]:
+    return retry_due_checks(request_id=request_id)
+
+
+@task()
+def sweep_registry_checks() -> dict[str, int]:
+    return retry_due_checks()
