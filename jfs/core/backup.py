@@ -30,13 +30,14 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+
+from jfs.core import clock
 
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
@@ -123,7 +124,7 @@ def backup(output: Path) -> Backup:
     """Write a backup directory under ``output`` and return it."""
     db = _require_postgresql()
     env = pg_env(db)
-    started = datetime.now(UTC)
+    started = clock.now()
     output.mkdir(parents=True, exist_ok=True)
     final = output / f"jfs-{started:%Y%m%dT%H%M%SZ}"
     if final.exists():
@@ -149,7 +150,7 @@ def backup(output: Path) -> Backup:
         manifest = {
             "format": FORMAT,
             "created_at": started.isoformat(),
-            "finished_at": datetime.now(UTC).isoformat(),
+            "finished_at": clock.now().isoformat(),
             "database": {
                 "file": DUMP, "bytes": dump.stat().st_size, "sha256": sha256(dump),
                 "name": db.get("NAME"), "host": db.get("HOST") or "local socket",
@@ -219,7 +220,7 @@ def restore(directory: Path, *, replace: bool = False) -> dict[str, Any]:
     try:
         with tarfile.open(directory / DOCUMENTS) as tar:
             tar.extractall(unpack, filter="data")  # no absolute paths, links out or devices
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
         for name, folder in folders.items():
             source = unpack / name
             if not source.is_dir():

@@ -27,7 +27,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -35,7 +34,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
@@ -44,6 +42,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from jfs.core import clock
 from jfs.core.models import WorkerHeartbeat
 
 #: methods counted by name; anything else is "other" (a client choosing the method must not
@@ -80,11 +79,11 @@ class MetricsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        started = time.perf_counter()
+        started = clock.monotonic()
         response = self.get_response(request)
         method = request.method if request.method in METHODS else "other"
         view = route_name(request)
-        LATENCY.labels(method, view).observe(time.perf_counter() - started)
+        LATENCY.labels(method, view).observe(clock.monotonic() - started)
         REQUESTS.labels(method, view, str(response.status_code)).inc()
         return response
 
@@ -119,7 +118,7 @@ class DatabaseCollector:
         yield from families
 
     def _from_database(self) -> Iterable[Metric]:
-        now = timezone.now()
+        now = clock.now()
         queue = GaugeMetricFamily(
             "jfs_task_queue_depth", "Tasks waiting for a worker now (READY and due), by queue", labels=["queue"]
         )

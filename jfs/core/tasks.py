@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from jfs.core import clock
 from jfs.core.models import WorkerHeartbeat
 
 TICK_PATH = "jfs.core.tasks.tick"
@@ -75,12 +75,12 @@ def register_periodic(name: str, run: Callable[[], int], *, order: int = 50) -> 
 
 
 def _tick_body() -> dict[str, int]:
-    WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"beat_at": timezone.now()})
+    WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"beat_at": clock.now()})
     return {job.name: job.run() for job in sorted(PERIODIC.values(), key=lambda j: (j.order, j.name))}
 
 
 def schedule_tick(delay_seconds: int = 0) -> None:
-    tick.using(run_after=timezone.now() + timedelta(seconds=delay_seconds)).enqueue()
+    tick.using(run_after=clock.now() + timedelta(seconds=delay_seconds)).enqueue()
 
 
 def ensure_tick_scheduled() -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from jfs.core import clock
 from jfs.core.models import WorkerHeartbeat
 
 
@@ -28,7 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if beat is None:
         worker = {"status": "never_seen"}
     else:
-        age = (timezone.now() - beat.beat_at).total_seconds()
+        age = (clock.now() - beat.beat_at).total_seconds()
         worker = {"status": "ok" if age <= limit else "stale", "last_beat_seconds_ago": round(age)}
     overall = "ok" if worker["status"] == "ok" else "degraded"
     return JsonResponse({"status": overall, "database": db, "worker": worker})
