@@ -17,11 +17,11 @@ from datetime import timedelta
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jfs.accounts.models import ActivationCode, User
 from jfs.audit.services import record
+from jfs.core import clock
 from jfslib import roles
 from jfslib.bilingual import BilingualValueError
 
@@ -64,7 +64,7 @@ def issue_code(*, issuer: User, user: User) -> str:
         raise EnrolmentRefused("ไม่มีสิทธิ์ออกรหัสเปิดใช้งานให้บัญชีนี้",
                                "You may not issue an activation code for this account")
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         ActivationCode.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
         ActivationCode.objects.create(user=user, code_hash=_hash(code), issued_by=issuer,
@@ -80,7 +80,7 @@ def valid_code(user: User, code: str) -> ActivationCode | None:
         return None
     return ActivationCode.objects.filter(
         user=user, code_hash=_hash(code), used_at__isnull=True, revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
+        expires_at__gt=clock.now(),
     ).first()
 
 
@@ -88,8 +88,8 @@ def complete_enrolment(*, user: User, code_id: int, device: TOTPDevice) -> None:
     """Confirm the new device, use up the code and remove every older device of the person."""
     with transaction.atomic():
         used = ActivationCode.objects.filter(
-            pk=code_id, user=user, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now(),
-        ).update(used_at=timezone.now())
+            pk=code_id, user=user, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=clock.now(),
+        ).update(used_at=clock.now())
         if not used:
             raise EnrolmentRefused("รหัสเปิดใช้งานหมดอายุหรือถูกใช้แล้ว", "The activation code has expired or was used")
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from jfs.accounts.models import SCOPE_READ, SCOPE_WRITE, ApiToken, User
 from jfs.audit.services import record
+from jfs.core import clock
 from jfslib import roles
 from jfslib.bilingual import BilingualValueError
 
@@ -52,7 +52,7 @@ def create(user: User, name: str, *, scope: str = SCOPE_READ, days: int | None =
     raw = "jfs_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         tok = ApiToken.objects.create(user=user, name=name[:100], key_hash=_hash(raw), prefix=raw[4:12], scope=scope,
-                                      expires_at=timezone.now() + timedelta(days=days))
+                                      expires_at=clock.now() + timedelta(days=days))
         record("api_token_issued", actor=issued_by, object_type="api_token", object_id=str(tok.pk),
                details={"user": user.username, "scope": scope, "days": days})
     return raw, tok
@@ -62,7 +62,7 @@ def revoke(token: ApiToken, *, by: User | None) -> bool:
     """Revoke a token now; False when it already was."""
     with transaction.atomic():
         changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=by)
+            revoked_at=clock.now(), revoked_by=by)
         if changed:
             record("api_token_revoked", actor=by, object_type="api_token", object_id=str(token.pk),
                    details={"user": token.user.username})
@@ -82,7 +82,7 @@ def grant_for(raw: str) -> Grant | None:
     """The staff account and scope of a live token, or None (unknown, revoked, expired, inactive user)."""
     if not raw or not raw.startswith("jfs_") or len(raw) > 100:
         return None
-    now = timezone.now()
+    now = clock.now()
     tok = (ApiToken.objects.select_related("user", "user__office")
            .filter(key_hash=_hash(raw), revoked_at__isnull=True, expires_at__gt=now).first())
     if tok is None or not tok.user.is_active or tok.user.role not in roles.STAFF_ROLES:

@@ -21,7 +21,6 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jfs.accounts import enrolment
 from jfs.accounts.models import ActivationCode, User
 from jfs.audit.services import record
+from jfs.core import clock
 
 PENDING = "jfs_pending_2fa_user"
 NEXT = "jfs_next"
@@ -153,7 +153,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     code_id = request.session.get(ENROL_CODE)
     code = ActivationCode.objects.filter(pk=code_id, user=user, used_at__isnull=True, revoked_at__isnull=True,
-                                         expires_at__gt=timezone.now()).first() if code_id else None
+                                         expires_at__gt=clock.now()).first() if code_id else None
     display = user.get_full_name() or user.username
     if code is None:
         form: forms.Form = ActivationForm(request.POST or None)

@@ -39,10 +39,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.utils import timezone
 
 from jfs.audit.models import GENESIS, AuditCheckpoint, AuditEvent
 from jfs.audit.services import SEALED_COLUMNS, Event, event_values, insert_rows, link_hash
+from jfs.core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def checkpoint_mac(key: SealKey, fields: dict[str, Any]) -> str:
 
 def _write_checkpoint(key: SealKey, seq: int, chain_hash: str, count: int) -> AuditCheckpoint:
     last = AuditCheckpoint.objects.order_by("-seq").values_list("mac", flat=True).first()
-    now = timezone.now().astimezone(UTC)
+    now = clock.now()
     cp = AuditCheckpoint(seq=seq, hash=chain_hash, count=count, key_id=key.key_id, prev_mac=last or GENESIS,
                          sealed_at=now.replace(microsecond=(now.microsecond // 1000) * 1000))
     cp.mac = checkpoint_mac(key, checkpoint_fields(cp))

@@ -17,9 +17,9 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from jfs.audit.models import AuditEvent
+from jfs.core import clock
 from jfs.core.middleware import current
 
 #: an event's content: what ``content_hash`` covers (the chain fields are added by the sealer)
@@ -66,7 +66,7 @@ def event_values(ev: Event) -> dict[str, Any]:
     actor = ev.actor
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     office = getattr(actor, "office", None) if authenticated else None
-    at = ev.at or timezone.now()
+    at = ev.at or clock.now()
     if at.tzinfo is not None:
         at = at.astimezone(UTC)
     values = {

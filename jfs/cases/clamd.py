@@ -24,12 +24,12 @@ import logging
 import re
 import socket
 import struct
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from jfs.cases.models import SCAN_CLEAN, SCAN_MALWARE_FOUND, SCAN_NOT_SCANNED, SCAN_QUARANTINED, SCAN_UNAVAILABLE
+from jfs.core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _connect(*, host: str, port: int, socket_path: str, timeout: float) -> socke
 def _read_reply(sock: socket.socket, deadline: float) -> bytes:
     reply = b""
     while b"\0" not in reply and len(reply) < MAX_REPLY:
-        remaining = deadline - time.monotonic()
+        remaining = deadline - clock.monotonic()
         if remaining <= 0:
             raise ClamdUnavailable("timed out")
         sock.settimeout(remaining)
@@ -85,12 +85,12 @@ def instream(data: bytes, *, host: str = "127.0.0.1", port: int = 3310, socket_p
     Raises ``ClamdUnavailable`` (or ``OSError``) when the daemon cannot be reached, stops
     answering or does not answer within ``timeout`` seconds in all.
     """
-    deadline = time.monotonic() + timeout
+    deadline = clock.monotonic() + timeout
     with _connect(host=host, port=port, socket_path=socket_path, timeout=timeout) as sock:
         try:
             sock.sendall(b"zINSTREAM\0")
             for start in range(0, len(data), CHUNK):
-                if time.monotonic() > deadline:
+                if clock.monotonic() > deadline:
                     raise ClamdUnavailable("timed out")
                 chunk = data[start:start + CHUNK]
                 sock.sendall(struct.pack("!L", len(chunk)) + chunk)

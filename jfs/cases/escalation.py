@@ -12,7 +12,7 @@ from jfs.accounts.models import User
 from jfs.audit.services import Event, record_many
 from jfs.cases.models import Request
 from jfs.cases.selectors import open_requests
-from jfs.cases.services import today
+from jfs.core import clock
 from jfs.core.models import Notification
 from jfslib import roles
 from jfslib.thaidate import format_en, format_thai
@@ -28,7 +28,7 @@ def escalation_texts(number: str, state: Any, due: date) -> tuple[str, str]:
 
 def escalate_overdue(limit: int = 5000) -> int:
     """Notify each office head once per late step; return how many steps were escalated."""
-    day = today()
+    day = clock.today()
     late = list(
         open_requests(Request.objects.all())
         .filter(step_due_on__lt=day, escalated_on__isnull=True)

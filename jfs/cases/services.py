@@ -22,7 +22,6 @@ import geothai
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from jfs.accounts.models import Office, User
 from jfs.audit.services import record
@@ -48,6 +47,7 @@ from jfs.cases.models import (
     RequestCounter,
     Transition,
 )
+from jfs.core import clock
 from jfslib import jsonbounds, roles, thai_id, thai_phone
 from jfslib.thaidate import fiscal_year
 from jfslib.workdays import WorkingCalendar
@@ -79,7 +79,8 @@ TRACKED_FIELDS = (
 
 
 def today() -> date:
-    return timezone.localdate()
+    """The fund's calendar day (``jfs.core.clock.today``): the day of receipt, transitions, the SLA clock."""
+    return clock.today()
 
 
 # --------------------------------------------------------------------------- permissions
@@ -315,7 +316,7 @@ def _keep_revision(person: Person, previous: dict[str, Any], *, actor: User, req
     """File the earlier values (nothing on file is lost) and audit the change by field name only."""
     if not previous:
         return
-    PersonRevision.objects.create(person=person, at=timezone.now(), actor=actor, request=req, reason=reason,
+    PersonRevision.objects.create(person=person, at=clock.now(), actor=actor, request=req, reason=reason,
                                   previous=previous, version=person.version - 1)
     record("update", actor=actor, object_type="person", object_id=str(person.pk), reference=req.number,
            details={"changed": sorted(previous), "reason": reason})
@@ -406,7 +407,7 @@ def create_request(
     req.save()
     Transition.objects.create(
         request=req, action="create", from_state="", to_state=req.state, actor=actor,
-        actor_role=actor.role, at=timezone.now(), on_date=on, step_due_on=req.step_due_on,
+        actor_role=actor.role, at=clock.now(), on_date=on, step_due_on=req.step_due_on,
         diff=_diff({f: None for f in TRACKED_FIELDS}, _snapshot(req)),
     )
     record("create", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
@@ -511,7 +512,7 @@ def transition(
     diff = _diff(before, _snapshot(req))
     t = Transition.objects.create(
         request=req, action=action, from_state=from_state, to_state=req.state, actor=actor,
-        actor_role=actor.role, at=timezone.now(), on_date=day, comment=comment.strip(),
+        actor_role=actor.role, at=clock.now(), on_date=day, comment=comment.strip(),
         fields={k: str(v) for k, v in fields.items()}, diff=diff, step_due_on=req.step_due_on,
     )
     Document.objects.filter(request=req, transition__isnull=True, uploaded_by=actor).update(transition=t)
@@ -540,7 +541,7 @@ def assign(*, actor: User, request_id: int, assignee: User, expected_version: in
     req.save()
     Transition.objects.create(
         request=req, action="assign", from_state=req.state, to_state=req.state, actor=actor,
-        actor_role=actor.role, at=timezone.now(), on_date=today(), step_due_on=req.step_due_on,
+        actor_role=actor.role, at=clock.now(), on_date=today(), step_due_on=req.step_due_on,
         diff=_diff(before, _snapshot(req)), comment="",
     )
     record("update", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
@@ -593,7 +594,7 @@ def update_details(
     req.save()
     Transition.objects.create(
         request=req, action="update", from_state=req.state, to_state=req.state, actor=actor,
-        actor_role=actor.role, at=timezone.now(), on_date=today(), diff=diff,
+        actor_role=actor.role, at=clock.now(), on_date=today(), diff=diff,
         step_due_on=req.step_due_on,
     )
     record("update", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
@@ -663,7 +664,7 @@ def _store_document(*, actor: User, request_id: int, doc_type: str, name: str, m
     quarantined = verdict.status == SCAN_QUARANTINED
     data = original if quarantined else cleaned.data
     root = settings.DOCUMENT_QUARANTINE_ROOT if quarantined else settings.DOCUMENT_ROOT
-    storage_name = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ALLOWED_DOCUMENT_TYPES[mime]}"
+    storage_name = f"{clock.now():%Y/%m}/{uuid.uuid4().hex}.{ALLOWED_DOCUMENT_TYPES[mime]}"
     path = root / storage_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

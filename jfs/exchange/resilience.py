@@ -16,8 +16,8 @@ from typing import Any
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from jfs.core import clock
 from jfs.exchange.conf import GdxSettings
 from jfs.exchange.errors import CircuitOpen
 from jfs.exchange.models import REGISTRY_CHOICES, RegistryCircuit
@@ -47,7 +47,7 @@ class CircuitBreaker:
         row = RegistryCircuit.objects.filter(registry=registry).values("opened_until").first()
         if not row or row["opened_until"] is None:
             return
-        now = timezone.now()
+        now = clock.now()
         if now < row["opened_until"]:
             raise CircuitOpen(registry, retry_at=row["opened_until"])
         # half-open: exactly one caller gets to probe; the others keep short-circuiting
@@ -65,7 +65,7 @@ class CircuitBreaker:
         ).update(consecutive_failures=0, opened_until=None, probe_until=None)
 
     def record_failure(self, registry: str) -> None:
-        now = timezone.now()
+        now = clock.now()
         with transaction.atomic():
             row, _ = RegistryCircuit.objects.select_for_update().get_or_create(registry=registry)
             row.consecutive_failures += 1
@@ -80,7 +80,7 @@ class CircuitBreaker:
         row = RegistryCircuit.objects.filter(registry=registry).first()
         if not row or row.opened_until is None:
             return "closed"
-        return "open" if timezone.now() < row.opened_until else "half_open"
+        return "open" if clock.now() < row.opened_until else "half_open"
 
     def retry_at(self, registry: str) -> datetime | None:
         row = RegistryCircuit.objects.filter(registry=registry).values("opened_until").first()
@@ -90,7 +90,7 @@ class CircuitBreaker:
 def circuit_states(now: datetime | None = None) -> dict[str, tuple[str, int]]:
     """Every registry's breaker state ("closed", "open", "half_open", as ``CircuitBreaker.state``)
     and consecutive failures, in one query (for the /metrics scrape)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     states = {code: ("closed", 0) for code, _label in REGISTRY_CHOICES}
     for row in RegistryCircuit.objects.values("registry", "opened_until", "consecutive_failures"):
         opened_until = row["opened_until"]

@@ -18,11 +18,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
 from jfs.audit.services import record
 from jfs.cases.models import Request
+from jfs.core import clock
 from jfs.exchange import models as m
 from jfs.exchange.conf import gdx_settings
 from jfs.exchange.errors import CircuitOpen, ExchangeError
@@ -168,7 +168,7 @@ def check_disability(regs: Registries, req: Request) -> Outcome:
     d = regs.disability.disability(req.applicant.national_id)
     if d is None:
         return Outcome(m.STATUS_NOT_FOUND, {"disability_registered": False})
-    today = timezone.localdate()
+    today = clock.today()
     return Outcome(
         m.STATUS_VERIFIED,
         {
@@ -227,7 +227,7 @@ def check_detention(regs: Registries, req: Request) -> Outcome:
 
 def check_probation(regs: Registries, req: Request) -> Outcome:
     rows = regs.justice.probations(_subject_id(req, m.KIND_PROBATION))
-    today = timezone.localdate()
+    today = clock.today()
     records = [{"office": r.office, "since": _iso(r.since), "until": _iso(r.until), "status": r.status} for r in rows]
     return Outcome(
         m.STATUS_VERIFIED,
@@ -297,7 +297,7 @@ def _run_one(
         log.exception("registry check %s on request %s failed unexpectedly", kind, req.pk)
         error, retryable = "unexpected", False
 
-    now = timezone.now()
+    now = clock.now()
     check.attempts += 1
     check.purpose = purpose
     if getattr(actor, "is_authenticated", False):
@@ -412,7 +412,7 @@ def queue_checks(
     checks: list[m.RegistryCheck] = []
     try:
         for kind in wanted:
-            checks.append(_check_row(request, kind, purpose, actor_id, next_attempt_at=timezone.now() + QUEUED_GRACE))
+            checks.append(_check_row(request, kind, purpose, actor_id, next_attempt_at=clock.now() + QUEUED_GRACE))
         run_request_checks.enqueue(request.pk, actor_id, purpose, wanted)
     except Exception:
         log.exception("registry checks on request %s could not be queued", request.pk)
@@ -432,7 +432,7 @@ def retry_due_checks(
     if request_id is not None:
         qs = qs.filter(request_id=request_id)
     if not include_not_due:
-        qs = qs.filter(next_attempt_at__lte=timezone.now())
+        qs = qs.filter(next_attempt_at__lte=clock.now())
     counts: dict[str, int] = {}
     done: list[m.RegistryCheck] = []
     with GdxClient() as client:

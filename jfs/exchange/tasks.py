@@ -9,9 +9,9 @@ example if the queue was emptied).
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from jfs.core import clock
 from jfs.exchange.models import STATUS_PENDING, RegistryCheck
 
 # the tasks themselves live beside the services they run (``jfs.exchange.services``), so that the
@@ -23,7 +23,7 @@ SWEEP_PATH = sweep_registry_checks.module_path
 
 def schedule_due_retries() -> int:
     """Queue a sweep if pending checks are due and no sweep is waiting; return how many were queued."""
-    if not RegistryCheck.objects.filter(status=STATUS_PENDING, next_attempt_at__lte=timezone.now()).exists():
+    if not RegistryCheck.objects.filter(status=STATUS_PENDING, next_attempt_at__lte=clock.now()).exists():
         return 0
     try:
         if DBTaskResult.objects.filter(task_path=SWEEP_PATH, status__in=["READY", "RUNNING"]).exists():

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import geothai
 from django import forms
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +27,7 @@ from jfs.cases.models import (
     SEX_CHOICES,
 )
 from jfs.cases.services import ApplicantInput
+from jfs.core import clock
 from jfslib import thai_id, thai_phone, thaidate
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class BEDateField(forms.CharField):
         if not text:
             return None
         try:
-            return thaidate.parse_date(text, era="BE", today=timezone.localdate())
+            return thaidate.parse_date(text, era="BE", today=clock.today())
         except thaidate.DateInputError as exc:
             raise forms.ValidationError(exc.message(translation.get_language())) from None
 

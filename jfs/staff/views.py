@@ -8,7 +8,6 @@ keeping everything the officer typed.
 from __future__ import annotations
 
 import secrets
-import time
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +32,7 @@ from jfs.cases import selectors, services, workflows
 from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, field_message
 from jfs.cases.models import SERVICE_CHOICES, Document, PersonRevision, Request
 from jfs.cases.reasons import all_reasons
+from jfs.core import clock
 from jfs.core.models import Notification
 from jfs.core.templatetags.thai import be_datetime
 from jfs.eligibility.screening import screen_request
@@ -123,7 +123,7 @@ def _clean(value: str | None, limit: int) -> str:
 
 
 def _remember_search(request: HttpRequest, q: str) -> str:
-    now = int(time.time())
+    now = int(clock.now().timestamp())
     kept = {t: v for t, v in (request.session.get(_SEARCHES) or {}).items()
             if isinstance(v, dict) and int(v.get("until", 0)) > now}
     token = secrets.token_urlsafe(9)
@@ -134,7 +134,7 @@ def _remember_search(request: HttpRequest, q: str) -> str:
 
 def _recall_search(request: HttpRequest, token: str) -> str | None:
     """The query kept under ``token`` (its time renewed), or None when it expired or never was."""
-    now = int(time.time())
+    now = int(clock.now().timestamp())
     kept = dict(request.session.get(_SEARCHES) or {})
     entry = kept.get(token)
     if not isinstance(entry, dict) or int(entry.get("until", 0)) <= now:

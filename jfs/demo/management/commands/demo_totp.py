@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django_otp.oath import totp
 
+from jfs.core import clock
 from jfs.demo.users import DEMO_TOTP_KEY_HEX
 
 
@@ -16,4 +16,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         code = totp(bytes.fromhex(DEMO_TOTP_KEY_HEX), step=30, t0=0, digits=6)
-        self.stdout.write(f"{code:06d}  (valid for {30 - int(time.time()) % 30} more seconds)")
+        self.stdout.write(f"{code:06d}  (valid for {30 - int(clock.now().timestamp()) % 30} more seconds)")
