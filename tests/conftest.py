@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import struct
 import zlib
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pikepdf
 import pytest
+import time_machine
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -30,11 +32,40 @@ from jfs.accounts.models import Office, User
 from jfs.accounts.offices import ensure_offices
 from jfs.cases import services
 from jfs.cases.models import Request
+from jfs.core import clock
 from jfs.demo.users import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX, DEMO_USERS, ensure_demo_users
 from jfslib import thai_id
 
 #: the registry simulator fixtures (sim, fast) shared by the exchange tests
 pytest_plugins = ["tests.exchange_support"]
+
+
+# --------------------------------------------------------------------------- the clock
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--travel-to", default=os.environ.get("JFS_TEST_TRAVEL_TO", ""), metavar="YYYY-MM-DD[THH:MM]",
+        help="run the whole session with the clock moved there (time-machine; a time without a zone is "
+             "Bangkok's): the tests must not depend on the machine's date. Also JFS_TEST_TRAVEL_TO.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``--travel-to``: start the session's journey before Django and the database are set up."""
+    where = config.getoption("--travel-to")
+    if where:
+        moment = datetime.fromisoformat(where)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=clock.FUND_TIMEZONE)
+        journey = time_machine.travel(moment, tick=True)
+        journey.start()
+        config.add_cleanup(journey.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"jfs clock: {clock.now().isoformat()} (fund day {clock.today().isoformat()})"
+
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CHIANG_MAI = "50"
