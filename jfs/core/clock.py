@@ -7,15 +7,16 @@
   the day a request is received, the 21-working-day clock, escalations, registry facts such as
   "the disability card is still valid";
 - ``day_of(moment)``: the fund's calendar day of any moment;
-- ``monotonic()``: seconds for measuring durations inside one process (timeouts), never stored.
+- ``monotonic()``: seconds for measuring durations inside one process (timeouts), never stored;
+- ``sleep(seconds)``: wait (the registry client's back-off between retries).
 
-Nothing else in ``jfs`` calls ``timezone.now()``, ``timezone.localdate()``, ``date.today()``,
-``datetime.now()`` or ``time.time()`` (a test checks the source). Django's ``auto_now`` fields
-read the same system clock. Tests move the clock with ``time-machine``
-(``time_machine.travel(...)``), which changes what the C library answers for the wall clock, so
-``now()``, ``today()`` and the database rows written with them travel together; ``monotonic()``
-does not travel (nothing stored or compared across processes uses it). See
-docs/decisions/0012-clock.md.
+Nothing else in ``jfs`` or ``jfslib`` calls ``timezone.now()``, ``timezone.localdate()``,
+``date.today()``, ``datetime.now()``, ``time.time()`` or ``time.sleep()`` (``tests/test_clock.py``
+checks the source); Django's own ``auto_now`` fields read the same system clock. Tests move the
+clock with ``time-machine`` (``time_machine.travel(...)``, the ``time_machine`` fixture), which
+changes what the C library answers for the wall clock, so ``now()``, ``today()`` and the rows
+written with them travel together; ``monotonic()`` and ``sleep()`` do not travel (nothing stored
+or compared across processes uses them). See docs/decisions/0012-clock.md.
 """
 
 from __future__ import annotations
@@ -46,3 +47,8 @@ def today() -> date:
 def monotonic() -> float:
     """Seconds from an arbitrary start, never going back: for timeouts and durations only."""
     return time.monotonic()
+
+
+def sleep(seconds: float) -> None:
+    """Wait (really: time-machine does not shorten it; tests give the caller a sleep of their own)."""
+    time.sleep(seconds)

@@ -12,13 +12,13 @@ facts in ``jfs.exchange.registries``. Offline, ``JFS_GDX_BASE_URL`` points at th
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from jfs.core import clock
 from jfs.exchange import registries as reg
 from jfs.exchange import wire
 from jfs.exchange.conf import GdxSettings, gdx_settings
@@ -80,7 +80,7 @@ class GdxClient:
         cfg: GdxSettings | None = None,
         *,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = clock.sleep,
     ) -> None:
         self.cfg = cfg or gdx_settings()
         self._own_http = transport is not None
