@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.utils import timezone
+from time_machine import TimeMachineFixture
 
 from jfs.accounts.models import ApiToken
 from jfs.accounts.tokens import TokenRefused, grant_for, issue
 from jfs.audit.models import AuditEvent
+from jfs.core import clock
 from tests.test_api_hardening import body, post_json
 
 pytestmark = pytest.mark.django_db
@@ -47,10 +48,11 @@ def test_a_write_token_writes(users: Any) -> None:
     assert post_json(client, "/api/v1/requests", body()).status_code == 201
 
 
-def test_an_expired_token_is_401(users: Any) -> None:
+def test_an_expired_token_is_401(users: Any, time_machine: TimeMachineFixture) -> None:
+    issued = clock.now()
     raw = issue(users["officer.cm"], "old", days=1)
     assert bearer(raw).get("/api/v1/requests").status_code == 200
-    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    time_machine.move_to(issued + timedelta(days=1, seconds=1))  # a day later
     assert bearer(raw).get("/api/v1/requests").status_code == 401
     assert grant_for(raw) is None
 

@@ -125,9 +125,9 @@ def test_case_page_view_writes_an_event_with_the_ip(make_request: Any, staff_cli
 
 @pytest.mark.parametrize("page", ["staff:queue", "staff:requests", "staff:overdue"])
 def test_list_pages_write_one_event_naming_the_requests_shown(page: str, make_request: Any, login: Any) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    long_ago = date.today() - timedelta(days=60)  # overdue, so it is on every list
+    long_ago = services.today() - timedelta(days=60)  # overdue, so it is on every list
     reqs = [make_request(assign_to="officer.cm", received_on=long_ago) for _ in range(3)]
     resp = login("officer.cm").get(reverse(page))
     assert resp.status_code == 200

@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from time_machine import TimeMachineFixture
 
 from jfs.accounts import enrolment
 from jfs.accounts.models import ActivationCode, User
 from jfs.audit.models import AuditEvent
+from jfs.core import clock
 from jfs.demo.users import DEMO_PASSWORD
 from jfslib import roles
 from tests.conftest import reset_totp, totp_code
@@ -57,15 +58,17 @@ def test_a_password_alone_never_shows_a_totp_secret(newcomer: User) -> None:
 
 
 @pytest.mark.parametrize("case", ["wrong", "expired", "used", "revoked", "someone_else"])
-def test_an_activation_code_that_does_not_work_is_refused_and_counted(case: str, newcomer: User, users: Any) -> None:
+def test_an_activation_code_that_does_not_work_is_refused_and_counted(
+    case: str, newcomer: User, users: Any, time_machine: TimeMachineFixture
+) -> None:
     code = enrolment.issue_code(issuer=users["head.cm"], user=newcomer)
     row = ActivationCode.objects.get(user=newcomer)
     if case == "wrong":
         code = "AAAAA-AAAAA"
     elif case == "expired":
-        ActivationCode.objects.filter(pk=row.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+        time_machine.move_to(row.expires_at + timedelta(minutes=1))  # JFS_ACTIVATION_HOURS later
     elif case == "used":
-        ActivationCode.objects.filter(pk=row.pk).update(used_at=timezone.now())
+        ActivationCode.objects.filter(pk=row.pk).update(used_at=clock.now())
     elif case == "revoked":
         enrolment.issue_code(issuer=users["head.cm"], user=newcomer)  # a newer code revokes the earlier one
     elif case == "someone_else":

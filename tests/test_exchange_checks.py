@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from time_machine import TimeMachineFixture
 
 from jfs.audit.models import AuditEvent
 from jfs.audit.verification import verify_chain
 from jfs.cases.models import Request
+from jfs.core import clock
 from jfs.exchange import models as m
 from jfs.exchange import selectors
 from jfs.exchange.gdx import GdxClient, gdx_registries
@@ -207,7 +208,7 @@ def test_when_the_registries_are_down_the_case_goes_on_and_the_checks_are_pendin
     checks = run_checks(req, users["officer.cm"], PURPOSE)
     assert {c.status for c in checks} == {m.STATUS_PENDING}
     assert {c.last_error for c in checks} <= {"connection", "circuit_open"}
-    assert all(c.next_attempt_at and c.next_attempt_at > timezone.now() for c in checks)
+    assert all(c.next_attempt_at and c.next_attempt_at > clock.now() for c in checks)
     assert Request.objects.values("state", "version", "updated_at").get(pk=req.pk) == before
     events = exchange_events(req)
     assert len(events) == len(checks)
@@ -218,7 +219,7 @@ def test_when_the_registries_are_down_the_case_goes_on_and_the_checks_are_pendin
 
 
 def test_the_background_retry_completes_the_checks_when_the_registry_is_back(
-    request_for: Callable[..., Request], users: dict[str, Any], fast: Any, sim: Sim
+    request_for: Callable[..., Request], users: dict[str, Any], fast: Any, sim: Sim, time_machine: TimeMachineFixture
 ) -> None:
     req = request_for(SOMYING)
     fast.JFS_GDX_BASE_URL = dead_url()
@@ -227,7 +228,10 @@ def test_the_background_retry_completes_the_checks_when_the_registry_is_back(
 
     fast.JFS_GDX_BASE_URL = sim.url  # the registry is back …
     m.RegistryCircuit.objects.all().delete()
-    m.RegistryCheck.objects.filter(request=req).update(next_attempt_at=timezone.now() - timedelta(seconds=1))  # … later
+    due = max(c.next_attempt_at for c in m.RegistryCheck.objects.filter(request=req) if c.next_attempt_at)
+    time_machine.move_to(due - timedelta(seconds=1))
+    assert retry_due_checks(request_id=req.pk) == {}  # not yet due: nothing is asked
+    time_machine.move_to(due + timedelta(seconds=1))  # … later
     counts = retry_request_checks.call(*task_row.args_kwargs["args"], **task_row.args_kwargs["kwargs"])
     assert counts == {"verified": len(KINDS_BY_SERVICE["LIT"])}
     checks = selectors.checks_for_request(req)
@@ -281,7 +285,7 @@ def test_an_open_circuit_short_circuits_later_checks_until_its_cooldown(
     assert checks["arrests"].last_error == "http_500"
     for kind in ("court_cases", "detention", "probation"):
         assert checks[kind].status == m.STATUS_PENDING and checks[kind].last_error == "circuit_open"
-        assert (checks[kind].next_attempt_at or timezone.now()) >= timezone.now() + timedelta(seconds=590)
+        assert (checks[kind].next_attempt_at or clock.now()) >= clock.now() + timedelta(seconds=590)
     assert sim.calls("/ws/moj/dxc/court-cases") == 0
 
 
@@ -363,13 +367,17 @@ def test_the_management_command_retries_pending_checks(
 
 
 def test_the_worker_tick_queues_one_sweep_for_due_checks(
-    request_for: Callable[..., Request], users: dict[str, Any], fast: Any
+    request_for: Callable[..., Request], users: dict[str, Any], fast: Any, time_machine: TimeMachineFixture
 ) -> None:
     assert schedule_due_retries() == 0
     req = request_for(SOMYING)
     fast.JFS_GDX_BASE_URL = dead_url()
     run_checks(req, users["officer.cm"], PURPOSE, kinds=["welfare"])
-    m.RegistryCheck.objects.filter(request=req).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    [check] = m.RegistryCheck.objects.filter(request=req)
+    assert check.next_attempt_at is not None
+    time_machine.move_to(check.next_attempt_at - timedelta(seconds=1))
+    assert schedule_due_retries() == 0  # not due yet
+    time_machine.move_to(check.next_attempt_at)
     assert schedule_due_retries() == 1
     assert schedule_due_retries() == 0  # one sweep is already waiting
     assert DBTaskResult.objects.filter(task_path=SWEEP_PATH).count() == 1

@@ -6,10 +6,13 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from time_machine import TimeMachineFixture
 
+from jfs.core import clock
 from jfs.exchange import errors
 from jfs.exchange.conf import gdx_settings
 from jfs.exchange.gdx import GdxClient, gdx_registries
@@ -205,40 +208,54 @@ def test_the_breaker_opens_after_n_failures_and_short_circuits_without_http(fast
         assert regs.household.household(SOMYING.national_id) is not None
 
 
-def test_the_breaker_half_opens_after_the_cooldown_and_closes_on_success(fast: Any, sim: Sim) -> None:
+def travel_past_the_cooldown(time_machine: TimeMachineFixture, cooldown: float) -> None:
+    """Move the clock past the breaker's cooldown instead of waiting for it."""
+    time_machine.move_to(clock.now() + timedelta(seconds=cooldown + 1))
+
+
+def test_the_breaker_half_opens_after_the_cooldown_and_closes_on_success(
+    fast: Any, sim: Sim, time_machine: TimeMachineFixture
+) -> None:
     fast.JFS_GDX_RETRIES = 0
+    fast.JFS_GDX_BREAKER_COOLDOWN = 60
     sim.fault("500", WELFARE)
     breaker = CircuitBreaker(gdx_settings())
     with GdxClient() as client:
         regs = gdx_registries(client)
         fail_three_times(regs)
         assert breaker.state("mof_welfare") == "open"
-        time.sleep(0.6)  # JFS_GDX_BREAKER_COOLDOWN = 0.5
+        time_machine.move_to(clock.now() + timedelta(seconds=59))
+        assert breaker.state("mof_welfare") == "open"
+        travel_past_the_cooldown(time_machine, 1)
         assert breaker.state("mof_welfare") == "half_open"
         sim.clear_faults()
         assert welfare(regs) is not None  # the probe goes through
         assert breaker.state("mof_welfare") == "closed"
 
 
-def test_a_failed_probe_opens_the_breaker_again(fast: Any, sim: Sim) -> None:
+def test_a_failed_probe_opens_the_breaker_again(fast: Any, sim: Sim, time_machine: TimeMachineFixture) -> None:
     fast.JFS_GDX_RETRIES = 0
+    fast.JFS_GDX_BREAKER_COOLDOWN = 60
     sim.fault("500", WELFARE)
     breaker = CircuitBreaker(gdx_settings())
     with GdxClient() as client:
         regs = gdx_registries(client)
         fail_three_times(regs)
-        time.sleep(0.6)
+        travel_past_the_cooldown(time_machine, 60)
         with pytest.raises(errors.RegistryServerError):
             welfare(regs)  # the one probe
         assert breaker.state("mof_welfare") == "open"
+        retry_at = breaker.retry_at("mof_welfare")
+        assert retry_at is not None and retry_at > clock.now() + timedelta(seconds=55)  # a full cooldown again
         assert sim.calls(WELFARE) == 4
 
 
-def test_only_one_caller_probes_a_half_open_circuit(fast: Any) -> None:
+def test_only_one_caller_probes_a_half_open_circuit(fast: Any, time_machine: TimeMachineFixture) -> None:
+    fast.JFS_GDX_BREAKER_COOLDOWN = 60
     breaker = CircuitBreaker(gdx_settings())
     for _ in range(3):
         breaker.record_failure("moj_dxc")
-    time.sleep(0.6)
+    travel_past_the_cooldown(time_machine, 60)
     breaker.before_call("moj_dxc")  # the probe
     with pytest.raises(errors.CircuitOpen):
         breaker.before_call("moj_dxc")

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from time_machine import TimeMachineFixture
 
-from jfs.core import tasks
-from jfs.core.models import WorkerHeartbeat
+from jfs.core import clock, tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +35,9 @@ def test_worker_ok_after_a_tick() -> None:
     assert data["status"] == "ok"
 
 
-def test_worker_stale_when_the_heartbeat_is_old(settings: Any) -> None:
+def test_worker_stale_when_the_heartbeat_is_old(settings: Any, time_machine: TimeMachineFixture) -> None:
     tasks.tick.call()
-    old = timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS * 3 + 30)
-    WorkerHeartbeat.objects.filter(name="worker").update(beat_at=old)
+    time_machine.move_to(clock.now() + timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS * 3 + 30))  # no tick since
     data = health()
     assert data["worker"]["status"] == "stale" and data["status"] == "degraded"
     assert data["worker"]["last_beat_seconds_ago"] >= settings.WORKER_HEARTBEAT_SECONDS * 3
@@ -51,7 +49,7 @@ def test_tick_queues_its_next_run() -> None:
     tasks.tick.call()
     queued = DBTaskResult.objects.filter(task_path=tasks.TICK_PATH, status="READY")
     assert queued.count() == 1
-    assert queued.get().run_after > timezone.now()
+    assert queued.get().run_after > clock.now()
 
 
 def test_ensure_tick_scheduled_queues_only_once() -> None:

@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
+from time_machine import TimeMachineFixture
 
 from jfs.cases.models import Request
 from jfs.cases.selectors import overdue
+from jfs.core import clock
 
 ROOT = Path(django_settings.BASE_DIR)
 TOKEN = "metrics-token-for-tests-" + "x" * 20
@@ -136,7 +137,7 @@ def test_an_unknown_method_does_not_make_a_new_series() -> None:
 
 
 def test_the_overdue_count_matches_the_selector(make_request: Callable[..., Any]) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     make_request(received_on=today - timedelta(days=60))
     make_request(service="CONSULT", received_on=today - timedelta(days=45))
     make_request()  # received today: not overdue
@@ -152,7 +153,7 @@ def test_queue_depth_and_failed_tasks() -> None:
 
     tasks.schedule_tick()  # due now
     tasks.schedule_tick(delay_seconds=600)  # later
-    now = timezone.now()
+    now = clock.now()
     DBTaskResult.objects.create(
         status="FAILED", args_kwargs={"args": [], "kwargs": {}}, task_path=tasks.TICK_PATH, backend_name="default",
         run_after=now, exception_class_path="jfs.core.tasks.TickFailed", traceback="", finished_at=now,
@@ -166,7 +167,7 @@ def test_queue_depth_and_failed_tasks() -> None:
 def test_the_registry_circuit_state() -> None:
     from jfs.exchange.models import RegistryCircuit
 
-    now = timezone.now()
+    now = clock.now()
     RegistryCircuit.objects.create(registry="dopa", consecutive_failures=5, opened_until=now + timedelta(minutes=1))
     RegistryCircuit.objects.create(registry="moj_dxc", consecutive_failures=6, opened_until=now - timedelta(seconds=1))
     samples = scrape()
@@ -177,11 +178,14 @@ def test_the_registry_circuit_state() -> None:
     assert value(samples, "jfs_registry_circuit_consecutive_failures", registry="dopa") == 5
 
 
-def test_the_worker_heartbeat_age() -> None:
-    from jfs.core.models import WorkerHeartbeat
+def test_the_worker_heartbeat_age(time_machine: TimeMachineFixture) -> None:
+    from jfs.core import tasks
 
-    WorkerHeartbeat.objects.create(name="worker", beat_at=timezone.now() - timedelta(seconds=90))
-    assert 89 <= value(scrape(), "jfs_worker_heartbeat_age_seconds") < 120
+    beat = clock.now()
+    time_machine.move_to(beat, tick=False)
+    tasks.tick.call()
+    time_machine.move_to(beat + timedelta(seconds=90), tick=False)  # a worker silent for a minute and a half
+    assert value(scrape(), "jfs_worker_heartbeat_age_seconds") == 90
 
 
 # --------------------------------------------------------------------------- several gunicorn workers
