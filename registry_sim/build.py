@@ -1,39 +1,39 @@
 """Generate the simulator's synthetic registries, deterministically from a seed.
 
-    python -m registry_sim.build --seed 1 --out var/registry.sqlite3 [--from-jfs-db var/db.sqlite3]
+    python -m registry_sim.build --seed 1 --out var/registry.sqlite3 [--from-export var/registry_seed.jsonl]
 
-With ``--from-jfs-db`` (a SQLite path, ``sqlite:///…`` or ``postgres://…`` URL) every JFS
-applicant (table ``cases_person``) gets a registry twin: same name, birth date and address for
-most, and a small share (``--mismatch-share``, default 5%) deliberately different (a changed
-surname, a misspelt first name, another birth date, an ID card that lost validity) so the
-system can show what happens when a registry disagrees with what the applicant typed. Welfare
-card status follows the applicant's income; the justice records (arrest, detention, court case)
-follow their requests (bail → arrest + pretrial detention + criminal case; litigation → the
-court case they named). ``--population`` extra people who never applied make up the general
-population for proactive targeting. The same seed and inputs always give the same file.
+With ``--from-export`` (a registry seed, the file ``manage.py export_registry_seed`` writes; its
+format is in ``registry_sim.seed`` and docs/data-exchange.md) every JFS applicant in it gets a
+registry twin: same name, birth date and address for most, and a small share
+(``--mismatch-share``, default 5%) deliberately different (a changed surname, a misspelt first
+name, another birth date, an ID card that lost validity) so the system can show what happens
+when a registry disagrees with what the applicant typed. Welfare card status follows the
+applicant's income; the justice records (arrest, detention, court case) follow their requests
+(bail → arrest + pretrial detention + criminal case; litigation → the court case they named).
+``--population`` extra people who never applied make up the general population for proactive
+targeting. The same seed and inputs always give the same file. The simulator never reads JFS's
+database: only the seed file, whose format version it checks.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import geothai
 from faker import Faker
 
 from registry_sim.faults import RESERVED_IDS, valid_id
 from registry_sim.schema import DDL, SCHEMA_VERSION
+from registry_sim.seed import SeedFileError, SeedPerson, SeedRequest, read_seed
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 CHARGES = (
@@ -59,41 +59,6 @@ JUSTICE_COLUMNS = {
     "detention": ("place", "since", "pretrial_without_bail", "released_on"),
     "probation": ("office", "since", "until", "status"),
 }
-
-
-@dataclass
-class SeedPerson:
-    """A person as JFS knows them (a ``cases_person`` row)."""
-
-    national_id: str
-    first_name: str
-    last_name: str
-    birth_date: date
-    title: str = ""
-    sex: str = "X"
-    house_no: str = ""
-    province_code: str = "10"
-    district_code: str = "1001"
-    subdistrict_code: str = "100101"
-    monthly_income: float = 0.0
-    household_size: int = 1
-    #: force how the twin differs ("same", one of VARIANTS, "moved", "absent"); None = by chance
-    variant: str | None = None
-    #: replace generated registry rows: keys person, address, welfare_card, household, disability
-    #: (a dict of columns, or None to leave the row out); add justice records: keys arrest,
-    #: court_case, detention, probation (lists of dicts of columns, dates as BE YYYYMMDD)
-    overrides: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class SeedRequest:
-    """A JFS request (``cases_request`` row) whose facts the justice registries should hold."""
-
-    national_id: str
-    service: str
-    received_on: date
-    details: dict[str, Any] = field(default_factory=dict)
-    number: str = ""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -147,75 +112,6 @@ class Geography:
     def random(self, rng: random.Random, province_code: str | None = None) -> Any:
         pool = self.by_province.get(province_code or "", []) or self.subdistricts
         return rng.choice(pool)
-
-
-# --------------------------------------------------------------------------- reading JFS
-
-
-def _connect(source: str) -> tuple[Any, str]:
-    """A DB-API connection to the JFS database and its flavour ("sqlite" or "postgres")."""
-    if source.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        return psycopg.connect(source), "postgres"
-    path = urlsplit(source).path[1:] if source.startswith("sqlite:") else source
-    if not Path(path).exists():
-        raise FileNotFoundError(f"JFS database not found: {path}")
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True), "sqlite"
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def read_jfs(source: str) -> tuple[list[SeedPerson], list[SeedRequest]]:
-    """The applicants and requests in a JFS database (empty lists if it has none yet)."""
-    conn, _ = _connect(source)
-    try:
-        cur = conn.cursor()
-        try:
-            cur.execute(
-                "SELECT national_id, title, first_name, last_name, birth_date, sex, house_no, province_code,"
-                " district_code, subdistrict_code, monthly_income, household_size FROM cases_person ORDER BY id"
-            )
-            person_rows = cur.fetchall()
-            cur.execute(
-                "SELECT p.national_id, r.service, r.details, r.received_on, r.number FROM cases_request r"
-                " JOIN cases_person p ON p.id = r.applicant_id ORDER BY r.id"
-            )
-            request_rows = cur.fetchall()
-        except Exception as exc:  # no JFS tables yet (before migrate): nothing to mirror
-            print(f"registry_sim.build: no JFS applicants read ({type(exc).__name__})", file=sys.stderr)
-            return [], []
-    finally:
-        conn.close()
-    people: dict[str, SeedPerson] = {}
-    for nid, title, first, last, birth, sex, house, prov, dist, sub, income, size in person_rows:
-        if nid in people:
-            continue
-        people[nid] = SeedPerson(
-            national_id=nid,
-            title=title or "",
-            first_name=first,
-            last_name=last,
-            birth_date=_as_date(birth),
-            sex=sex or "X",
-            house_no=house or "",
-            province_code=prov,
-            district_code=dist,
-            subdistrict_code=sub,
-            monthly_income=float(income or 0),
-            household_size=int(size or 1),
-        )
-    requests = []
-    for nid, service, details, received, number in request_rows:
-        if isinstance(details, str):
-            try:
-                details = json.loads(details)
-            except ValueError:
-                details = {}
-        requests.append(SeedRequest(nid, service, _as_date(received), details or {}, number or ""))
-    return list(people.values()), requests
 
 
 # --------------------------------------------------------------------------- generating
@@ -636,7 +532,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default="var/registry.sqlite3")
-    parser.add_argument("--from-jfs-db", default="", help="JFS database: SQLite path, sqlite:/// or postgres:// URL")
+    parser.add_argument(
+        "--from-export",
+        default="",
+        metavar="FILE",
+        help="registry seed written by JFS (manage.py export_registry_seed --out FILE)",
+    )
+    parser.add_argument("--from-jfs-db", default="", help=argparse.SUPPRESS)  # removed: says what replaced it
     parser.add_argument("--population", type=int, default=5000, help="people who never applied to the fund")
     parser.add_argument("--mismatch-share", type=float, default=0.05)
     parser.add_argument(
@@ -646,10 +548,19 @@ def main(argv: list[str] | None = None) -> int:
         help="reference date for generated dates (YYYY-MM-DD, default today)",
     )
     args = parser.parse_args(argv)
+    if args.from_jfs_db:
+        parser.error(
+            "--from-jfs-db is gone: the simulator no longer reads JFS's database. Write the registry seed "
+            "with `manage.py export_registry_seed --out FILE`, then pass --from-export FILE"
+        )
     people: list[SeedPerson] = []
     requests: list[SeedRequest] = []
-    if args.from_jfs_db:
-        people, requests = read_jfs(args.from_jfs_db)
+    if args.from_export:
+        try:
+            people, requests = read_seed(args.from_export)
+        except SeedFileError as exc:
+            print(f"registry_sim.build: error: {exc}", file=sys.stderr)
+            return 2
     counts = build_registry(
         args.out,
         args.seed,
@@ -658,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         args.population,
         args.mismatch_share,
         today=args.today,
-        source=args.from_jfs_db,
+        source=args.from_export,
     )
     print(f"registry data written to {args.out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

@@ -23,12 +23,16 @@ if [ "$($PY manage.py demo_data --status)" = "empty" ]; then
   $PY manage.py demo_data --seed "${DEMO_SEED:-1}"
 fi
 # The registry simulator stands in for the government data exchange (GDX) unless
-# JFS_GDX_BASE_URL points elsewhere; its data mirrors the demo applicants (docs/data-exchange.md).
+# JFS_GDX_BASE_URL points elsewhere; its data mirrors the demo applicants: JFS writes them to the
+# registry seed (a versioned file; the simulator never reads JFS's database), the simulator builds
+# its registries from it, and the seed (personal data) is deleted (docs/data-exchange.md).
 REGISTRY="$DATA/registry.sqlite3"
 if [ -z "${JFS_GDX_BASE_URL:-}" ] && [ ! -f "$REGISTRY" ]; then
   echo "Building the registry simulator's data from the demo applicants…"
-  $PY -m registry_sim.build --seed "${DEMO_SEED:-1}" --out "$REGISTRY" \
-    --from-jfs-db "${DATABASE_URL:-$DATA/db.sqlite3}"
+  SEED_FILE="$DATA/registry_seed.jsonl"
+  $PY manage.py export_registry_seed --out "$SEED_FILE"
+  $PY -m registry_sim.build --seed "${DEMO_SEED:-1}" --out "$REGISTRY" --from-export "$SEED_FILE"
+  rm -f "$SEED_FILE"
 fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }

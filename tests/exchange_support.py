@@ -1,8 +1,9 @@
 """The real registry simulator for the exchange tests: one process per test session, over HTTP.
 
-``simulator()`` builds a small registry file (known people below + a little population),
-starts ``python -m registry_sim --port 0 --allow-faults`` as a subprocess, waits until it
-answers, and kills it when the session ends. ``Sim`` talks to its control endpoints (fault
+``simulator()`` builds a small registry file in process (known people below + a little
+population; no database and no seed file, so it is fast), starts
+``python -m registry_sim --port 0 --allow-faults`` as a subprocess, waits until it answers,
+and kills it when the session ends. ``Sim`` talks to its control endpoints (fault
 rules, request counts, token expiry).
 """
 
@@ -25,8 +26,9 @@ from typing import Any
 import httpx
 import pytest
 
-from registry_sim.build import SeedPerson, SeedRequest, build_registry
+from registry_sim.build import build_registry
 from registry_sim.faults import RESERVED_IDS
+from registry_sim.seed import SeedPerson, SeedRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 FAULT_DELAY = 5.0  # the simulated "timeout" holds this long; clients in tests give up far sooner

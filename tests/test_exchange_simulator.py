@@ -1,8 +1,9 @@
 """The registry simulator itself: GDX authentication, fault switches, and the data builder
-(deterministic, consistent with the JFS applicants it mirrors)."""
+(deterministic, consistent with the JFS applicants it mirrors, read from the registry seed JFS writes)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from registry_sim.build import build_registry, read_jfs
+from registry_sim.build import build_registry
 from registry_sim.faults import RESERVED_IDS, valid_id
 from tests.exchange_support import ROOT, SOMYING, Sim
 
@@ -173,64 +174,52 @@ def test_the_same_seed_builds_the_same_registries(tmp_path: Path) -> None:
     assert _dump(tmp_path / "a.sqlite3") != _dump(tmp_path / "c.sqlite3")
 
 
-def _jfs_db(path: Path, n: int) -> list[tuple[str, int]]:
-    """A database shaped like the JFS one (the columns the builder reads), with n applicants."""
-    conn = sqlite3.connect(path)
-    conn.executescript("""
-        CREATE TABLE cases_person (id INTEGER PRIMARY KEY, national_id TEXT, title TEXT, first_name TEXT,
-            last_name TEXT, birth_date DATE, sex TEXT, house_no TEXT, province_code TEXT, district_code TEXT,
-            subdistrict_code TEXT, monthly_income DECIMAL, household_size INTEGER);
-        CREATE TABLE cases_request (id INTEGER PRIMARY KEY, number TEXT, service TEXT, applicant_id INTEGER,
-            details TEXT, received_on DATE);
-    """)
+def _seed_file(path: Path, n: int, version: object = 1) -> list[tuple[str, int]]:
+    """A registry seed as docs/data-exchange.md describes it (what export_registry_seed writes), n applicants."""
     people = []
+    lines: list[dict[str, object]] = [{"format": "jfs-registry-seed", "version": version, "written_at": "2026-03-01T00:00:00+00:00"}]
+    requests = 0
     for i in range(1, n + 1):
         nid = valid_id(f"350{i:09d}")  # category 3, registered in Chiang Mai (50)
         income = 1500 if i % 2 else 40000
         people.append((nid, income))
-        conn.execute(
-            "INSERT INTO cases_person VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (i, nid, "นาย", f"ชื่อ{i}", f"สกุล{i}", "1980-05-17", "M", f"{i} หมู่ 1", "50", "5001", "500101", income, 3),
-        )
+        lines.append({
+            "type": "person", "national_id": nid, "title": "นาย", "first_name": f"ชื่อ{i}", "last_name": f"สกุล{i}",
+            "birth_date": "1980-05-17", "sex": "M", "house_no": f"{i} หมู่ 1", "province_code": "50",
+            "district_code": "5001", "subdistrict_code": "500101", "monthly_income": income, "household_size": 3,
+        })
+    for i in range(1, n + 1):
         service = "BAIL" if i % 10 == 0 else "LIT"
         details = (
-            '{"charge": "ลักทรัพย์", "held_at": "เรือนจำกลางเชียงใหม่", "authority": "police",'
-            ' "authority_name": "สภ.เมืองเชียงใหม่"}'
+            {"charge": "ลักทรัพย์", "held_at": "เรือนจำกลางเชียงใหม่", "authority": "police",
+             "authority_name": "สภ.เมืองเชียงใหม่"}
             if service == "BAIL"
-            else '{"case_kind": "civil", "court": "ศาลจังหวัดเชียงใหม่", "case_number": "พ.1/2569"}'
+            else {"case_kind": "civil", "court": "ศาลจังหวัดเชียงใหม่", "case_number": "พ.1/2569"}
         )
-        conn.execute(
-            "INSERT INTO cases_request VALUES (?,?,?,?,?,?)", (i, f"JF-{i}", service, i, details, "2026-01-10")
-        )
-    conn.commit()
-    conn.close()
+        lines.append({"type": "request", "national_id": people[i - 1][0], "number": f"JF-{i}", "service": service,
+                      "received_on": "2026-01-10", "details": details})
+        requests += 1
+    lines.append({"type": "end", "people": n, "requests": requests})
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     return people
 
 
-def test_the_registries_mirror_the_jfs_applicants_with_a_few_deliberate_differences(tmp_path: Path) -> None:
-    jfs = tmp_path / "jfs.sqlite3"
-    people = _jfs_db(jfs, 400)
-    out = tmp_path / "registry.sqlite3"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "registry_sim.build",
-            "--seed",
-            "5",
-            "--out",
-            str(out),
-            "--from-jfs-db",
-            f"sqlite:///{jfs}",
-            "--population",
-            "300",
-        ],
+def _build(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "registry_sim.build", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
     )
+
+
+def test_the_registries_mirror_the_jfs_applicants_with_a_few_deliberate_differences(tmp_path: Path) -> None:
+    seed = tmp_path / "registry_seed.jsonl"
+    people = _seed_file(seed, 400)
+    out = tmp_path / "registry.sqlite3"
+    result = _build("--seed", "5", "--out", str(out), "--from-export", str(seed), "--population", "300")
+    assert result.returncode == 0, result.stderr
     assert "registry data written" in result.stdout
     with sqlite3.connect(out) as conn:
         rows = {
@@ -253,7 +242,63 @@ def test_the_registries_mirror_the_jfs_applicants_with_a_few_deliberate_differen
     assert {nid for i, (nid, _) in enumerate(people, 1) if i % 10 == 0} <= detained
 
 
-def test_read_jfs_tolerates_a_database_without_applicants(tmp_path: Path) -> None:
-    empty = tmp_path / "empty.sqlite3"
-    sqlite3.connect(empty).close()
-    assert read_jfs(str(empty)) == ([], [])
+def test_an_empty_seed_gives_the_general_population_only(tmp_path: Path) -> None:
+    seed = tmp_path / "empty.jsonl"
+    _seed_file(seed, 0)
+    result = _build("--seed", "5", "--out", str(tmp_path / "r.sqlite3"), "--from-export", str(seed), "--population", "20")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
+        assert dict(conn.execute("SELECT key, value FROM meta"))["jfs_people"] == "0"
+        assert conn.execute("SELECT COUNT(*) FROM jfs_link").fetchone() == (0,)
+
+
+def _broken(path: Path, how: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if how == "truncated":
+        path.write_text("".join(lines[:-1]), encoding="utf-8")
+    elif how == "count":
+        path.write_text("".join(lines[:3] + lines[-1:]), encoding="utf-8")
+    elif how == "no_birth_date":
+        rec = json.loads(lines[1])
+        del rec["birth_date"]
+        path.write_text("".join([lines[0], json.dumps(rec, ensure_ascii=False) + "\n", *lines[2:]]), encoding="utf-8")
+    elif how == "bad_id":
+        rec = json.loads(lines[1])
+        rec["national_id"] = rec["national_id"][:12]
+        path.write_text("".join([lines[0], json.dumps(rec, ensure_ascii=False) + "\n", *lines[2:]]), encoding="utf-8")
+    elif how == "not_a_seed":
+        path.write_bytes(b"SQLite format 3\x00\xff\xfe")
+
+
+@pytest.mark.parametrize(
+    "version, how, message",
+    [
+        (2, "", "is jfs-registry-seed version 2; this simulator reads version 1"),
+        ("1", "", "version '1'; this simulator reads version 1"),
+        (None, "", "version None; this simulator reads version 1"),
+        (1, "not_a_seed", 'is not a registry seed: its first line is not a {"format": "jfs-registry-seed"'),
+        (1, "truncated", "ends without its end record: the file is incomplete"),
+        (1, "count", "the end record counts 3 people and 3 requests, the file holds 2 and 0"),
+        (1, "no_birth_date", "line 2: birth_date is missing"),
+        (1, "bad_id", "line 2: national_id is not 13 digits"),
+    ],
+)
+def test_a_seed_of_another_version_or_broken_is_refused_clearly(
+    tmp_path: Path, version: object, how: str, message: str
+) -> None:
+    """Exit status 2, one line naming the file and what is wrong, never a personal value; no data file written."""
+    seed = tmp_path / "seed.jsonl"
+    people = _seed_file(seed, 3, version=version)
+    _broken(seed, how)
+    out = tmp_path / "registry.sqlite3"
+    result = _build("--out", str(out), "--from-export", str(seed), "--population", "5")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"registry_sim.build: error: {seed}") and message in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+    assert not any(nid[:12] in result.stderr for nid, _ in people) and "ชื่อ" not in result.stderr
+
+
+def test_the_removed_database_option_says_what_replaced_it(tmp_path: Path) -> None:
+    result = _build("--out", str(tmp_path / "r.sqlite3"), "--from-jfs-db", str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 2 and "export_registry_seed --out FILE" in result.stderr
+    assert "--from-export" in result.stderr and not (tmp_path / "r.sqlite3").exists()
