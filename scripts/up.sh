@@ -16,6 +16,10 @@ mkdir -p "$DATA"
 if [ -z "${SECRET_KEY:-}" ] && [ ! -s "$DATA/secret_key" ]; then
   (umask 077 && $PY -c "import secrets; print(secrets.token_urlsafe(50))" > "$DATA/secret_key")
 fi
+# Likewise the audit log's seal key (docs/audit.md): the demo loader seals its events with it.
+if [ -z "${JFS_AUDIT_SEAL_KEY:-}" ] && [ -z "${JFS_AUDIT_SEAL_KEY_FILE:-}" ] && [ ! -s "$DATA/audit_seal_key" ]; then
+  (umask 077 && $PY -c "import secrets; print(secrets.token_hex(32))" > "$DATA/audit_seal_key")
+fi
 $PY manage.py migrate --noinput
 $PY manage.py collectstatic --noinput --verbosity 0
 if [ "$($PY manage.py demo_data --status)" = "empty" ]; then
