@@ -17,11 +17,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from jfs.cases.models import Person, Request
+from jfs.core import clock
 
 FORMAT = "jfs-registry-seed"
 VERSION = 1
@@ -81,7 +81,7 @@ def records() -> Iterator[dict[str, Any]]:
 def write(out: TextIO) -> Written:
     """Write the seed to an open text file; return the counts."""
     out.write(_line({"format": FORMAT, "version": VERSION,
-                     "written_at": datetime.now(UTC).isoformat(timespec="seconds")}))
+                     "written_at": clock.now().isoformat(timespec="seconds")}))
     end: dict[str, Any] = {}
     for record in records():
         out.write(_line(record))
