@@ -600,3 +600,69 @@ def test_sealers_run_one_at_a_time_and_appends_never_wait_for_them() -> None:
     assert len(results) == 3
     assert sum(r.sealed for r in results) == 21
     assert "Audit chain intact: 21 events verified (21 sealed" in verify_cmd()
+
+
+# --------------------------------------------------------------------------- migration 0002
+
+
+class _NoHead:
+    class objects:  # noqa: N801 - stands in for a model manager
+        @staticmethod
+        def filter(**kwargs: Any) -> Any:
+            return AuditEvent.objects.none()
+
+
+class _Apps:
+    @staticmethod
+    def get_model(app: str, name: str) -> Any:
+        return AuditEvent if name == "AuditEvent" else _NoHead
+
+
+class _Editor:
+    connection = connection
+
+
+def _old_chain(n: int) -> None:
+    """n events as the 0001 design wrote them: hash = SHA-256(prev_hash | content with seq)."""
+    import importlib
+
+    old = importlib.import_module("jfs.audit.migrations.0002_sealed_chain")
+    _append(n)
+    prev = GENESIS
+    for seq, ev in enumerate(AuditEvent.objects.order_by("id"), start=1):
+        values = {k: getattr(ev, k) for k in HASHED_FIELDS} | {"seq": seq}
+        h = old._old_hash(prev, values)
+        _sql("UPDATE {events} SET seq = %s, prev_hash = %s, hash = %s, content_hash = '' WHERE id = %s",
+             [seq, prev, h, ev.pk])
+        prev = h
+
+
+@pytest.mark.django_db
+def test_migration_0002_checks_the_old_chain_then_the_sealer_numbers_events_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    old = importlib.import_module("jfs.audit.migrations.0002_sealed_chain")
+    _old_chain(7)
+    before = list(AuditEvent.objects.order_by("seq").values_list("id", "seq"))
+    monkeypatch.setattr(old, "BATCH", 3)  # several batches
+    old.convert(_Apps, _Editor)
+    assert AuditEvent.objects.filter(seq=None).count() == 7 and not AuditEvent.objects.filter(content_hash="").exists()
+    seal_pending()
+    assert list(AuditEvent.objects.order_by("seq").values_list("id", "seq")) == before
+    assert "Audit chain intact: 7 events verified (7 sealed under 1 checkpoints" in verify_cmd()
+
+
+@pytest.mark.django_db
+def test_migration_0002_stops_on_a_broken_old_chain(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    old = importlib.import_module("jfs.audit.migrations.0002_sealed_chain")
+    _old_chain(4)
+    _sql("UPDATE {events} SET purpose = 'edited' WHERE seq = 2")
+    with pytest.raises(RuntimeError, match=r"The audit chain is broken \(event 2 does not match its hash\)"):
+        old.convert(_Apps, _Editor)
+    monkeypatch.setenv("JFS_AUDIT_MIGRATE_UNVERIFIED", "1")
+    old.convert(_Apps, _Editor)
+    assert AuditEvent.objects.filter(seq=None).count() == 4
