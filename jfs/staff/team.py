@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jfs.accounts import enrolment
+from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import User
 from jfs.staff.access import roles_required
@@ -18,12 +18,10 @@ from jfslib import roles
 
 
 def _team(issuer: User) -> list[User]:
-    qs = User.objects.filter(is_active=True, role__in=roles.STAFF_ROLES).select_related("office")
-    if issuer.role != roles.ADMINISTRATOR:
-        qs = qs.filter(office=issuer.office)
-    enrolled = set(TOTPDevice.objects.filter(confirmed=True, user__in=qs).values_list("user_id", flat=True))
+    qs = account_selectors.team(issuer)
+    enrolled = account_selectors.enrolled_ids(qs)
     team = []
-    for user in qs.order_by("office__code", "username"):
+    for user in qs:
         user.has_authenticator = user.pk in enrolled  # type: ignore[attr-defined]
         user.may_issue = enrolment.may_issue(issuer, user)  # type: ignore[attr-defined]
         team.append(user)
@@ -38,7 +36,7 @@ def team(request: StaffRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         raw = request.POST.get("user", "")
-        user = User.objects.filter(pk=int(raw)).first() if raw.isdecimal() and len(raw) < 12 else None
+        user = account_selectors.user_by_id(raw)
         if user is None:
             error, status = _("ไม่พบบัญชีนี้"), 404
         else:
