@@ -25,15 +25,15 @@ from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field, Strict, model_validator
 
+from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import SCOPE_READ, SCOPE_WRITE, Office, User
 from jfs.accounts.tokens import grant_for
 from jfs.cases import selectors, services, workflows
-from jfs.cases.details import SCHEMAS, keep_personal_ids, masked, translate
+from jfs.cases.details import SCHEMAS, masked, translate
 from jfs.cases.errors import CaseError, InvalidInput, field_error
 from jfs.cases.models import Document, Person, Request, Transition
 from jfs.cases.reasons import all_reasons
-from jfs.exchange.services import queue_checks
 from jfslib import jsonbounds, thai_id
 
 
@@ -409,6 +409,16 @@ ID_IN_URL = (
 )
 
 
+def _refuse_unknown_parameters(request: HttpRequest, model: type[Input]) -> None:
+    """Django Ninja passes only the declared query parameters to the model: refuse the others here
+    (a misspelt filter must not quietly widen the answer)."""
+    unknown = sorted(set(request.GET) - set(model.model_fields))
+    if unknown:
+        raise InvalidInput("ข้อมูลที่ส่งมาไม่ถูกต้อง", "The data sent is not valid",
+                           errors=[field_error(k.replace("\x00", "") or "query", "ไม่รู้จักช่องข้อมูลนี้", "Unknown field")
+                                   for k in unknown])
+
+
 def _request_page(request: StaffRequest, filters: RequestFilter) -> dict[str, Any]:
     qs = selectors.apply_filters(selectors.visible_requests(request.user), filters.dict())
     qs = selectors.search(qs, filters.q)
@@ -422,11 +432,7 @@ def list_requests(request: StaffRequest, filters: Query[RequestFilter]) -> dict[
     """List and search requests. `q` takes a request number or a name; a national ID in `q` (13 digits,
     with or without dashes) is refused with 422 `national_id_in_url`: search by ID with
     `POST /requests/search`, so that the ID never appears in a URL."""
-    unknown = sorted(set(request.GET) - set(RequestFilter.model_fields))
-    if unknown:  # Django Ninja passes only the declared parameters to the model: refuse the others here
-        raise InvalidInput("ข้อมูลที่ส่งมาไม่ถูกต้อง", "The data sent is not valid",
-                           errors=[field_error(k.replace("\x00", "") or "query", "ไม่รู้จักช่องข้อมูลนี้", "Unknown field")
-                                   for k in unknown])
+    _refuse_unknown_parameters(request, RequestFilter)
     if thai_id.contains_id(filters.q):
         raise NationalIdInUrl(*ID_IN_URL, errors=[field_error("q", *ID_IN_URL)])
     return _request_page(request, filters)
@@ -441,19 +447,15 @@ def search_requests(request: StaffRequest, filters: SearchIn) -> dict[str, Any]:
 
 @api.post("/requests", response=responses({201: RequestOut}, *CHANGE_ERRORS), auth=WRITE, tags=["requests"])
 def create_request(request: StaffRequest, payload: RequestIn) -> Status[dict[str, Any]]:
-    office = Office.objects.filter(code=payload.office).first()
-    if office is None:
-        raise InvalidInput("ไม่พบสำนักงาน", f"Unknown office {payload.office!r}",
-                           errors=[field_error("office", "ไม่มีสำนักงานรหัสนี้", f"No office has the code {payload.office!r}")])
+    """Register a request; the registry checks are queued once it is saved (by the case services)."""
     a = payload.applicant
     req = services.create_request(
-        actor=request.user, service=payload.service, office=office,
+        actor=request.user, service=payload.service, office=payload.office,
         applicant=services.ApplicantInput(**a.dict()), details=payload.details,
         received_on=payload.received_on, channel=payload.channel,
         representative_type=payload.representative_type, representative_name=payload.representative_name,
         representative_national_id=payload.representative_national_id,
     )
-    queue_checks(req, request.user, purpose="screening of the request")
     return Status(201, _out(req))
 
 
@@ -471,6 +473,11 @@ class ApplicantCorrection(ApplicantIn):
     )
 
 
+#: a correction of the applicant's record through the API names the version it read
+APPLICANT_VERSION_NEEDED = ("ต้องส่ง applicant_version (ค่าที่อ่านมาจาก GET) พร้อมกับ applicant",
+                            "Send applicant_version (as read from GET) with applicant")
+
+
 class RequestPatch(Input):
     version: Whole = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
     applicant: ApplicantCorrection | None = Field(
@@ -482,14 +489,13 @@ class RequestPatch(Input):
     details: dict[str, Any] | None = Field(
         default=None, description="the corrected service details, whole; see /reference/services")
 
-
-#: a correction cannot change whose request it is
-NOT_A_CORRECTION = (
-    "เลขประจำตัวประชาชนต้องเป็นเลขเดิมของผู้ขอ (หรือไม่ต้องส่งมา) การเปลี่ยนเลขไม่ใช่การแก้ไขข้อมูล "
-    "แต่เป็นการย้ายคำขอไปเป็นของบุคคลอื่น",
-    "national_id must be the applicant's current ID (or be left out): changing the ID is not a correction, "
-    "it would move the request to another person",
-)
+    @model_validator(mode="after")
+    def _applicant_version_with_applicant(self) -> RequestPatch:
+        # the record is shared by all the person's requests: through the API a correction of it says
+        # which version it corrects (the service compares the version whenever one is given)
+        if self.applicant is not None and self.applicant_version is None:
+            raise InvalidInput(*APPLICANT_VERSION_NEEDED, errors=[field_error("applicant_version", *APPLICANT_VERSION_NEEDED)])
+        return self
 
 
 @api.patch("/requests/{request_id}", response=responses({200: RequestOut}, *CHANGE_ERRORS, 409), auth=WRITE,
@@ -497,28 +503,15 @@ NOT_A_CORRECTION = (
 def patch_request(request: StaffRequest, request_id: int, payload: RequestPatch) -> dict[str, Any]:
     """Correct the applicant's record or the service details (or both), at the version you read."""
     req = selectors.get_visible(request.user, request_id)
-    if payload.applicant is None and payload.details is None:
-        raise InvalidInput(
-            "ต้องส่ง applicant หรือ details อย่างน้อยหนึ่งส่วน", "Send applicant or details (or both)",
-            errors=[field_error(part, "ต้องส่ง applicant หรือ details อย่างน้อยหนึ่งส่วน",
-                                "Send applicant or details (or both)") for part in ("applicant", "details")],
-        )
     applicant = None
-    if payload.applicant is not None and payload.applicant_version is None:
-        # the record is shared by all the person's requests: a correction says which version it corrects
-        need = ("ต้องส่ง applicant_version (ค่าที่อ่านมาจาก GET) พร้อมกับ applicant",
-                "Send applicant_version (as read from GET) with applicant")
-        raise InvalidInput(*need, errors=[field_error("applicant_version", *need)])
     if payload.applicant is not None:
-        current = req.applicant.national_id
+        # a national ID left out is the one on file (the service refuses any other)
         sent = payload.applicant.national_id
-        if sent is not None and thai_id.normalize(sent) != current:
-            raise InvalidInput(*NOT_A_CORRECTION, errors=[field_error("national_id", *NOT_A_CORRECTION)])
-        applicant = services.ApplicantInput(**{**payload.applicant.dict(), "national_id": current})
-    # the API shows the detainee's ID masked: left out or sent back masked, the one on file stays
-    details = None if payload.details is None else keep_personal_ids(payload.details, req.details, empty_keeps=False)
+        applicant = services.ApplicantInput(
+            **{**payload.applicant.dict(), "national_id": req.applicant.national_id if sent is None else sent})
+    # a detainee's ID left out or sent back masked (as the API shows it) keeps the one on file: the service's rule
     req = services.update_details(actor=request.user, request_id=req.pk, expected_version=payload.version,
-                                  applicant=applicant, details=details,
+                                  applicant=applicant, details=payload.details,
                                   expected_applicant_version=payload.applicant_version)
     return _out(req)
 
@@ -559,7 +552,7 @@ def list_transitions(request: StaffRequest, request_id: int) -> list[dict[str, A
     return [
         {"action": t.action, "from_state": t.from_state, "to_state": t.to_state,
          "actor": t.actor.username if t.actor else None, "at": t.at, "comment": t.comment, "diff": t.diff}
-        for t in req.transitions.select_related("actor")
+        for t in selectors.history(req)
     ]
 
 
@@ -601,7 +594,7 @@ def upload_document(request: StaffRequest, request_id: int,
 def list_documents(request: StaffRequest, request_id: int) -> list[dict[str, Any]]:
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req, "documents")
-    return [_document_out(d) for d in req.documents.all()]
+    return [_document_out(d) for d in selectors.documents_of(req)]
 
 
 # ------------------------------------------------------------------ reference data
@@ -627,7 +620,7 @@ def ref_services(request: StaffRequest) -> list[dict[str, Any]]:
 @api.get("/reference/offices", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
 def ref_offices(request: StaffRequest) -> list[dict[str, Any]]:
     return [{"code": o.code, "th": o.name_th, "en": o.name_en, "province_code": o.province_code,
-             "is_central": o.is_central} for o in Office.objects.all()]
+             "is_central": o.is_central} for o in account_selectors.offices()]
 
 
 @api.get("/reference/reasons", response=responses({200: list[dict[str, Any]]}), tags=["reference"])

@@ -38,6 +38,10 @@ class InvalidInput(CaseError):
     code = "invalid_input"
 
 
+class RequestClosed(InvalidInput):
+    """The request is closed (a terminal state): nothing about it can be changed any more."""
+
+
 class Conflict(CaseError):
     status = 409
     code = "conflict"

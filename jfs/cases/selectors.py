@@ -9,15 +9,17 @@ that scope does not exist for the user (the views answer 404).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Max, Min, Q, QuerySet
 from django.http import Http404
 
-from jfs.accounts.models import User
+from jfs.accounts.models import Office, User
 from jfs.cases.calendar import calendar_for
-from jfs.cases.models import TERMINAL_STATES, Request
+from jfs.cases.models import TERMINAL_STATES, Document, PersonRevision, Request, Transition
+from jfs.cases.services import ASSIGNABLE_ROLES, may_register
 from jfslib import roles, thai_id
 from jfslib.sla import Colour, colour
 from jfslib.workdays import WorkingCalendar
@@ -61,6 +63,62 @@ def get_visible(user: User, pk: int) -> Request:
         return visible_requests(user).get(pk=pk)
     except (Request.DoesNotExist, ValueError, TypeError):
         raise Http404("request not found") from None
+
+
+def get_visible_document(user: User, pk: int) -> tuple[Document, Request]:
+    """A document and its request, when the user may see the request (else 404, as for the request)."""
+    doc = Document.objects.filter(pk=pk).select_related("request").first()
+    if doc is None:
+        raise Http404("document not found")
+    return doc, get_visible(user, doc.request_id)
+
+
+def history(req: Request, *, with_documents: bool = False) -> QuerySet[Transition]:
+    """The request's transitions, oldest first, with who made them (and the documents each attached)."""
+    qs = req.transitions.select_related("actor")
+    return qs.prefetch_related("documents") if with_documents else qs
+
+
+def latest_transitions(req: Request, n: int) -> list[Transition]:
+    """The request's last ``n`` transitions, oldest first."""
+    return list(req.transitions.select_related("actor").order_by("-at", "-id")[:n])[::-1]
+
+
+def documents_of(req: Request) -> QuerySet[Document]:
+    """Every document of the request (superseded and quarantined ones too), with who uploaded it."""
+    return req.documents.select_related("uploaded_by")
+
+
+def visible_ids(user: User, ids: Iterable[int | None]) -> set[int]:
+    """Which of these requests the user may open."""
+    return set(visible_requests(user).filter(pk__in={i for i in ids if i is not None}).values_list("pk", flat=True))
+
+
+def applicant_revisions(req: Request) -> list[PersonRevision]:
+    """Changes to the request's applicant record made after the request was registered (the earlier
+    values its own registration replaced are not among them), with who and through which request."""
+    return list(
+        PersonRevision.objects.filter(person_id=req.applicant_id, at__gte=req.created_at)
+        .exclude(request_id=req.pk, reason="registration")
+        .select_related("actor", "request__office")
+    )
+
+
+def revisions_since(person_id: int, version: int) -> QuerySet[PersonRevision]:
+    """The revisions of a person's record from ``version`` on (what changed since a form read it)."""
+    return PersonRevision.objects.filter(person=person_id, version__gte=version)
+
+
+def registration_offices(user: User) -> list[Office]:
+    """The offices ``user`` may register a request for (``services.may_register``), by code."""
+    if not may_register(user):
+        return []
+    return [o for o in Office.objects.order_by("code") if may_register(user, o)]
+
+
+def assignable_officers(req: Request) -> QuerySet[User]:
+    """The request's office's active officers it can be assigned to (``services.assign``)."""
+    return User.objects.filter(office_id=req.office_id, is_active=True, role__in=sorted(ASSIGNABLE_ROLES))
 
 
 OPEN_EXCLUDE = TERMINAL_STATES

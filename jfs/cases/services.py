@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
@@ -34,6 +34,7 @@ from jfs.cases.errors import (
     DocumentRejected,
     InvalidInput,
     NotPermitted,
+    RequestClosed,
     TransitionNotAllowed,
     field_error,
 )
@@ -99,6 +100,23 @@ def _require_write(user: User, req: Request) -> None:
         raise NotPermitted(
             "ท่านไม่มีสิทธิ์แก้ไขคำขอนี้", "You are not permitted to change this request"
         )
+
+
+def may_register(user: User, office: Office | None = None) -> bool:
+    """Whether ``user`` may register requests at all (staff who handle cases: not read-only roles,
+    not administrators) and, given ``office``, for that office: their own, or any office for the
+    central office's staff. The one definition: ``create_request`` enforces it, the new-request
+    page asks it to decide whether to show the form (``selectors.registration_offices`` lists the
+    offices it allows)."""
+    if not user.is_authenticated or user.role not in roles.STAFF_ROLES or user.is_read_only:
+        return False
+    if user.role == roles.ADMINISTRATOR:
+        return False
+    return office is None or user.office_id == office.pk or bool(user.office and user.office.is_central)
+
+
+#: who may be given a request (``assign``; the case page lists them)
+ASSIGNABLE_ROLES = frozenset({roles.CASE_OFFICER, roles.INTAKE_OFFICER, roles.FINANCE_OFFICER})
 
 
 # --------------------------------------------------------------------------- validation
@@ -336,12 +354,28 @@ def _upsert_person(values: dict[str, Any]) -> tuple[Person, dict[str, Any]]:
     return person, _revise_person(person, values)
 
 
+def _office(office: Office | str) -> Office:
+    """The office itself, or the office with this code; else a field error on ``office``."""
+    if isinstance(office, Office):
+        return office
+    refuse_nul({"office": office})
+    code = (office or "").strip()
+    if not code:
+        raise InvalidInput("กรุณาเลือกสำนักงาน", "Please choose the office",
+                           errors=[field_error("office", "กรุณาเลือกสำนักงาน", "Please choose the office")])
+    found = Office.objects.filter(code=code).first()
+    if found is None:
+        raise InvalidInput("ไม่พบสำนักงาน", f"Unknown office {code!r}",
+                           errors=[field_error("office", "ไม่มีสำนักงานรหัสนี้", f"No office has the code {code!r}")])
+    return found
+
+
 @transaction.atomic
 def create_request(
     *,
     actor: User,
     service: str,
-    office: Office,
+    office: Office | str,
     applicant: ApplicantInput,
     details: dict[str, Any],
     received_on: date | None = None,
@@ -350,10 +384,15 @@ def create_request(
     representative_name: str = "",
     representative_national_id: str = "",
 ) -> Request:
-    """Register a new request; the 21-day clock starts on the day it is received."""
-    if actor.role not in roles.STAFF_ROLES or actor.is_read_only or actor.role == roles.ADMINISTRATOR:
+    """Register a new request; the 21-day clock starts on the day it is received.
+
+    ``office`` is the office or its code (an unknown or empty code is a field error on ``office``).
+    Once the registration is committed, the apps above that registered a hook act on it
+    (``register_request_hook``: the data exchange queues the registry checks)."""
+    if not may_register(actor):
         raise NotPermitted("ท่านไม่มีสิทธิ์รับคำขอ", "You are not permitted to register requests")
-    if actor.office_id != office.pk and not (actor.office and actor.office.is_central):
+    office = _office(office)
+    if not may_register(actor, office):
         raise NotPermitted(
             "รับคำขอได้เฉพาะสำนักงานของท่าน", "You can only register requests for your own office"
         )
@@ -413,6 +452,7 @@ def create_request(
     record("create", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"service": service, "office": office.code})
     _keep_revision(person, previous, actor=actor, req=req, reason="registration")
+    _after_commit(req, actor, REGISTERED)
     return req
 
 
@@ -434,6 +474,34 @@ def register_document_confirmer(confirmer: Callable[[Request], set[str]]) -> Non
         DOCUMENT_CONFIRMERS.append(confirmer)
 
 
+#: What a request hook is told: the request was registered, or whom it concerns changed (the
+#: applicant's record, or a national ID among its details, such as the bail detainee's).
+REGISTERED = "registered"
+SUBJECT_CHANGED = "subject_changed"
+
+#: Apps above this one that act on a request once its registration or a change of whom it concerns
+#: is committed (never for a write that rolls back): the data exchange queues the registry checks
+#: (``jfs.exchange.apps``), so neither the case services nor their callers need to import it.
+#: Each hook takes the request, the person who made the change and the event.
+RequestHook = Callable[[Request, User, str], None]
+REQUEST_HOOKS: list[RequestHook] = []
+
+
+def register_request_hook(hook: RequestHook) -> None:
+    if hook not in REQUEST_HOOKS:
+        REQUEST_HOOKS.append(hook)
+
+
+def _after_commit(req: Request, actor: User, event: str) -> None:
+    """Run every request hook once the current transaction commits. A hook that fails is logged
+    (``robust``): the change is saved by then, and the caller is told it was."""
+    for hook in REQUEST_HOOKS:
+        def run(hook: RequestHook = hook) -> None:
+            hook(req, actor, event)
+
+        transaction.on_commit(run, robust=True)
+
+
 def documents_satisfied(req: Request) -> set[str]:
     """Document types on file: uploaded, or confirmed by another source (a government registry)."""
     found = documents_uploaded(req)
@@ -446,12 +514,16 @@ def _lock(request_id: int, expected_version: int | None) -> Request:
     # lock the request row only ("of self"): locking the joined office too would queue every write
     # of an office behind one transaction, and deadlock with a registration that checks its office key
     req = Request.objects.select_for_update(of=("self",)).select_related("office").get(pk=request_id)
+    _require_version(req, expected_version)
+    return req
+
+
+def _require_version(req: Request, expected_version: int | None) -> None:
     if expected_version is not None and req.version != expected_version:
         raise Conflict(
             "มีผู้อื่นแก้ไขคำขอนี้ไปก่อนแล้ว กรุณาโหลดหน้าใหม่และตรวจสอบอีกครั้ง (ข้อมูลที่ท่านกรอกยังอยู่)",
             "Someone else changed this request first. Reload and check again (what you typed is kept).",
         )
-    return req
 
 
 @transaction.atomic
@@ -527,7 +599,7 @@ def assign(*, actor: User, request_id: int, assignee: User, expected_version: in
     _require_write(actor, req)
     if actor.role not in {roles.OFFICE_HEAD, roles.INTAKE_OFFICER, roles.CASE_OFFICER}:
         raise NotPermitted("ท่านไม่มีสิทธิ์มอบหมายงาน", "You may not assign requests")
-    if assignee.role not in {roles.CASE_OFFICER, roles.INTAKE_OFFICER, roles.FINANCE_OFFICER} or not assignee.is_active:
+    if assignee.role not in ASSIGNABLE_ROLES or not assignee.is_active:
         raise InvalidInput("มอบหมายได้เฉพาะเจ้าหน้าที่ที่ปฏิบัติงานอยู่", "Requests can only be assigned to active officers")
     if assignee.office_id != req.office_id and actor.role != roles.OFFICE_HEAD:
         # an assignment opens the applicant's file to the assignee: across offices only the head decides
@@ -549,26 +621,53 @@ def assign(*, actor: User, request_id: int, assignee: User, expected_version: in
     return req
 
 
+#: a correction names what it corrects
+NOTHING_TO_CORRECT = ("ต้องส่ง applicant หรือ details อย่างน้อยหนึ่งส่วน", "Send applicant or details (or both)")
+#: a correction cannot change whose request it is
+NOT_A_CORRECTION = (
+    "เลขประจำตัวประชาชนต้องเป็นเลขเดิมของผู้ขอ (หรือไม่ต้องส่งมา) การเปลี่ยนเลขไม่ใช่การแก้ไขข้อมูล "
+    "แต่เป็นการย้ายคำขอไปเป็นของบุคคลอื่น",
+    "national_id must be the applicant's current ID (or be left out): changing the ID is not a correction, "
+    "it would move the request to another person",
+)
+
+
 @transaction.atomic
 def update_details(
     *, actor: User, request_id: int, expected_version: int | None,
     applicant: ApplicantInput | None = None, details: dict[str, Any] | None = None,
     expected_applicant_version: int | None = None,
 ) -> Request:
-    """Correct the applicant's or the service's details, with optimistic locking.
+    """Correct the applicant's or the service's details (at least one), with optimistic locking.
 
     The applicant's record is shared by all their requests (any office), so a correction of it
     also names the record's version it read (``expected_applicant_version``): a change made in
     the meantime through another request is a conflict, not silently undone.
+
+    A correction cannot change whose request it is: the applicant's national ID must be the one on
+    file (as typed: dashes and spaces are ignored); another ID is refused, whoever calls. A national
+    ID among the details (the bail detainee's) is only ever shown masked, so one left out or sent
+    back masked as shown keeps the ID on file (``details.keep_personal_ids``, under the lock).
+    A closed request is refused with ``RequestClosed`` before its version is compared. When the
+    applicant's record or a national ID among the details changed, the request hooks run once the
+    correction is committed (the data exchange checks the registries again).
     """
-    req = _lock(request_id, expected_version)
+    if applicant is None and details is None:
+        raise InvalidInput(*NOTHING_TO_CORRECT, errors=[field_error(part, *NOTHING_TO_CORRECT)
+                                                        for part in ("applicant", "details")])
+    req = _lock(request_id, None)
     _require_write(actor, req)
     if req.workflow.states[req.state].terminal:
-        raise InvalidInput("คำขอนี้ปิดแล้ว แก้ไขไม่ได้", "This request is closed and cannot be changed")
+        raise RequestClosed("คำขอนี้ปิดแล้ว แก้ไขไม่ได้", "This request is closed and cannot be changed")
+    _require_version(req, expected_version)
     diff: dict[str, list[Any]] = {}
     refuse_nul({**(vars(applicant) if applicant is not None else {}), "details": details})
+    subject_changed = False
     if applicant is not None:
-        values = validate_applicant(applicant, on=req.received_on, on_file_id=req.applicant.national_id)
+        on_file = req.applicant.national_id
+        if thai_id.normalize(str(applicant.national_id or "")) != on_file:
+            raise InvalidInput(*NOT_A_CORRECTION, errors=[field_error("national_id", *NOT_A_CORRECTION)])
+        values = validate_applicant(replace(applicant, national_id=on_file), on=req.received_on, on_file_id=on_file)
         req.applicant = Person.objects.select_for_update().get(pk=req.applicant_id)
         if expected_applicant_version is not None and req.applicant.version != expected_applicant_version:
             raise ApplicantChanged(
@@ -580,12 +679,15 @@ def update_details(
         previous = _revise_person(req.applicant, values)
         diff.update({f"applicant.{k}": ["…", "…"] for k in previous})  # personal data: name the field only
         _keep_revision(req.applicant, previous, actor=actor, req=req, reason="correction")
+        subject_changed = bool(previous)
     if details is not None:
-        clean, amount = _validate_details(req.service, details)
+        clean, amount = _validate_details(
+            req.service, details_mod.keep_personal_ids(details, req.details, empty_keeps=False))
         for k in set(clean) | set(req.details):
             if clean.get(k) != req.details.get(k):
                 # a national ID in the details (the detainee's) is personal data: name the field only
                 diff[f"details.{k}"] = ["…", "…"] if k in details_mod.PERSONAL_IDS else [req.details.get(k), clean.get(k)]
+                subject_changed = subject_changed or k in details_mod.PERSONAL_IDS
         req.details = clean
         req.amount_requested = amount
     if not diff:
@@ -599,6 +701,8 @@ def update_details(
     )
     record("update", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"changed": sorted(diff)})
+    if subject_changed:
+        _after_commit(req, actor, SUBJECT_CHANGED)
     return req
 
 
@@ -700,3 +804,4 @@ def audit_views(actor: User, reqs: list[Request], what: str) -> None:
         return
     record("view_personal_data", actor=actor, object_type=what, reference=reqs[0].number if len(reqs) == 1 else "",
            purpose="case handling", details={"ids": [r.pk for r in reqs], "references": [r.number for r in reqs]})
+

@@ -18,6 +18,11 @@ class ExchangeConfig(AppConfig):
         from jfs.exchange.selectors import documents_confirmed_by_registry
 
         register_document_confirmer(documents_confirmed_by_registry)
+        # a request registered, or whom it concerns corrected: the registries are asked once it is committed
+        from jfs.cases.services import register_request_hook
+        from jfs.exchange.services import checks_after_commit
+
+        register_request_hook(checks_after_commit)
         # /metrics: each registry's circuit breaker
         from jfs.core.metrics import register_gauges
         from jfs.exchange.metrics import circuit_gauges

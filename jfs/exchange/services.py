@@ -20,8 +20,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_tasks import task
 
+from jfs.accounts.models import User
 from jfs.audit.services import record
+from jfs.cases.errors import NotPermitted
 from jfs.cases.models import Request
+from jfs.cases.services import can_write
 from jfs.core import clock
 from jfs.exchange import models as m
 from jfs.exchange.conf import gdx_settings
@@ -417,6 +420,26 @@ def queue_checks(
     except Exception:
         log.exception("registry checks on request %s could not be queued", request.pk)
     return checks
+
+
+#: the purpose recorded (and audited) when the checks are asked for a request's screening
+SCREENING_PURPOSE = "screening of the request"
+
+
+def checks_after_commit(request: Request, actor: User, event: str) -> None:
+    """The case services' request hook (``jfs.cases.services.register_request_hook``, registered in
+    ``jfs.exchange.apps``): a request just registered, or one whose applicant's record or a national
+    ID among its details was corrected, is checked with the registries again. Runs after the commit."""
+    queue_checks(request, actor, purpose=SCREENING_PURPOSE)
+
+
+def ask_again(*, actor: User, request: Request) -> list[m.RegistryCheck]:
+    """The case page's "check with the registries": only someone who may change the request may ask
+    (``NotPermitted`` otherwise); the worker asks the registries (``queue_checks``)."""
+    if not can_write(actor, request):
+        raise NotPermitted("ท่านไม่มีสิทธิ์ขอตรวจสอบคำขอนี้กับทะเบียนราชการ",
+                           "You are not permitted to ask the registries about this request")
+    return queue_checks(request, actor, purpose=SCREENING_PURPOSE)
 
 
 def retry_due_checks(

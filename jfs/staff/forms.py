@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jfs.cases.details import PERSONAL_IDS, keep_personal_ids
+from jfs.cases.details import PERSONAL_IDS
 from jfs.cases.models import (
     CHANNEL_CHOICES,
     EDUCATION_CHOICES,
@@ -306,9 +306,10 @@ def mask_personal_ids(form: forms.Form, stored: dict[str, Any]) -> None:
                 "id": thai_id.mask(str(stored[key]))}
 
 
-def details_for_correction(form: forms.Form, stored: dict[str, Any]) -> dict[str, Any]:
-    """What the correction form's service details say; a national ID left empty keeps the one on file."""
-    return keep_personal_ids(form.to_details(), stored, empty_keeps=True)  # type: ignore[attr-defined]
+def details_for_correction(form: DetailsForm) -> dict[str, Any]:
+    """What the correction form's service details say. A national ID input left empty (the one on
+    file is shown masked beside it) is left out: ``services.update_details`` keeps the one on file."""
+    return {k: v for k, v in form.to_details().items() if not (k in PERSONAL_IDS and not v)}
 
 
 class TransitionForm(forms.Form):

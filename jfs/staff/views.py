@@ -26,18 +26,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
-from jfs.accounts.models import Office, User
+from jfs.accounts.models import User
 from jfs.cases import selectors, services, workflows
-from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, field_message
-from jfs.cases.models import SERVICE_CHOICES, Document, PersonRevision, Request
+from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, NotPermitted, RequestClosed, field_message
+from jfs.cases.models import SERVICE_CHOICES, Document, Request
 from jfs.cases.reasons import all_reasons
 from jfs.core import clock
-from jfs.core.models import Notification
+from jfs.core import selectors as core_selectors
 from jfs.core.templatetags.thai import be_datetime
 from jfs.eligibility.screening import screen_request
+from jfs.exchange import services as exchange_services
 from jfs.exchange.selectors import checks_for_request, documents_confirmed_by_registry
-from jfs.exchange.services import queue_checks
 from jfs.staff.access import staff_required
 from jfs.staff.forms import (
     DETAIL_FORMS,
@@ -53,7 +54,7 @@ from jfs.staff.forms import (
     subdistrict_choices,
 )
 from jfs.staff.templatetags.casepage import applicant_field_labels, changed_field_labels
-from jfslib import roles, thai_id
+from jfslib import thai_id
 from jfslib.thaidate import fiscal_year
 
 PAGE_SIZE = 25
@@ -99,7 +100,7 @@ def _filter_context(request: StaffRequest) -> dict[str, Any]:
     return {
         "services": SERVICE_CHOICES,
         "states": list(states.values()),
-        "offices": Office.objects.all() if request.user.sees_all_offices else [],
+        "offices": account_selectors.offices() if request.user.sees_all_offices else [],
         "fiscal_years": list(range(fiscal_year(services.today()), 2563, -1)),
         "params": request.GET,
     }
@@ -280,18 +281,15 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
     uploaded = services.documents_uploaded(req)
     from_registry = documents_confirmed_by_registry(req)
     sub = geothai.subdistrict(req.applicant.subdistrict_code)
-    assignees = (
-        User.objects.filter(office=req.office, is_active=True, role__in=[roles.CASE_OFFICER, roles.INTAKE_OFFICER, roles.FINANCE_OFFICER])
-        if services.can_write(user, req) else []
-    )
+    assignees = selectors.assignable_officers(req) if services.can_write(user, req) else []
     return {
         "req": req,
         "wf": wf,
         "state": wf.states[req.state],
         "sla": selectors.SlaReader(services.today()).read(req),
         "actions": [(a, forms_by_action[a.code]) for a in actions],
-        "transitions": req.transitions.select_related("actor").prefetch_related("documents"),
-        "documents": req.documents.select_related("uploaded_by"),
+        "transitions": selectors.history(req, with_documents=True),
+        "documents": selectors.documents_of(req),
         "doc_types": wf.documents,
         "required_docs": [
             (d, "uploaded" if d.code in uploaded else "registry" if d.code in from_registry else "")
@@ -316,13 +314,8 @@ def applicant_history(req: Any, user: User) -> list[dict[str, Any]]:
     earlier values are not shown (the page shows the current ones; the auditor has the rest).
     A request the reader may not open is not named (its number tells the service, its office
     where the person applied): the row says only that it was another office's."""
-    revisions = list(
-        PersonRevision.objects.filter(person_id=req.applicant_id, at__gte=req.created_at)
-        .exclude(request_id=req.pk, reason="registration")  # what this request's own registration replaced
-        .select_related("actor", "request__office")
-    )
-    visible = set(selectors.visible_requests(user).filter(pk__in={r.request_id for r in revisions})
-                  .values_list("pk", flat=True))
+    revisions = selectors.applicant_revisions(req)
+    visible = selectors.visible_ids(user, {r.request_id for r in revisions})
     return [
         {"at": rev.at, "reason": rev.get_reason_display(), "fields": applicant_field_labels(rev.previous),
          **({"request": rev.request, "actor": rev.actor} if rev.request_id in visible else
@@ -363,7 +356,7 @@ def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
             form.add_error(field, exc.message(_lang()))
         else:
             _error(request, exc)
-        req.refresh_from_db()
+        req = selectors.get_visible(request.user, pk)
         return render(request, "staff/case.html", _case_context(request, req, failed_action=action, failed_form=form),
                       status=exc.status)
     messages.success(request, _("บันทึกแล้ว"))
@@ -384,7 +377,7 @@ def _say_what_changed(request: StaffRequest, req: Any, seen: int) -> list[Any]:
     the state now. Returns those changes (transitions), oldest first."""
     wf = req.workflow
     missed = min(max(req.version - seen, 1), 5)  # every write adds one timeline entry and one version
-    changes = list(req.transitions.select_related("actor").order_by("-at", "-id")[:missed])[::-1]
+    changes = selectors.latest_transitions(req, missed)
     state = wf.states[req.state]
     messages.error(request, _(
         "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน: %(changes)s ขณะนี้สถานะคือ “%(state)s” "
@@ -441,7 +434,7 @@ def upload(request: StaffRequest, pk: int) -> HttpResponse:
 def assign(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     raw_assignee, raw_version = request.POST.get("assignee", ""), request.POST.get("version", "")
-    assignee = User.objects.filter(pk=int(raw_assignee)).first() if raw_assignee.isdecimal() else None
+    assignee = account_selectors.user_by_id(raw_assignee)
     if assignee is None:
         messages.error(request, _("กรุณาเลือกเจ้าหน้าที่"))
         return redirect("staff:case", pk=req.pk)
@@ -456,10 +449,7 @@ def assign(request: StaffRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required
 def document(request: StaffRequest, pk: int) -> HttpResponseBase:
-    doc = Document.objects.filter(pk=pk).select_related("request").first()
-    if doc is None:
-        raise Http404
-    req = selectors.get_visible(request.user, doc.request_id)  # 404 outside the user's scope
+    doc, req = selectors.get_visible_document(request.user, pk)  # 404 outside the user's scope
     if doc.quarantined:  # never served: say why, in words
         resp = render(request, "staff/document_quarantined.html", {"doc": doc, "req": req}, status=409)
         _no_active_content(resp)
@@ -516,20 +506,17 @@ def new_request(request: StaffRequest) -> HttpResponse:
     if service not in DETAIL_FORMS:
         raise Http404
     wf = workflows.get(service)
-    if request.user.is_read_only or request.user.role == roles.ADMINISTRATOR:
+    if not services.may_register(request.user):
         return render(request, "staff/forbidden.html", status=403)
     applicant_form = ApplicantForm(request.POST or None, prefix="a")
     details_form = DETAIL_FORMS[service](request.POST or None, prefix="d")
-    offices = Office.objects.all() if request.user.office and request.user.office.is_central else [request.user.office]
+    offices = selectors.registration_offices(request.user)
     office_code = request.POST.get("office") or (request.user.office.code if request.user.office else "")
     if request.method == "POST" and applicant_form.is_valid() and details_form.is_valid():
         a = applicant_form.cleaned_data
-        office = next((o for o in offices if o and o.code == office_code), None)
         try:
-            if office is None:
-                raise CaseError("กรุณาเลือกสำนักงาน", "Please choose the office")
             req = services.create_request(
-                actor=request.user, service=service, office=office, applicant=applicant_form.to_input(),
+                actor=request.user, service=service, office=office_code, applicant=applicant_form.to_input(),
                 details=details_form.to_details(),
                 representative_type=a["representative_type"], representative_name=a["representative_name"],
                 representative_national_id=a["representative_national_id"],
@@ -538,7 +525,6 @@ def new_request(request: StaffRequest) -> HttpResponse:
             _error(request, exc)
             _form_errors(exc, applicant_form, details_form)
         else:
-            queue_checks(req, request.user, purpose="screening of the request")
             messages.success(request, _("รับคำขอเลขที่ %(number)s แล้ว") % {"number": req.number})
             return redirect("staff:case", pk=req.pk)
     status = 422 if request.method == "POST" else 200
@@ -554,7 +540,7 @@ def _with_current_values(
     """The correction form again, with the fields of the applicant's record that changed since
     ``read_version`` set to their current values; and those fields' names."""
     changed = sorted({
-        f for rev in PersonRevision.objects.filter(person=req.applicant_id, version__gte=read_version)
+        f for rev in selectors.revisions_since(req.applicant_id, read_version)
         for f in rev.previous if f in form.fields
     })
     data = request.POST.copy()
@@ -594,20 +580,20 @@ def edit_request(request: StaffRequest, pk: int) -> HttpResponse:
         version = _posted_version(request, "version")
         applicant_version = _posted_version(request, "applicant_version")
         status = 422
-        if req.state_def.terminal:
-            # closed since the form was opened: nothing is saved; what was typed stays on the page to copy
-            applicant_form.is_valid()
-            details_form.is_valid()
-            if version != req.version:
-                _say_what_changed(request, req, version)
-            status = 409
-        elif applicant_form.is_valid() and details_form.is_valid():
+        if applicant_form.is_valid() and details_form.is_valid():
             try:
                 updated = services.update_details(
                     actor=request.user, request_id=req.pk, expected_version=version,
-                    applicant=applicant_form.to_input(), details=details_for_correction(details_form, req.details),
+                    applicant=applicant_form.to_input(), details=details_for_correction(details_form),
                     expected_applicant_version=applicant_version,
                 )
+            except RequestClosed:
+                # closed since the form was opened: nothing is saved; what was typed stays on the page to
+                # copy (the page says it is closed, below), and who closed it when the officer read it open
+                req = selectors.get_visible(request.user, pk)
+                if version != req.version:
+                    _say_what_changed(request, req, version)
+                status = 409
             except ApplicantChanged as exc:
                 # changed through another of the person's requests since the form was read: the fields
                 # that changed now show the current record, the rest what the officer typed
@@ -664,7 +650,7 @@ def address_options(request: StaffRequest) -> HttpResponse:
 @require_GET
 @staff_required
 def inbox(request: StaffRequest) -> HttpResponse:
-    notes = list(Notification.objects.filter(recipient=request.user)[:100])
+    notes = core_selectors.notifications_for(request.user.pk)
     lang = _lang()
     for note in notes:
         note.shown_subject, note.shown_body = note.text(lang)  # type: ignore[attr-defined]
@@ -676,8 +662,9 @@ def inbox(request: StaffRequest) -> HttpResponse:
 def registry_checks(request: StaffRequest, pk: int) -> HttpResponse:
     """Ask the government registries again (the worker calls them; the page never waits)."""
     req = selectors.get_visible(request.user, pk)
-    if not services.can_write(request.user, req):
+    try:
+        exchange_services.ask_again(actor=request.user, request=req)
+    except NotPermitted:
         return render(request, "staff/forbidden.html", status=403)
-    queue_checks(req, request.user, purpose="screening of the request")
     messages.success(request, _("ส่งคำขอตรวจสอบกับทะเบียนราชการแล้ว ผลจะแสดงเมื่อได้รับคำตอบ"))
     return redirect("staff:case", pk=req.pk)
