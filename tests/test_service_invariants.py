@@ -9,6 +9,8 @@ half: the pages and the API neither query nor write models themselves.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from jfs.accounts.models import Office, User
+from jfs.audit.models import AuditEvent
 from jfs.cases import selectors, services
 from jfs.cases.errors import Conflict, InvalidInput, NotPermitted, RequestClosed
 from jfs.cases.models import Person, Request, Transition
@@ -269,3 +272,29 @@ def test_the_officers_offered_for_assignment_are_those_the_service_accepts(make_
             assert user not in offered, user.username
         else:
             assert user in offered, user.username
+
+
+def test_an_export_of_figures_is_audited(users: Any) -> None:
+    services.audit_export(users["executive"], "dashboard", {"fiscal_year": 2565, "office": "", "rows": 5})
+    event = AuditEvent.objects.get(action="report_export")
+    assert event.actor_username == "executive" and event.object_type == "report" and event.object_id == "dashboard"
+
+
+# --------------------------------------------------------------------------- the callers only translate
+
+ROOT = Path(__file__).resolve().parent.parent
+#: a model query or write (``Model.objects``, a save or delete, a related manager's query)
+DIRECT_MODEL_ACCESS = re.compile(
+    r"\.objects\b|\.save\(|\.delete\(|\.refresh_from_db\(|\.bulk_create\(|"
+    r"\.(transitions|documents|registry_checks|revisions|requests)\.(all|filter|exclude|select_related|"
+    r"prefetch_related|values_list|order_by|count|create|update)\("
+)
+
+
+def test_pages_and_api_read_through_selectors_and_write_through_services() -> None:
+    found = []
+    for path in [*sorted((ROOT / "jfs" / "staff").rglob("*.py")), *sorted((ROOT / "jfs" / "api").rglob("*.py"))]:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if DIRECT_MODEL_ACCESS.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not found, "\n".join(found)

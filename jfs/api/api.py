@@ -29,7 +29,7 @@ from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import SCOPE_READ, SCOPE_WRITE, Office, User
 from jfs.accounts.tokens import grant_for
-from jfs.cases import selectors, services, workflows
+from jfs.cases import reports, selectors, services, workflows
 from jfs.cases.details import SCHEMAS, masked, translate
 from jfs.cases.errors import CaseError, InvalidInput, field_error
 from jfs.cases.models import Document, Person, Request, Transition
@@ -595,6 +595,71 @@ def list_documents(request: StaffRequest, request_id: int) -> list[dict[str, Any
     req = selectors.get_visible(request.user, request_id)
     services.audit_view(request.user, req, "documents")
     return [_document_out(d) for d in selectors.documents_of(req)]
+
+
+# ------------------------------------------------------------------ reports
+
+
+class DashboardFilter(Input):
+    """The staff dashboard's filters (``/staff/dashboard/``)."""
+
+    office: str = Field(default="", max_length=_max(Office, "code"),
+                        description="an office's code; default: every office the caller may read")
+    fiscal_year: int | None = Field(default=None, ge=2400, le=2999,
+                                    description="Buddhist-era fiscal year, e.g. 2565; default: the current one")
+
+
+class ServiceFiguresOut(Schema):
+    service: str = Field(examples=["LIT"])
+    name_th: str
+    name_en: str
+    total: int = Field(description="requests received in the fiscal year")
+    open: int = Field(description="of those, still open")
+    finished: int = Field(description="of those, decided (an outcome) with the 21-working-day clock stopped")
+    on_time: int = Field(description="of the finished, within the 21 working days")
+    on_time_pct: float | None = Field(description="per cent of the finished on time, truncated to 2 decimals "
+                                                  "(the fund's reports); null when none finished")
+    mean_days: float | None = Field(description="mean working days taken by the finished, to 2 decimals; "
+                                                "null when none finished")
+    approved: int
+    partially_approved: int
+    rejected: int
+    terminated: int
+
+
+class DashboardOut(Schema):
+    fiscal_year: int = Field(description="Buddhist-era fiscal year", examples=[2565])
+    office: str = Field(description="the office's code, or empty for every office the caller may read")
+    total: int = Field(description="requests received in the fiscal year")
+    open: int = Field(description="open requests now, of every year")
+    overdue: int = Field(description="open requests past their step's or overall due date, today")
+    outcomes: dict[str, int] = Field(description="the fiscal year's decisions by outcome")
+    services: list[ServiceFiguresOut]
+
+
+def _service_figures(r: reports.ServiceFigures) -> dict[str, Any]:
+    wf = workflows.all_definitions().get(r.service)
+    return {
+        "service": r.service, "name_th": wf.th if wf else r.service, "name_en": wf.en if wf else r.service,
+        "total": r.total, "open": r.open, "finished": r.finished, "on_time": r.on_time,
+        "on_time_pct": None if r.on_time_pct is None else float(r.on_time_pct),
+        "mean_days": None if r.mean_days is None else float(r.mean_days),
+        **{code: r.outcome(code) for code in reports.OUTCOMES},
+    }
+
+
+@api.get("/reports/dashboard", response=responses({200: DashboardOut}), tags=["reports"])
+def report_dashboard(request: StaffRequest, filters: Query[DashboardFilter]) -> dict[str, Any]:
+    """The staff dashboard's figures (the same rows as `/staff/dashboard/` and its CSV export): per
+    service for a fiscal year, over the requests the caller may read. Aggregates only, no personal data."""
+    _refuse_unknown_parameters(request, DashboardFilter)
+    figures = reports.dashboard(request.user, fiscal_year=filters.fiscal_year, office=filters.office,
+                                today=services.today())
+    return {
+        "fiscal_year": figures.fiscal_year, "office": figures.office, "total": figures.total,
+        "open": figures.open_count, "overdue": figures.overdue_count, "outcomes": figures.outcomes,
+        "services": [_service_figures(r) for r in figures.per_service],
+    }
 
 
 # ------------------------------------------------------------------ reference data

@@ -805,3 +805,9 @@ def audit_views(actor: User, reqs: list[Request], what: str) -> None:
     record("view_personal_data", actor=actor, object_type=what, reference=reqs[0].number if len(reqs) == 1 else "",
            purpose="case handling", details={"ids": [r.pk for r in reqs], "references": [r.number for r in reqs]})
 
+
+def audit_export(actor: User, report: str, filters: dict[str, Any]) -> None:
+    """Record that someone exported a report (``jfs.cases.reports``) as a file: which report, with
+    which filters and how many rows. Aggregate figures, no personal data; still, what leaves the
+    system is on record."""
+    record("report_export", actor=actor, object_type="report", object_id=report, details=filters)

@@ -20,6 +20,7 @@ ACTIONS = [
     "create", "update", "transition", "view_personal_data", "document_upload", "login", "login_failed", "escalate",
     "data_exchange", "audit_search", "account_locked", "lockout_lifted", "activation_code_issued", "totp_enrolled",
     "admin_change", "api_token_issued", "api_token_revoked", "personal_data_export",
+    "report_export",
 ]
 #: the search's parameters; anything else in the query string is ignored (and not recorded)
 FIELDS = ("reference", "actor", "action", "from", "to")

@@ -6,6 +6,7 @@ app_name = "staff"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.csv", views.dashboard_export, name="dashboard_export"),
     path("overdue/", views.overdue, name="overdue"),
     path("inbox/", views.inbox, name="inbox"),
     path("requests/", views.request_list, name="requests"),
