@@ -5,6 +5,9 @@ a shared base) lists states, actions, the roles allowed per action, documents
 required per action and the working-day allowance (SLA) per state. ``load_dir``
 reads and validates every definition and raises ``WorkflowDefinitionError``
 listing *all* problems, so a broken file stops the server with a clear message.
+Each file's shape is checked by ``schemas/workflow.schema.json`` (the same schema
+editors use); this module checks what a schema cannot say: the states, documents
+and pauses actions refer to, reachability, and the total of the step allowances.
 
 The engine never touches a database: ``plan_transition`` checks a proposed action
 against the current state, the user's role and the documents on file and returns
@@ -16,12 +19,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from jfslib.roles import ALL_ROLES
+from jfslib import datafiles
 
 PREVIOUS = "@previous"
 CLOCK_MODES = ("running", "paused", "stopped", "not_started")
@@ -124,159 +126,131 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def _read(path: Path, problems: list[str], checked: dict[Path, bool], seen: tuple[Path, ...] = ()) -> Any:
+    """A file with the bases it extends merged in (None when unreadable). Each file is checked
+    against ``schemas/workflow.schema.json`` once; ``checked`` records whether it fitted."""
     path = path.resolve()  # "../workflows/a.yaml" and "a.yaml" are the same file
     if path in seen:
-        raise WorkflowDefinitionError([f"{path.name}: circular 'extends'"])
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise WorkflowDefinitionError([f"{path.name}: not valid YAML: {exc}"]) from exc
+        problems.append(f"{path.name}: circular 'extends'")
+        return None
+    doc, read_problems = datafiles.read_yaml(path, path.name)
+    problems.extend(p for p in read_problems if p not in problems)
+    if doc is None:
+        checked[path] = False
+        return None
+    if path not in checked:
+        checked[path] = datafiles.Report(doc, problems).check("workflow")
+    data = datafiles.to_json(doc.data)
     if not isinstance(data, dict):
-        raise WorkflowDefinitionError([f"{path.name}: top level must be a mapping"])
+        return None
     parent = data.pop("extends", None)
-    if parent:
+    if isinstance(parent, str):
         base_path = path.parent / parent
         if not base_path.exists():
-            raise WorkflowDefinitionError([f"{path.name}: extends missing file {parent}"])
-        data = _deep_merge(_read(base_path, seen + (path,)), data)
+            datafiles.Report(doc, problems).add(("extends",), f"extends missing file {parent}")
+            return None
+        base = _read(base_path, problems, checked, (*seen, path))
+        return _deep_merge(base, data) if isinstance(base, dict) else None
     return data
 
 
-def _as_tuple(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value)
+def _strs(value: object) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return {k: v for k, v in value.items() if isinstance(v, dict)} if isinstance(value, dict) else {}
+
+
+def _int(value: object, default: int | None) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
+@cache
+def _definition_schema() -> datafiles.Schema:
+    """The workflow schema, plus what a service needs once its bases are merged in."""
+    return datafiles.schema("workflow").requiring("service", "th", "en", "initial", "states", "actions")
 
 
 def build(data: Mapping[str, Any], source: str = "<data>") -> WorkflowDefinition:
-    """Build and validate one definition from a mapping; raise on any problem."""
+    """Build and check one definition from a mapping; raise listing every problem."""
     problems: list[str] = []
-    where = f"{source}"
-    service = str(data.get("service") or "")
-    if not service:
-        problems.append(f"{where}: 'service' is missing")
-    states: dict[str, State] = {}
-    for code, raw in (data.get("states") or {}).items():
-        raw = raw or {}
-        sla = raw.get("sla_days")
-        if sla is not None and (not isinstance(sla, int) or isinstance(sla, bool) or sla < 0):
-            problems.append(f"{where}: state '{code}' sla_days must be a whole number >= 0")
-            sla = None
-        clock = raw.get("clock", "running")
-        if clock not in CLOCK_MODES:
-            problems.append(f"{where}: state '{code}' clock must be one of {CLOCK_MODES}")
-        if not raw.get("th") or not raw.get("en"):
-            problems.append(f"{where}: state '{code}' needs both a Thai (th) and English (en) name")
-        states[code] = State(
-            code=code,
-            th=str(raw.get("th", code)),
-            en=str(raw.get("en", code)),
-            sla_days=sla,
-            clock=clock,
-            terminal=bool(raw.get("terminal", False)),
-            stage=int(raw.get("stage", 0)),
-            restarts_clock=bool(raw.get("restarts_clock", False)),
+    wf = _build(datafiles.Document(data, source), problems, check_schema=True)
+    if problems:
+        raise WorkflowDefinitionError(problems)
+    return wf
+
+
+def _build(doc: datafiles.Document, problems: list[str], *, check_schema: bool) -> WorkflowDefinition:
+    """The schema checks the shape (keys, types, roles, clock modes, labels); here, what it cannot:
+    states, documents and pauses that actions refer to, reachability, the step allowances' total."""
+    report = datafiles.Report(doc, problems)
+    if check_schema:
+        report.check(_definition_schema())
+    data = datafiles.to_json(doc.data)
+    data = data if isinstance(data, dict) else {}
+    states = {
+        code: State(
+            code=code, th=str(raw.get("th", code)), en=str(raw.get("en", code)),
+            sla_days=_int(raw.get("sla_days"), None),
+            clock=raw["clock"] if raw.get("clock") in CLOCK_MODES else "running",
+            terminal=raw.get("terminal") is True, stage=_int(raw.get("stage"), 0) or 0,
+            restarts_clock=raw.get("restarts_clock") is True,
         )
-        if states[code].restarts_clock and clock != "running":
-            problems.append(f"{where}: state '{code}' restarts_clock needs a running clock")
-    documents: dict[str, DocumentType] = {}
-    for code, raw in (data.get("documents") or {}).items():
-        raw = raw or {}
-        documents[code] = DocumentType(
-            code=code,
-            th=str(raw.get("th", code)),
-            en=str(raw.get("en", code)),
-            required=bool(raw.get("required", False)),
-        )
+        for code, raw in _mapping(data.get("states")).items()
+    }
+    documents = {
+        code: DocumentType(code, str(raw.get("th", code)), str(raw.get("en", code)), raw.get("required") is True)
+        for code, raw in _mapping(data.get("documents")).items()
+    }
     actions: dict[str, Action] = {}
-    for code, raw in (data.get("actions") or {}).items():
-        raw = raw or {}
-        sources = _as_tuple(raw.get("from"))
-        target = str(raw.get("to") or "")
-        roles = _as_tuple(raw.get("roles"))
-        docs = _as_tuple(raw.get("documents_required"))
-        if docs == ("@required",):
+    for code, raw in _mapping(data.get("actions")).items():
+        docs = _strs(raw.get("documents_required"))
+        if raw.get("documents_required") == "@required":
             docs = tuple(d.code for d in documents.values() if d.required)
-        action = Action(
-            code=code,
-            th=str(raw.get("th", code)),
-            en=str(raw.get("en", code)),
-            sources=sources,
-            target=target,
-            roles=roles,
-            documents_required=docs,
-            fields_required=_as_tuple(raw.get("fields_required")),
-            comment_required=bool(raw.get("comment_required", False)),
-            sets_outcome=bool(raw.get("sets_outcome", False)),
-            assignee_only=bool(raw.get("assignee_only", False)),
+        actions[code] = action = Action(
+            code=code, th=str(raw.get("th", code)), en=str(raw.get("en", code)),
+            sources=_strs(raw.get("from")), target=str(raw.get("to", "")), roles=_strs(raw.get("roles")),
+            documents_required=docs, fields_required=_strs(raw.get("fields_required")),
+            comment_required=raw.get("comment_required") is True, sets_outcome=raw.get("sets_outcome") is True,
+            assignee_only=raw.get("assignee_only") is True,
         )
-        actions[code] = action
-        if not raw.get("th") or not raw.get("en"):
-            problems.append(f"{where}: action '{code}' needs both th and en labels")
-        if not sources:
-            problems.append(f"{where}: action '{code}' has no 'from' state")
-        for s in sources:
+        at = ("actions", code)
+        for s in action.sources:
             if s not in states:
-                problems.append(f"{where}: action '{code}' starts from unknown state '{s}'")
-        if target == PREVIOUS:
-            for s in sources:
-                if s in states and states[s].clock != "paused":
-                    problems.append(
-                        f"{where}: action '{code}' returns to the previous state but "
-                        f"'{s}' is not a pausing state"
-                    )
-        elif target not in states:
-            problems.append(f"{where}: action '{code}' goes to unknown state '{target}'")
-        if not roles:
-            problems.append(f"{where}: action '{code}' names no role allowed to take it")
-        for r in roles:
-            if r not in ALL_ROLES:
-                problems.append(f"{where}: action '{code}' names unknown role '{r}'")
+                report.add((*at, "from"), f"action '{code}' starts from unknown state '{s}'")
+            elif action.target == PREVIOUS and states[s].clock != "paused":
+                report.add((*at, "to"), f"action '{code}' returns to the previous state but '{s}' is not a pausing state")
+        if action.target not in states and action.target not in (PREVIOUS, ""):
+            report.add((*at, "to"), f"action '{code}' goes to unknown state '{action.target}'")
         for d in docs:
             if d not in documents:
-                problems.append(f"{where}: action '{code}' requires unknown document '{d}'")
-    initial = str(data.get("initial") or "")
-    if initial not in states:
-        problems.append(f"{where}: initial state '{initial}' is not declared")
-    standard_days = data.get("standard_days", 21)
-    if not isinstance(standard_days, int) or standard_days <= 0:
-        problems.append(f"{where}: standard_days must be a positive whole number")
-        standard_days = 21
-    # structure: terminal states have no exits, others have at least one
+                report.add((*at, "documents_required"), f"action '{code}' requires unknown document '{d}'")
+    initial = str(data.get("initial", ""))
+    if initial and initial not in states:
+        report.add(("initial",), f"initial state '{initial}' is not declared")
+    standard_days = _int(data.get("standard_days"), 21) or 21
     for code, st in states.items():
         outgoing = [a for a in actions.values() if code in a.sources]
         if st.terminal and outgoing:
-            problems.append(f"{where}: terminal state '{code}' has outgoing actions")
+            report.add(("states", code), f"terminal state '{code}' has outgoing actions")
         if not st.terminal and not outgoing:
-            problems.append(f"{where}: state '{code}' is a dead end (no action leaves it)")
+            report.add(("states", code), f"state '{code}' is a dead end (no action leaves it)")
     if initial in states:
         reachable = _reachable(initial, actions, states)
         for code in states:
             if code not in reachable:
-                problems.append(f"{where}: state '{code}' cannot be reached from '{initial}'")
-        for code in reachable:
-            if not states[code].terminal and not _reaches_terminal(code, actions, states):
-                problems.append(f"{where}: from state '{code}' no terminal state can be reached")
+                report.add(("states", code), f"state '{code}' cannot be reached from '{initial}'")
+            elif not states[code].terminal and not _reaches_terminal(code, actions, states):
+                report.add(("states", code), f"from state '{code}' no terminal state can be reached")
     sla_total = sum(s.sla_days or 0 for s in states.values() if s.clock == "running")
     if sla_total > standard_days:
-        problems.append(
-            f"{where}: step allowances add up to {sla_total} working days, "
-            f"more than the {standard_days}-day standard"
-        )
-    if problems:
-        raise WorkflowDefinitionError(problems)
+        report.add(("states",), f"step allowances add up to {sla_total} working days, "
+                                f"more than the {standard_days}-day standard")
+    service = str(data.get("service", ""))
     return WorkflowDefinition(
-        service=service,
-        th=str(data.get("th", service)),
-        en=str(data.get("en", service)),
-        initial=initial,
-        standard_days=standard_days,
-        states=states,
-        actions=actions,
-        documents=documents,
+        service=service, th=str(data.get("th", service)), en=str(data.get("en", service)), initial=initial,
+        standard_days=standard_days, states=states, actions=actions, documents=documents,
         amber_share=float(data.get("amber_share", 0.25)),
     )
 
@@ -315,18 +289,21 @@ def _reaches_terminal(start: str, actions: Mapping[str, Action], states: Mapping
 
 
 def load_dir(directory: Path) -> dict[str, WorkflowDefinition]:
-    """Load every ``*.yaml`` not starting with ``_`` (those are bases to extend)."""
+    """Load every ``*.yaml`` not starting with ``_`` (those are bases to extend, and ``_reasons.yaml``)."""
     problems: list[str] = []
     result: dict[str, WorkflowDefinition] = {}
     files = sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
     if not files:
         raise WorkflowDefinitionError([f"no workflow definitions found in {directory}"])
+    checked: dict[Path, bool] = {}
     for path in files:
-        try:
-            wf = build(_read(path), source=path.name)
-        except WorkflowDefinitionError as exc:
-            problems.extend(exc.problems)
+        before = len(problems)
+        data = _read(path, problems, checked)
+        if data is None:
             continue
+        # the merged definition is checked against the schema only when its files were sound
+        # (a base's problem is reported once, under the base's name)
+        wf = _build(datafiles.Document(data, path.name), problems, check_schema=len(problems) == before)
         if wf.service in result:
             problems.append(f"{path.name}: service '{wf.service}' is defined twice")
         result[wf.service] = wf

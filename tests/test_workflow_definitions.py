@@ -77,13 +77,13 @@ def test_action_to_unknown_state_is_reported() -> None:
 def test_unknown_role_is_reported() -> None:
     d = minimal()
     d["actions"]["close"]["roles"] = ["office_head", "janitor"]
-    assert any("unknown role 'janitor'" in p for p in problems_of(d))
+    assert 'test.yaml: actions.close.roles[1]: "janitor" is not one of: citizen, intake_officer' in problems_of(d)[0]
 
 
 def test_action_without_roles_is_reported() -> None:
     d = minimal()
     d["actions"]["close"]["roles"] = []
-    assert any("names no role" in p for p in problems_of(d))
+    assert "test.yaml: actions.close.roles: a list of at least one role allowed to take this action" in problems_of(d)
 
 
 def test_dead_end_state_is_reported() -> None:
@@ -122,40 +122,54 @@ def test_terminal_state_with_exits_is_reported() -> None:
 def test_state_without_thai_or_english_name_is_reported(missing: str) -> None:
     d = minimal()
     del d["states"]["working"][missing]
-    assert any("state 'working' needs both a Thai (th) and English (en) name" in p for p in problems_of(d))
+    assert f"test.yaml: states.working: '{missing}' is missing" in problems_of(d)
 
 
 @pytest.mark.parametrize("missing", ["th", "en"])
 def test_action_without_thai_or_english_label_is_reported(missing: str) -> None:
     d = minimal()
     del d["actions"]["close"][missing]
-    assert any("action 'close' needs both th and en labels" in p for p in problems_of(d))
+    assert f"test.yaml: actions.close: '{missing}' is missing" in problems_of(d)
 
 
 @pytest.mark.parametrize("bad", [-1, "three", 1.5, True, [1]])
 def test_bad_sla_days_is_reported(bad: Any) -> None:
     d = minimal()
     d["states"]["working"]["sla_days"] = bad
-    assert any("state 'working' sla_days must be a whole number >= 0" in p for p in problems_of(d))
+    assert any(p.startswith("test.yaml: states.working.sla_days: should be a whole number of working days, 0 or more")
+               for p in problems_of(d))
 
 
 def test_clock_restart_on_a_state_without_a_running_clock_is_reported() -> None:
     d = minimal()
     d["states"]["working"].update(clock="paused", restarts_clock=True)
-    assert any("state 'working' restarts_clock needs a running clock" in p for p in problems_of(d))
+    assert 'test.yaml: states.working.clock: restarts_clock needs a running clock (found "paused")' in problems_of(d)
 
 
 def test_unknown_clock_mode_is_reported() -> None:
     d = minimal()
     d["states"]["working"]["clock"] = "frozen"
-    assert any("state 'working' clock must be one of" in p for p in problems_of(d))
+    assert ('test.yaml: states.working.clock: "frozen" is not one of: running, paused, stopped, not_started'
+            in problems_of(d))
+
+
+def test_a_misspelt_key_is_reported_with_a_suggestion() -> None:
+    d = minimal()
+    d["states"]["working"]["sla_dayz"] = 3
+    d["actions"]["close"]["rolse"] = ["office_head"]
+    found = problems_of(d)
+    assert ("test.yaml: states.working.sla_dayz: unknown key 'sla_dayz' — did you mean 'sla_days'? "
+            "(allowed here: clock, en, restarts_clock, sla_days, stage, terminal, th)") in found
+    assert any(p.startswith("test.yaml: actions.close.rolse: unknown key 'rolse' — did you mean 'roles'?")
+               for p in found)
 
 
 @pytest.mark.parametrize("bad", [0, -5, "21"])
 def test_bad_standard_days_is_reported(bad: Any) -> None:
     d = minimal()
     d["standard_days"] = bad
-    assert any("standard_days must be a positive whole number" in p for p in problems_of(d))
+    assert any(p.startswith("test.yaml: standard_days: should be a positive whole number of working days")
+               for p in problems_of(d))
 
 
 def test_step_allowances_above_the_21_day_standard_are_reported() -> None:
@@ -207,7 +221,7 @@ def test_every_problem_is_listed_at_once() -> None:
         build(d, source="test.yaml")
     text = str(exc.value)
     assert len(exc.value.problems) >= 3
-    for fragment in ("unknown role 'janitor'", "sla_days must be", "unknown state 'nowhere'"):
+    for fragment in ('"janitor" is not one of', "states.working.sla_days: should be", "unknown state 'nowhere'"):
         assert fragment in text
     assert all(p.startswith("test.yaml:") for p in exc.value.problems)  # each names its file
 
@@ -232,7 +246,7 @@ def test_top_level_that_is_not_a_mapping_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "list.yaml", "- a\n- b\n")
     with pytest.raises(WorkflowDefinitionError) as exc:
         load_dir(tmp_path)
-    assert any("top level must be a mapping" in p for p in exc.value.problems)
+    assert 'list.yaml line 1: (top level): ["a", "b"] should be a mapping (key: value)' in exc.value.problems
 
 
 def test_circular_extends_is_reported(tmp_path: Path) -> None:
@@ -290,7 +304,7 @@ def test_problems_of_every_file_are_collected(tmp_path: Path) -> None:
     write(tmp_path, "three.yaml", ": : :\n")
     with pytest.raises(WorkflowDefinitionError) as exc:
         load_dir(tmp_path)
-    files = {p.split(":")[0] for p in exc.value.problems}
+    files = {p.split(":")[0].split(" line ")[0] for p in exc.value.problems}
     assert files == {"one.yaml", "two.yaml", "three.yaml"}
 
 
@@ -376,7 +390,7 @@ def test_startup_fails_with_improperly_configured_listing_the_problems(
         apps.get_app_config("cases").ready()
     text = str(exc.value)
     assert "broken.yaml" in text
-    assert "unknown role 'janitor'" in text
+    assert '"janitor" is not one of' in text
     assert "more than the 21-day standard" in text
 
 
