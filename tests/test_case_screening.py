@@ -75,6 +75,10 @@ def test_case_page_shows_each_criterion_with_its_clause_and_the_registry_facts(m
         assert c.th in html
         for cit in c.citations:
             assert cit.law in html
+    # each threshold is named with its value, since when and its source
+    income = ev.criterion("income_within_limit").parameters[0]
+    assert income.name == "monthly_income_limit" and income.describe_th in html
+    assert "เกณฑ์รายได้ต่อเดือนของผู้ขอ (monthly_income_limit) = 15,000 บาท ใช้ตั้งแต่" in html
     assert "ข้อมูลที่ตรวจสอบกับทะเบียนราชการ" in html
     assert "บัตรสวัสดิการแห่งรัฐและช่วงรายได้" in html
 

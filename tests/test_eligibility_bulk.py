@@ -76,7 +76,7 @@ def expected_rows(
 def expected(
     rulesets: list[Ruleset], population: list[dict[str, Any]], validated: list[dict[str, FactValue]]
 ) -> dict[str, list[tuple[Any, ...]]]:
-    return {rs.version: expected_rows(rs, population, validated) for rs in rulesets}
+    return {rs.key: expected_rows(rs, population, validated) for rs in rulesets}
 
 
 def result_columns(ruleset: Ruleset) -> list[str]:
@@ -90,7 +90,7 @@ def assert_agree(ruleset: Ruleset, want: list[tuple[Any, ...]], got: list[tuple[
     if bad:
         w, g = bad[0]
         diff = {c: (a, b) for c, a, b in zip(cols, w, g, strict=True) if a != b}
-        pytest.fail(f"{where} {ruleset.version}: {len(bad)} rows disagree; first id {w[0]}: python vs sql {diff}")
+        pytest.fail(f"{where} {ruleset.key}: {len(bad)} rows disagree; first id {w[0]}: python vs sql {diff}")
 
 
 def test_the_population_exercises_every_outcome(
@@ -100,10 +100,10 @@ def test_the_population_exercises_every_outcome(
     ``level >= 0`` can never be NO), and so is every overall result."""
     seen: dict[tuple[str, str], set[bool | None]] = {}
     for rs in rulesets:
-        rows = expected[rs.version]
+        rows = expected[rs.key]
         for i, c in enumerate(rs.criteria, start=1):
             seen.setdefault((rs.service, c.id), set()).update(r[i] for r in rows)
-        assert {r[-1] for r in rows} == {True, False, None}, f"{rs.version} overall"
+        assert {r[-1] for r in rows} == {True, False, None}, f"{rs.key} overall"
     thin = {k: v for k, v in seen.items() if v != {True, False, None}}
     assert not thin, f"criteria never reaching all three results: {thin}"
 
@@ -136,7 +136,7 @@ def test_duckdb_agrees_with_the_explained_evaluator_on_every_row(
     for rs in rulesets:
         sql = compile_select(rs, source="population", dialect="duckdb", on_column="on", keys=("id",))
         got = duck.execute(sql + "\nORDER BY id").fetchall()
-        assert_agree(rs, expected[rs.version], got, "duckdb")
+        assert_agree(rs, expected[rs.key], got, "duckdb")
 
 
 def test_duckdb_summary_counts_match(
@@ -148,7 +148,7 @@ def test_duckdb_summary_counts_match(
     assert row is not None
     names = [d[0] for d in duck.description]
     got = dict(zip(names, row, strict=True))
-    overall = [r[-1] for r in expected[rs.version]]
+    overall = [r[-1] for r in expected[rs.key]]
     assert got["total"] == POPULATION
     assert (got["overall_yes"], got["overall_no"], got["overall_unknown"]) == (
         overall.count(True), overall.count(False), overall.count(None)
@@ -170,7 +170,7 @@ def fixed_expected(
 ) -> dict[str, list[tuple[Any, ...]]]:
     rows = [{**r, "on": FIXED} for r in fixed_population]
     validated = [book.vocabulary.validate({k: v for k, v in r.items() if k not in ("id", "on")}) for r in rows]
-    return {rs.version: expected_rows(rs, rows, validated) for rs in rulesets}
+    return {rs.key: expected_rows(rs, rows, validated) for rs in rulesets}
 
 
 def test_a_fixed_evaluation_date_agrees_too(
@@ -185,7 +185,7 @@ def test_a_fixed_evaluation_date_agrees_too(
         sql = compile_select(rs, source="fixed_population", dialect="duckdb", on=FIXED, keys=("id",))
         assert "EXTRACT" not in sql and "date_diff" not in sql  # folded to constants
         got = duck.execute(sql + "\nORDER BY id").fetchall()
-        assert_agree(rs, fixed_expected[rs.version], got, "duckdb, fixed date")
+        assert_agree(rs, fixed_expected[rs.key], got, "duckdb, fixed date")
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -217,7 +217,7 @@ def test_postgresql_agrees_with_the_explained_evaluator_on_every_row(
         with pg.cursor() as cur:
             cur.execute(sql + "\nORDER BY id")
             got = cur.fetchall()
-        assert_agree(rs, expected[rs.version], got, "postgres")
+        assert_agree(rs, expected[rs.key], got, "postgres")
 
 
 def test_postgresql_agrees_on_a_fixed_evaluation_date(
@@ -234,7 +234,7 @@ def test_postgresql_agrees_on_a_fixed_evaluation_date(
         for rs in rulesets:
             cur.execute(compile_select(rs, source="eligibility_fixed", dialect="postgres", on=FIXED, keys=("id",))
                         + "\nORDER BY id")
-            assert_agree(rs, fixed_expected[rs.version], cur.fetchall(), "postgres, fixed date")
+            assert_agree(rs, fixed_expected[rs.key], cur.fetchall(), "postgres, fixed date")
 
 
 # --------------------------------------------------------------------------- the SQL traps, by hand
@@ -296,7 +296,7 @@ def test_postgresql_summary_counts_match(
         names = [d.name for d in cur.description]
     got = dict(zip(names, row, strict=True))
     for i, c in enumerate(rs.criteria, start=1):
-        values = [r[i] for r in expected[rs.version]]
+        values = [r[i] for r in expected[rs.key]]
         assert (got[f"{c.id}_yes"], got[f"{c.id}_no"], got[f"{c.id}_unknown"]) == (
             values.count(True), values.count(False), values.count(None)
         ), c.id

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from jfslib.eligibility import (
     FactError,
@@ -19,11 +18,13 @@ from jfslib.eligibility import (
     Outcome,
     RuleBook,
     RuleDefinitionError,
+    compile_select,
     evaluate,
     load_rulebook,
 )
 from jfslib.eligibility import expr as ex
 from jfslib.eligibility.facts import build_vocabulary
+from jfslib.eligibility.parameters import ParameterDef, parameter_from_mapping
 from jfslib.eligibility.rules import build_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,17 +60,22 @@ VOCAB = {
 }
 
 
+def limit_parameter() -> dict[str, ParameterDef]:
+    return {"limit": parameter_from_mapping("limit", {
+        "type": "decimal", "th": "เกณฑ์", "en": "limit",
+        "values": {"2024-01-01": {"value": 1000, "unconfirmed": True, "reference": [{"title": "test"}]}},
+    })}
+
+
 def ruleset_data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "service": "T", "version": "T-1", "effective_from": date(2024, 1, 1), "status": "active",
         "th": "ทดสอบ", "en": "test",
-        "parameters": {"limit": {"type": "decimal", "value": 1000, "th": "เกณฑ์", "en": "limit",
-                                 "sources": [{"title": "test"}]}},
         "groups": [{"id": "g", "th": "กลุ่ม", "en": "group", "combine": "all"}],
         "criteria": [{
             "id": "low", "group": "g", "th": "รายได้น้อย", "en": "low income",
             "when": {"fact": "income", "le": {"param": "limit"}},
-            "citations": [{"law": "พ.ร.บ.", "clause": "มาตรา 1"}],
+            "citations": [{"law": "พ.ร.บ.", "clause": "มาตรา 1", "unconfirmed": True}],
             "explain": {"th": {"yes": "รายได้ {income} บาท ไม่เกิน {limit} บาท", "no": "เกิน"},
                         "en": {"yes": "ok", "no": "over"}},
         }],
@@ -81,7 +87,7 @@ def ruleset_data(**changes: Any) -> dict[str, Any]:
 def problems_of(data: dict[str, Any]) -> str:
     vocab = build_vocabulary(VOCAB)
     with pytest.raises(RuleDefinitionError) as info:
-        build_ruleset(data, vocab, "test.yaml")
+        build_ruleset(data, vocab, "test.yaml", limit_parameter())
     return "\n".join(info.value.problems)
 
 
@@ -92,7 +98,7 @@ def test_the_shipped_rule_files_load_and_validate(book: RuleBook) -> None:
             for c in rs.criteria:
                 assert c.citations, f"{rs.version} {c.id} cites no clause"
             for p in rs.parameters.values():
-                assert p.sources, f"{rs.version} parameter {p.name} names no source"
+                assert p.references, f"{rs.key} parameter {p.name} names no source"
 
 
 def test_a_rule_naming_an_unknown_fact_fails_to_load_with_a_clear_message() -> None:
@@ -108,11 +114,13 @@ def test_a_rule_naming_an_unknown_fact_fails_to_load_with_a_clear_message() -> N
     ({"fact": "income", "is_true": True}, "needs a bool fact"),
     ({"fact": "size", "le": {"param": "nope"}}, "unknown parameter 'nope'"),
     ({"fact": "size", "le": {"param": "limit"}}, "parameter 'limit' is decimal, fact 'size' is int"),
-    ({"fact": "income", "le": 1, "ge": 0}, "exactly one operator"),
-    ({"fact": "role", "in": []}, "non-empty list"),
+    ({"fact": "income", "le": 1, "ge": 0}, "'fact' and exactly one operator"),
+    ({"fact": "income", "lee": 1}, "unknown key 'lee' — did you mean 'le'?"),
+    ({"fact": "role", "in": []}, "criteria[0].when.in (in 'low'): needs at least 1 item"),
     ({"fact": "per_member", "in": [1]}, "can only be compared"),
-    ({"any": []}, "non-empty list"),
-    ({"all": [{"fact": "income", "le": 1}], "fact": "income"}, "must stand alone"),
+    ({"any": []}, "needs at least 1 item"),
+    ({"all": [{"fact": "income", "le": 1}], "fact": "income"}, "unknown key 'fact' (allowed here: all)"),
+    ({"not": {"fact": "card", "is_true": "yes"}}, "write 'is_true: true'"),
 ])
 def test_type_errors_in_expressions_fail_to_load(when: dict[str, Any], message: str) -> None:
     data = ruleset_data()
@@ -124,22 +132,31 @@ def test_every_problem_is_listed_at_once() -> None:
     data = ruleset_data(status="maybe")
     data["criteria"][0]["citations"] = []
     data["criteria"][0]["explain"]["th"]["yes"] = "{nonsense}"
+    data["criteria"][0]["when"] = {"fact": "wages", "le": 1}
     text = problems_of(data)
-    assert "'status' must be one of" in text
-    assert "cites at least one clause" in text
-    assert "placeholder {nonsense}" in text
+    assert 'test.yaml: status: "maybe" is not one of: active, draft' in text
+    assert "test.yaml: criteria[0].citations (in 'low'): needs at least 1 item" in text
+    assert "test.yaml: criteria[0].explain.th.yes (in 'low'): placeholder {nonsense}" in text
+    assert "test.yaml: criteria[0].when.fact (in 'low'): unknown fact 'wages'" in text
 
 
 def test_vocabulary_rejects_bad_declarations() -> None:
     bad = {"facts": {
         "x": {"type": "float", "th": "x", "en": "x"},
-        "y": {"type": "int", "th": "y", "en": "y", "derive": {"fn": "age_years", "of": "x"}},
+        "y": {"type": "int", "th": "y", "en": "y", "derive": {"fn": "age_years", "of": "born"}},
         "z": {"type": "bool", "th": "z", "en": "z", "source": "registry"},
+        "b": {"type": "bool", "th": "b", "en": "b", "source": "jfs"},
+        "w": {"type": "decimal", "th": "w", "en": "w", "derive": {"fn": "multiply", "of": "b", "by": 2}},
+        "v": {"type": "int", "th": "v", "en": "v", "unti_th": "ปี"},
     }}
     with pytest.raises(RuleDefinitionError) as info:
-        build_vocabulary(bad)
+        build_vocabulary(bad, "facts.yaml")
     text = "\n".join(info.value.problems)
-    assert "type must be one of" in text and "unknown fact 'x'" in text and "names its registry" in text
+    assert 'facts.yaml: facts.x.type: "float" is not one of: int, decimal, bool, str, date, enum' in text
+    assert "facts.yaml: facts.y.derive: 'of' names unknown fact 'born'" in text
+    assert "facts.yaml: facts.z: a registry fact names its registry" in text
+    assert "facts.yaml: facts.w.derive: multiply needs a number, 'b' is bool" in text
+    assert "facts.yaml: facts.v.unti_th: unknown key 'unti_th' — did you mean 'unit_th'?" in text
 
 
 def test_facts_of_the_wrong_type_are_refused(book: RuleBook) -> None:
@@ -297,15 +314,27 @@ def test_ratios_compare_exactly_at_the_limit(book: RuleBook) -> None:
     assert outcome("8333.34", 1) is Outcome.NO
 
 
-# --------------------------------------------------------------------------- versions and effective dates
+# --------------------------------------------------------------------------- versions, parameters, effective dates
 
 FACTS_YAML = """
 facts:
   income: {type: decimal, th: รายได้, en: income, unit_th: บาท, unit_en: baht, source: applicant}
 """
 
+LIMIT_YAML = """
+type: decimal
+th: เกณฑ์
+en: limit
+unit_th: บาท
+unit_en: baht
+values:
+  2024-01-01: {value: 10000, unconfirmed: true, reference: [{title: first line}]}
+  2025-01-01: {value: 15000, reference: [{title: raised, url: "https://example.org/raise"}]}
+  2026-01-01: {value: 20000, status: draft, unconfirmed: true, reference: [{title: proposed}]}
+"""
 
-def version_yaml(version: str, effective: str, limit: int, status: str = "active") -> str:
+
+def criteria_yaml(version: str, effective: str, op: str = "le", status: str = "active") -> str:
     return textwrap.dedent(f"""
         service: T
         version: "{version}"
@@ -313,16 +342,14 @@ def version_yaml(version: str, effective: str, limit: int, status: str = "active
         status: {status}
         th: ทดสอบ
         en: test
-        parameters:
-          limit: {{type: decimal, value: {limit}, th: เกณฑ์, en: limit, sources: [{{title: test}}]}}
         groups: [{{id: g, th: กลุ่ม, en: group, combine: all}}]
         criteria:
           - id: low
             group: g
             th: รายได้น้อย
             en: low income
-            when: {{fact: income, le: {{param: limit}}}}
-            citations: [{{law: test, clause: "1"}}]
+            when: {{fact: income, {op}: {{param: limit}}}}
+            citations: [{{law: test, clause: "1", unconfirmed: true}}]
             explain:
               th: {{yes: "ไม่เกิน {{limit}}", no: "เกิน {{limit}}"}}
               en: {{yes: "within {{limit}}", no: "over {{limit}}"}}
@@ -331,57 +358,129 @@ def version_yaml(version: str, effective: str, limit: int, status: str = "active
 
 @pytest.fixture
 def dated_rules(tmp_path: Path) -> Path:
+    """Criteria T-1 from 2024 (income <= limit), T-2 from 2027 (income < limit); the limit
+    10,000 from 2024, 15,000 from 2025, and a draft 20,000 from 2026."""
     (tmp_path / "facts.yaml").write_text(FACTS_YAML, encoding="utf-8")
     (tmp_path / "golden").mkdir()  # not a service folder: ignored
+    (tmp_path / "parameters").mkdir()
+    (tmp_path / "parameters" / "limit.yaml").write_text(LIMIT_YAML, encoding="utf-8")
     svc = tmp_path / "T"
     svc.mkdir()
-    (svc / "2024-01-01.yaml").write_text(version_yaml("T-1", "2024-01-01", 10000), encoding="utf-8")
-    (svc / "2025-01-01.yaml").write_text(version_yaml("T-2", "2025-01-01", 15000), encoding="utf-8")
-    (svc / "2026-01-01.yaml").write_text(version_yaml("T-3", "2026-01-01", 20000, "draft"), encoding="utf-8")
+    (svc / "2024-01-01.yaml").write_text(criteria_yaml("T-1", "2024-01-01"), encoding="utf-8")
+    (svc / "2027-01-01.yaml").write_text(criteria_yaml("T-2", "2027-01-01", "lt"), encoding="utf-8")
     return tmp_path
 
 
-def test_switching_versions_changes_outcomes_only_from_the_effective_date(dated_rules: Path) -> None:
+def test_a_parameter_value_is_chosen_by_the_receipt_date(dated_rules: Path) -> None:
+    """The day before a new value takes effect the old one applies; from that day, the new one —
+    in the explained evaluator, its explanation (parameter, value, source) and the SQL alike."""
     book = load_rulebook(dated_rules)
     facts = {"income": Decimal("12000")}
+    before, on = date(2024, 12, 31), date(2025, 1, 1)
+    old, new = book.ruleset_for("T", before), book.ruleset_for("T", on)
+    assert old.version == new.version == "T-1"  # one criteria file, two values of the threshold
+    assert (old.key, new.key) == ("T-1@2024-01-01", "T-1@2025-01-01")
+    e_old, e_new = evaluate(old, facts, before), evaluate(new, facts, on)
+    assert (e_old.outcome, e_new.outcome) == (Outcome.NO, Outcome.YES)
+    assert e_old.criteria[0].explanation_th == "เกิน 10,000" and e_new.criteria[0].explanation_en == "within 15,000"
+    used = e_new.criteria[0].parameters[0]
+    assert (used.name, used.value, used.since, used.unconfirmed) == ("limit", Decimal(15000), on, False)
+    assert used.references[0].url == "https://example.org/raise"
+    assert used.describe("en") == (
+        "limit (limit) = 15,000 baht from 1 Jan B.E. 2568 (2025); source: raised (https://example.org/raise)"
+    )
+    assert "ค่าชั่วคราว" in e_old.parameters[0].describe("th")  # the 2024 value is unconfirmed
+    assert e_new.in_force_from == on and "thresholds from 2025-01-01" in e_new.explanation_en
+    assert "income\" <= 10000" in compile_select(old, source="p", dialect="duckdb", on=before)
+    assert "income\" <= 15000" in compile_select(new, source="p", dialect="duckdb", on=on)
+    assert "-- limit = 15000 (from 2025-01-01)" in compile_select(new, source="p", dialect="duckdb", on=on)
 
-    def result(on: date) -> tuple[str, Outcome]:
+
+def test_criteria_change_only_from_their_effective_date_and_drafts_are_never_in_force(dated_rules: Path) -> None:
+    book = load_rulebook(dated_rules)
+
+    def result(on: date, income: str) -> tuple[str, Outcome]:
         rs = book.ruleset_for("T", on)
-        return rs.version, evaluate(rs, facts, on).outcome
+        return rs.key, evaluate(rs, {"income": Decimal(income)}, on).outcome
 
-    assert result(date(2024, 12, 31)) == ("T-1", Outcome.NO)
-    assert result(date(2025, 1, 1)) == ("T-2", Outcome.YES)
-    # the draft is never in force, whatever its date
-    assert result(date(2026, 6, 1)) == ("T-2", Outcome.YES)
-    assert [r.version for r in book.drafts("T")] == ["T-3"]
+    # the draft value of 2026 is never in force: 15,000 still applies in 2026
+    assert result(date(2026, 6, 1), "15000") == ("T-1@2025-01-01", Outcome.YES)
+    # T-2 (strictly below the limit) from its own date, with the limit in force then
+    assert result(date(2026, 12, 31), "15000") == ("T-1@2025-01-01", Outcome.YES)
+    assert result(date(2027, 1, 1), "15000") == ("T-2@2027-01-01", Outcome.NO)
     with pytest.raises(NoRulesetInForce):
         book.ruleset_for("T", date(2023, 12, 31))
+    # the draft: what would be in force if it were approved
+    draft = book.draft("T", date(2026, 1, 1))
+    assert (draft.key, draft.status, draft.parameters["limit"].value) == ("T-1@2026-01-01+draft", "draft", 20000)
+    assert [r.key for r in book.drafts("T")] == ["T-1@2026-01-01+draft", "T-2@2027-01-01+draft"]
+    assert "a draft, not in force" in evaluate(draft, {"income": Decimal(1)}, date(2026, 1, 1)).explanation_en
     # old versions are kept and can still explain past decisions
-    assert evaluate(book.version("T", "T-1"), facts, date(2024, 6, 1)).criteria[0].explanation_th == "เกิน 10,000"
+    assert evaluate(book.version("T", "T-1"), {"income": Decimal(12000)}, date(2024, 6, 1)).criteria[0].explanation_th == (
+        "เกิน 10,000"
+    )
 
 
 def test_the_file_name_must_be_the_effective_date(dated_rules: Path) -> None:
-    (dated_rules / "T" / "2027-01-01.yaml").write_text(version_yaml("T-4", "2027-02-01", 1), encoding="utf-8")
+    (dated_rules / "T" / "2028-01-01.yaml").write_text(criteria_yaml("T-4", "2028-02-01"), encoding="utf-8")
     with pytest.raises(RuleDefinitionError, match="named after its effective date"):
         load_rulebook(dated_rules)
 
 
-def test_two_active_versions_on_one_date_are_refused(dated_rules: Path) -> None:
-    path = dated_rules / "T" / "2026-01-01.yaml"
-    path.write_text(version_yaml("T-3", "2026-01-01", 20000, "active"), encoding="utf-8")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["version"] = "T-2"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(RuleDefinitionError, match="version names must be unique"):
+def test_two_active_criteria_files_on_one_date_or_one_version_name_twice_are_refused(dated_rules: Path) -> None:
+    (dated_rules / "T" / "2028-01-01.yaml").write_text(criteria_yaml("T-2", "2028-01-01"), encoding="utf-8")
+    with pytest.raises(RuleDefinitionError, match="the version name 'T-2' is used by two files"):
         load_rulebook(dated_rules)
+
+
+def test_cross_references_between_files_are_checked(dated_rules: Path) -> None:
+    """What no schema can say: parameters named exist and have a value in force, dates are real and
+    in order, a parameter is used and is not named like a fact, groups named are declared."""
+    params = dated_rules / "parameters"
+    (params / "limit.yaml").write_text(LIMIT_YAML.replace("2024-01-01: {value: 10000", "2024-06-01: {value: 10000"),
+                                       encoding="utf-8")
+    (params / "unused.yaml").write_text(LIMIT_YAML.replace("2025-01-01", "2024-13-01"), encoding="utf-8")
+    (params / "income.yaml").write_text(LIMIT_YAML.replace("2025-01-01", "2023-01-01"), encoding="utf-8")
+    text = criteria_yaml("T-3", "2028-01-01").replace("{param: limit}", "{param: ceiling}").replace("group: g", "group: h")
+    (dated_rules / "T" / "2028-01-01.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(RuleDefinitionError) as info:
+        load_rulebook(dated_rules)
+    problems = info.value.problems
+    assert "parameters/unused.yaml line 9: values.2024-13-01: 2024-13-01 is not a real date" in problems
+    assert ("parameters/income.yaml line 9: values.2023-01-01: dates go from oldest to newest: "
+            "2023-01-01 is written after 2024-01-01") in problems
+    assert ("T/2028-01-01.yaml line 14: criteria[0].when.le.param (in 'low'): unknown parameter 'ceiling' "
+            "(parameters are files in rules/parameters/)") in problems
+    assert "T/2028-01-01.yaml line 11: criteria[0].group (in 'low'): group 'h' is not declared in groups" in problems
+    # fixed one by one, the remaining cross-references show
+    (dated_rules / "T" / "2028-01-01.yaml").unlink()
+    (params / "unused.yaml").write_text(LIMIT_YAML, encoding="utf-8")
+    (params / "income.yaml").unlink()
+    with pytest.raises(RuleDefinitionError) as info:
+        load_rulebook(dated_rules)
+    assert info.value.problems == [
+        "T/2024-01-01.yaml: uses parameter 'limit', which has no active value on 2024-01-01 (its first is from 2024-06-01)",
+        "parameters/unused.yaml: no criteria file uses this parameter",
+    ]
+    (params / "unused.yaml").unlink()
+    (params / "income.yaml").write_text(LIMIT_YAML, encoding="utf-8")
+    (params / "limit.yaml").write_text(LIMIT_YAML, encoding="utf-8")
+    with pytest.raises(RuleDefinitionError) as info:
+        load_rulebook(dated_rules)
+    assert "parameters/income.yaml: a parameter may not have the name of a fact ('income')" in info.value.problems
 
 
 def test_a_broken_file_stops_loading_with_every_problem(dated_rules: Path) -> None:
-    text = version_yaml("T-9", "2028-01-01", 1).replace("fact: income", "fact: wages")
+    text = criteria_yaml("T-9", "2028-01-01").replace("fact: income", "fact: wages")
     (dated_rules / "T" / "2028-01-01.yaml").write_text(text, encoding="utf-8")
     (dated_rules / "T" / "2029-01-01.yaml").write_text("service: [", encoding="utf-8")
+    (dated_rules / "parameters" / "limit.yaml").write_text(LIMIT_YAML.replace("value: 15000", "valeu: 15000"),
+                                                           encoding="utf-8")
     with pytest.raises(RuleDefinitionError) as info:
         load_rulebook(dated_rules)
     text = str(info.value)
-    assert "T/2028-01-01.yaml: criterion 'low': when: unknown fact 'wages'" in text
-    assert "T/2029-01-01.yaml: cannot read" in text
+    assert ("T/2028-01-01.yaml line 14: criteria[0].when.fact (in 'low'): unknown fact 'wages' "
+            "(facts are declared in rules/facts.yaml)") in text
+    assert "T/2029-01-01.yaml: not valid YAML" in text and 'in "T/2029-01-01.yaml", line 1' in text
+    assert ("parameters/limit.yaml line 9: values.2025-01-01.valeu: unknown key 'valeu' — did you mean 'value'? "
+            "(allowed here: note, reference, status, unconfirmed, value)") in text

@@ -6,6 +6,7 @@ The pure ``shadow_run`` is tested on hand-made history; ``facts_for_request`` an
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -21,7 +22,19 @@ from jfs.eligibility.facts import facts_for_request
 from jfslib.eligibility import HistoricalRequest, RuleBook, evaluate, format_report, load_rulebook, shadow_run
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
-DRAFT = RULES / "LIT" / "2027-01-01.yaml"
+DRAFT_DAY = date(2027, 1, 1)  # rules/parameters/: draft values of monthly_income_limit and vulnerable_level_min
+
+
+def draft_file(tmp_path: Path, **replace: str) -> Path:
+    """The LIT criteria as a steward's draft file kept outside the rule book."""
+    text = (RULES / "LIT" / "2016-04-24.yaml").read_text(encoding="utf-8")
+    text = text.replace('version: "LIT-2016.1"', 'version: "LIT-2027.2"').replace(
+        "effective_from: 2016-04-24", "effective_from: 2027-01-01").replace("status: active", "status: draft")
+    for old, new in replace.items():
+        text = text.replace(old, new)
+    path = tmp_path / "draft.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +55,7 @@ def lit_facts(**changes: Any) -> dict[str, Any]:
 
 
 def test_shadow_run_reports_what_the_draft_would_change(book: RuleBook) -> None:
-    draft = book.version("LIT", "LIT-2027.1")
+    draft = book.draft("LIT", DRAFT_DAY)
     history = [
         # 16,000 a month, vulnerable register not checked: UNKNOWN today, YES under the draft's 17,500 line
         HistoricalRequest("JF1-1", lit_facts(monthly_income=Decimal("16000"), vulnerable_household_level=None,
@@ -71,14 +84,17 @@ def test_shadow_run_reports_what_the_draft_would_change(book: RuleBook) -> None:
     assert report.criterion_counts["income_within_limit: NO → YES"] == 2
     assert report.unchanged == 1
     text = format_report(report)
+    assert "Shadow run of LIT draft LIT-2016.1@2027-01-01+draft (effective 2027-01-01)" in text
+    assert ("parameter values in the draft: monthly_income_limit: 15,000 → 17,500 (from 2027-01-01, draft); "
+            "vulnerable_level_min: 1 → 0 (from 2027-01-01, draft)") in text
     assert "UNKNOWN → YES: 1" in text and "JF1-1 (received 2025-03-01, rules LIT-2016.1, decision rejected)" in text
     assert "JF1-4: overall YES [income_within_limit NO→YES]" in text
 
 
 def test_the_shipped_draft_is_not_in_force_on_its_own_effective_date(book: RuleBook) -> None:
     on = date(2027, 1, 1)
-    assert book.ruleset_for("LIT", on).version == "LIT-2016.1"
-    draft = book.version("LIT", "LIT-2027.1")
+    assert book.ruleset_for("LIT", on).key == "LIT-2016.1@2016-04-24"
+    draft = book.draft("LIT", on)
     facts = lit_facts(monthly_income=Decimal("16000"), vulnerable_household_level=0)
     assert evaluate(book.ruleset_for("LIT", on), facts, on).outcome.value == "NO"
     assert evaluate(draft, facts, on).outcome.value == "YES"
@@ -135,28 +151,40 @@ def test_the_shadow_command_prints_counts_and_request_numbers(make_request: Call
     make_request("LIT", received_on=date(2025, 6, 3), applicant={"monthly_income": "6000"})
     make_request("BAIL", received_on=date(2025, 6, 3))
     out = StringIO()
-    call_command("eligibility_shadow", "--service", "LIT", "--draft", "rules/LIT/2027-01-01.yaml", stdout=out)
+    call_command("eligibility_shadow", "--service", "LIT", "--draft", "2027-01-01", stdout=out)
     text = out.getvalue()
     assert "requests evaluated: 2" in text
     assert "income_within_limit: NO → YES: 1" in text
     assert near.number in text
     out = StringIO()
-    call_command("eligibility_shadow", "--service", "LIT", "--draft", str(DRAFT), "--limit", "1",
+    call_command("eligibility_shadow", "--service", "LIT", "--draft", "2027-06-01", "--limit", "1",
                  "--counts-only", stdout=out)
     assert "requests evaluated: 1" in out.getvalue() and near.number not in out.getvalue()
 
 
 @pytest.mark.django_db
+def test_the_shadow_command_reads_a_draft_criteria_file_with_the_parameters_of_its_date(
+    make_request: Callable[..., Request], tmp_path: Path
+) -> None:
+    near = make_request("LIT", received_on=date(2025, 6, 2), applicant={"monthly_income": "16000"})
+    out = StringIO()
+    call_command("eligibility_shadow", "--service", "LIT", "--draft", str(draft_file(tmp_path)), stdout=out)
+    text = out.getvalue()
+    assert "Shadow run of LIT draft LIT-2027.2@2027-01-01+draft" in text
+    assert "income_within_limit: NO → YES: 1" in text and near.number in text
+
+
+@pytest.mark.django_db
 def test_the_shadow_command_refuses_a_draft_for_another_service_or_a_broken_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="for service LIT, not BAIL"):
-        call_command("eligibility_shadow", "--service", "BAIL", "--draft", str(DRAFT))
-    broken = tmp_path / "draft.yaml"
-    broken.write_text(DRAFT.read_text(encoding="utf-8").replace("fact: monthly_income,", "fact: salary,"),
-                      encoding="utf-8")
+        call_command("eligibility_shadow", "--service", "BAIL", "--draft", str(draft_file(tmp_path)))
+    broken = draft_file(tmp_path, **{"fact: monthly_income,": "fact: salary,"})
     with pytest.raises(CommandError, match="unknown fact 'salary'"):
         call_command("eligibility_shadow", "--service", "LIT", "--draft", str(broken))
     with pytest.raises(CommandError, match="not found"):
         call_command("eligibility_shadow", "--service", "LIT", "--draft", "rules/LIT/1999-01-01.yaml")
+    with pytest.raises(CommandError, match="no draft of LIT rules dated on or before 2026-12-31"):
+        call_command("eligibility_shadow", "--service", "LIT", "--draft", "2026-12-31")
 
 
 def test_a_broken_rule_file_stops_start_up(settings: Any, tmp_path: Path) -> None:
@@ -164,6 +192,7 @@ def test_a_broken_rule_file_stops_start_up(settings: Any, tmp_path: Path) -> Non
     from django.core.exceptions import ImproperlyConfigured
 
     (tmp_path / "facts.yaml").write_text((RULES / "facts.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(RULES / "parameters", tmp_path / "parameters")
     (tmp_path / "LIT").mkdir()
     (tmp_path / "LIT" / "2016-04-24.yaml").write_text(
         (RULES / "LIT" / "2016-04-24.yaml").read_text(encoding="utf-8").replace("le: {param: monthly_income_limit}",

@@ -1,8 +1,9 @@
 """Eligibility rules as explainable, dated data, with two evaluators over one definition.
 
-* ``rules/facts.yaml`` declares the typed fact vocabulary; ``rules/<SERVICE>/<date>.yaml``
-  the versions of each service's rules (criteria as a small typed AST, every criterion
-  citing its clause, every threshold its source).
+* ``rules/facts.yaml`` declares the typed fact vocabulary; ``rules/parameters/<name>.yaml``
+  each threshold with its dated values and sources; ``rules/<SERVICE>/<date>.yaml`` the
+  criteria of each service (a small typed AST, every criterion citing its clause). JSON
+  Schemas in ``schemas/`` describe every file.
 * ``evaluate`` explains one applicant (staff screening, citizen self-check): YES / NO /
   UNKNOWN overall and per criterion, Thai and English text, missing facts.
 * ``compile_select`` turns the same rules into SQL for DuckDB or PostgreSQL to evaluate
@@ -24,6 +25,7 @@ from jfslib.eligibility.explain import (
     outcomes_only,
 )
 from jfslib.eligibility.facts import FactDef, FactType, Vocabulary, load_vocabulary
+from jfslib.eligibility.parameters import Parameter, ParameterDef, Reference
 from jfslib.eligibility.rules import Criterion, RuleBook, Ruleset, load_rulebook, load_ruleset
 from jfslib.eligibility.shadow import HistoricalRequest, ShadowReport, format_report, shadow_run
 from jfslib.eligibility.sql import Dialect, compile_select, compile_summary, facts_table_ddl
@@ -42,6 +44,9 @@ __all__ = [
     "MissingFact",
     "NoRulesetInForce",
     "Outcome",
+    "Parameter",
+    "ParameterDef",
+    "Reference",
     "RuleBook",
     "RuleDefinitionError",
     "Ruleset",

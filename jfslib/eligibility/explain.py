@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from jfslib.eligibility import expr as ex
 from jfslib.eligibility.facts import Context, FactValue
-from jfslib.eligibility.rules import Citation, Combine, Criterion, Ruleset, Template
+from jfslib.eligibility.rules import Citation, Combine, Criterion, Parameter, Ruleset, Template
 
 
 class Outcome(StrEnum):
@@ -65,6 +65,8 @@ class CriterionResult:
     explanation_en: str
     citations: tuple[Citation, ...]
     missing_facts: tuple[MissingFact, ...]
+    #: the thresholds this criterion used: name, value, since when, whether confirmed, sources
+    parameters: tuple[Parameter, ...] = ()
 
 
 @dataclass(slots=True)
@@ -90,6 +92,8 @@ class Evaluation:
     missing_facts: tuple[MissingFact, ...]
     values: Mapping[str, FactValue | None]  # every fact used, given or derived (ratios divided)
     ruleset: Ruleset = field(compare=False, repr=False)
+    in_force_from: date = date.min  # criteria and parameter values applied were in force from this day
+    parameters: tuple[Parameter, ...] = ()  # every threshold applied, with its value and sources
 
     def figures(self) -> tuple[Figure, ...]:
         """The intermediate figures with their Thai and English display forms."""
@@ -187,7 +191,7 @@ def evaluate(ruleset: Ruleset, facts: Mapping[str, object], on: date) -> Evaluat
         evaluated_on=on, outcome=outcome, explanation_th=th, explanation_en=en,
         groups=groups, criteria=tuple(results), missing_facts=tuple(overall_missing),
         values={n: vocab.display_value(n, ctx) for n in ruleset.figure_facts()},
-        ruleset=ruleset,
+        ruleset=ruleset, in_force_from=ruleset.in_force_from, parameters=tuple(ruleset.parameters.values()),
     )
 
 
@@ -225,6 +229,7 @@ def _criterion_result(
         explanation_th=_render(ruleset, t_th, "th", ctx, missing),
         explanation_en=_render(ruleset, t_en, "en", ctx, missing),
         citations=c.citations, missing_facts=missing,
+        parameters=tuple(ruleset.parameters[n] for n in c.parameters),
     )
 
 
@@ -235,8 +240,16 @@ def _summary(
     values: Mapping[str, ex.Tri],
     missing: list[MissingFact],
 ) -> tuple[str, str]:
-    head_th = f"{ruleset.th} (เกณฑ์ฉบับ {ruleset.version} ใช้บังคับ {ruleset.effective_from.isoformat()})"
-    head_en = f"{ruleset.en} (rules {ruleset.version}, in force from {ruleset.effective_from.isoformat()})"
+    head_th = f"{ruleset.th} (เกณฑ์ฉบับ {ruleset.version} ใช้บังคับ {ruleset.effective_from.isoformat()}"
+    head_en = f"{ruleset.en} (rules {ruleset.version}, in force from {ruleset.effective_from.isoformat()}"
+    if ruleset.in_force_from > ruleset.effective_from:
+        head_th += f" ค่าเกณฑ์ตั้งแต่ {ruleset.in_force_from.isoformat()}"
+        head_en += f", thresholds from {ruleset.in_force_from.isoformat()}"
+    if not ruleset.active:
+        head_th += " — ร่าง ยังไม่มีผลใช้บังคับ"
+        head_en += " — a draft, not in force"
+    head_th += ")"
+    head_en += ")"
     if outcome is Outcome.YES:
         return f"{head_th}: ผ่านเกณฑ์เบื้องต้นทุกข้อ", f"{head_en}: meets every screening criterion"
     if outcome is Outcome.UNKNOWN:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from jfslib.datafiles import Report
 from jfslib.eligibility.facts import Context, FactType, FactValue, Vocabulary, parse_literal
 
 COMPARE_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
@@ -102,126 +103,80 @@ def k_not(value: Tri) -> Tri:
 
 
 def parse(
-    raw: object,
+    raw: Any,
     vocab: Vocabulary,
     params: Mapping[str, ParamValue],
-    where: str,
-    problems: list[str],
+    path: tuple[str | int, ...],
+    report: Report,
 ) -> Expr | None:
-    """Parse and type-check one expression; append problems and return None when broken."""
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: an expression is a mapping, got {raw!r}")
-        return None
-    logical = [k for k in ("all", "any", "not") if k in raw]
-    if logical:
-        if len(raw) != 1:
-            problems.append(f"{where}: '{logical[0]}' must stand alone in its mapping")
-            return None
-        key = logical[0]
-        if key == "not":
-            inner = parse(raw["not"], vocab, params, f"{where}.not", problems)
-            return Not(inner) if inner is not None else None
-        items_raw = raw[key]
-        if not isinstance(items_raw, list) or not items_raw:
-            problems.append(f"{where}: '{key}' needs a non-empty list")
-            return None
-        items = [parse(it, vocab, params, f"{where}.{key}[{i}]", problems) for i, it in enumerate(items_raw)]
-        if any(it is None for it in items):
-            return None
-        parsed = tuple(it for it in items if it is not None)
-        return AllOf(parsed) if key == "all" else AnyOf(parsed)
-    return _parse_compare(raw, vocab, params, where, problems)
+    """Check one expression's names and types and build it; report problems and return None when broken.
+
+    Its shape (one of all / any / not / a comparison with exactly one operator) was checked by
+    the schema (``schemas/rules.schema.json``); here: the facts and parameters exist, the
+    operator suits the fact's type and the values are of that type.
+    """
+    for key, make in (("all", AllOf), ("any", AnyOf)):
+        if key in raw:
+            items = [parse(it, vocab, params, (*path, key, i), report) for i, it in enumerate(raw[key])]
+            parsed = tuple(it for it in items if it is not None)
+            return make(parsed) if len(parsed) == len(items) else None
+    if "not" in raw:
+        inner = parse(raw["not"], vocab, params, (*path, "not"), report)
+        return Not(inner) if inner is not None else None
+    return _parse_compare(raw, vocab, params, path, report)
 
 
 def _parse_compare(
     raw: dict[str, Any],
     vocab: Vocabulary,
     params: Mapping[str, ParamValue],
-    where: str,
-    problems: list[str],
+    path: tuple[str | int, ...],
+    report: Report,
 ) -> Compare | None:
-    name = raw.get("fact")
-    if not isinstance(name, str):
-        problems.append(f"{where}: a comparison needs 'fact' (or use all/any/not)")
-        return None
+    name = raw["fact"]
     if name not in vocab:
-        problems.append(f"{where}: unknown fact '{name}'")
+        report.add((*path, "fact"), f"unknown fact '{name}' (facts are declared in rules/facts.yaml)")
         return None
-    ops = [k for k in raw if k != "fact"]
-    if len(ops) != 1 or ops[0] not in ALL_OPS:
-        problems.append(f"{where}: fact '{name}' needs exactly one operator of {', '.join(ALL_OPS)}")
-        return None
-    op = ops[0]
-    f = vocab[name]
-    arg = raw[op]
-    ftype = f.type
+    op, arg = next((k, v) for k, v in raw.items() if k != "fact")
+    at = (*path, op)
+    ftype = vocab[name].type
     if op in BOOL_OPS:
         if ftype is not FactType.BOOL:
-            problems.append(f"{where}: {op} needs a bool fact, '{name}' is {ftype.value}")
-            return None
-        if arg is not True:
-            problems.append(f"{where}: write '{op}: true'")
+            report.add(at, f"{op} needs a bool fact, '{name}' is {ftype.value}")
             return None
         return Compare(name, op)
-    is_ratio = vocab.ratio_parts(name) is not None
     if op in SET_OPS:
-        if is_ratio:
-            problems.append(f"{where}: '{name}' is a ratio and can only be compared (eq/ne/lt/le/gt/ge)")
+        if vocab.ratio_parts(name) is not None:
+            report.add(at, f"'{name}' is a ratio and can only be compared (eq/ne/lt/le/gt/ge)")
             return None
-        if not isinstance(arg, list) or not arg:
-            problems.append(f"{where}: {op} needs a non-empty list")
-            return None
-        values: list[FactValue] = []
-        for item in arg:
-            v = _literal(ftype, item, f.values, name, where, problems)
-            if v is None:
-                return None
-            values.append(v)
-        return Compare(name, op, tuple(values))
-    # eq/ne/lt/le/gt/ge
+        values = [_literal(vocab, name, item, (*at, i), report) for i, item in enumerate(arg)]
+        known = tuple(v for v in values if v is not None)
+        return Compare(name, op, known) if len(known) == len(values) else None
     if op not in ("eq", "ne") and not ftype.ordered:
-        problems.append(f"{where}: {op} needs a number or date fact, '{name}' is {ftype.value}")
+        report.add(at, f"{op} needs a number or date fact, '{name}' is {ftype.value}")
         return None
-    param_name: str | None = None
-    if isinstance(arg, dict):
-        if set(arg) != {"param"}:
-            problems.append(f"{where}: a value is a literal or {{param: name}}")
-            return None
-        param_name = str(arg["param"])
-        p = params.get(param_name)
-        if p is None:
-            problems.append(f"{where}: unknown parameter '{param_name}'")
-            return None
-        if not _param_fits(ftype, p.type):
-            problems.append(
-                f"{where}: parameter '{param_name}' is {p.type.value}, fact '{name}' is {ftype.value}"
-            )
-            return None
-        value: FactValue | None = p.value
-        if ftype is FactType.DECIMAL and isinstance(value, int):
-            value = Decimal(value)
-    else:
-        value = _literal(ftype, arg, f.values, name, where, problems)
-        if value is None:
-            return None
+    if not isinstance(arg, dict):
+        literal = _literal(vocab, name, arg, at, report)
+        return Compare(name, op, literal) if literal is not None else None
+    param_name = str(arg["param"])
+    p = params.get(param_name)
+    if p is None:
+        report.add((*at, "param"), f"unknown parameter '{param_name}' (parameters are files in rules/parameters/)")
+        return None
+    if not (ftype is p.type or (ftype is FactType.DECIMAL and p.type is FactType.INT)):
+        report.add((*at, "param"), f"parameter '{param_name}' is {p.type.value}, fact '{name}' is {ftype.value}")
+        return None
+    value: FactValue = Decimal(p.value) if ftype is FactType.DECIMAL and isinstance(p.value, int) else p.value
     return Compare(name, op, value, param_name)
 
 
-def _param_fits(fact_type: FactType, param_type: FactType) -> bool:
-    if fact_type is param_type:
-        return True
-    return fact_type is FactType.DECIMAL and param_type is FactType.INT
-
-
-def _literal(
-    ftype: FactType, raw: object, enum_values: tuple[Any, ...], name: str, where: str, problems: list[str]
-) -> FactValue | None:
-    v = parse_literal(FactType.STR if ftype is FactType.ENUM else ftype, raw)
+def _literal(vocab: Vocabulary, name: str, raw: object, at: tuple[str | int, ...], report: Report) -> FactValue | None:
+    f = vocab[name]
+    v = parse_literal(FactType.STR if f.type is FactType.ENUM else f.type, raw)
     if v is None:
-        problems.append(f"{where}: {raw!r} is not a {ftype.value} value for fact '{name}'")
-        return None
-    if ftype is FactType.ENUM and v not in {e.code for e in enum_values}:
-        problems.append(f"{where}: {raw!r} is not a declared value of '{name}'")
+        report.add(at, f"{raw!r} is not a {f.type.value} value for fact '{name}'")
+    elif f.type is FactType.ENUM and v not in {e.code for e in f.values}:
+        report.add(at, f"{raw!r} is not a declared value of '{name}' ({', '.join(e.code for e in f.values)})")
         return None
     return v
 

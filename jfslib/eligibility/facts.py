@@ -18,7 +18,6 @@ Derivations (the whole set; each has a Python and an SQL form that agree exactly
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,14 +26,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from jfslib import datafiles
 from jfslib.eligibility import fmt
 from jfslib.eligibility.errors import FactError, RuleDefinitionError
-
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-SOURCES = ("jfs", "applicant", "staff", "registry")
-DERIVATIONS = ("age_years", "days_since", "multiply", "ratio")
 
 FactValue = int | Decimal | bool | str | date
 
@@ -290,6 +284,11 @@ def parse_literal(t: FactType, raw: object) -> FactValue | None:
             return d if d.is_finite() else None
         return None
     if t is FactType.DATE:
+        if isinstance(raw, str):
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                return None
         return raw if isinstance(raw, date) and not isinstance(raw, datetime) else None
     return raw if isinstance(raw, str) else None
 
@@ -304,69 +303,43 @@ def _num(raw: object) -> Decimal | None:
 
 
 def build_vocabulary(data: Mapping[str, Any], source: str = "<data>") -> Vocabulary:
+    """The vocabulary from a mapping (tests, tools); see ``load_vocabulary``."""
+    return _vocabulary(datafiles.Document(data, source))
+
+
+def _vocabulary(doc: datafiles.Document) -> Vocabulary:
+    """Check and build the vocabulary: the schema (``schemas/facts.schema.json``) checks each
+    declaration's shape; here, what derivations refer to and that none depends on itself."""
     problems: list[str] = []
-    raw_facts = data.get("facts")
-    if not isinstance(raw_facts, dict) or not raw_facts:
-        raise RuleDefinitionError([f"{source}: 'facts' must be a non-empty mapping"])
+    report = datafiles.Report(doc, problems)
+    report.check("facts")
+    data = datafiles.to_json(doc.data)
+    raw_facts = data.get("facts") if isinstance(data, dict) else None
+    declared: dict[str, Any] = raw_facts if isinstance(raw_facts, dict) else {}
     facts: dict[str, FactDef] = {}
-    for name, raw in raw_facts.items():
-        where = f"{source}: fact '{name}'"
-        if not isinstance(name, str) or not NAME_RE.match(name):
-            problems.append(f"{where}: names are lower_snake_case ASCII")
+    for name, raw in declared.items():
+        if report.broken(("facts", name)):
             continue
-        if not isinstance(raw, dict):
-            problems.append(f"{where}: must be a mapping")
-            continue
-        try:
-            ftype = FactType(str(raw.get("type")))
-        except ValueError:
-            problems.append(f"{where}: type must be one of {', '.join(t.value for t in FactType)}")
-            continue
-        if not raw.get("th") or not raw.get("en"):
-            problems.append(f"{where}: needs both a Thai (th) and English (en) label")
-        values: list[EnumValue] = []
-        if ftype is FactType.ENUM:
-            raw_values = raw.get("values")
-            if not isinstance(raw_values, dict) or not raw_values:
-                problems.append(f"{where}: an enum needs 'values' (code: {{th, en}})")
-            else:
-                for code, lab in raw_values.items():
-                    lab = lab or {}
-                    if not isinstance(lab, dict) or not lab.get("th") or not lab.get("en"):
-                        problems.append(f"{where}: value '{code}' needs th and en labels")
-                        continue
-                    values.append(EnumValue(str(code), str(lab["th"]), str(lab["en"])))
-        derive: Derivation | None = None
-        src = str(raw.get("source", "applicant"))
-        if "derive" in raw:
-            d = raw["derive"]
-            if not isinstance(d, dict) or d.get("fn") not in DERIVATIONS:
-                problems.append(f"{where}: derive.fn must be one of {', '.join(DERIVATIONS)}")
-            else:
-                derive = Derivation(
-                    fn=str(d["fn"]), of=str(d.get("of", "")), by=_num(d.get("by")),
-                    per=str(d["per"]) if d.get("per") else None,
-                )
-                src = "derived"
-        elif src not in SOURCES:
-            problems.append(f"{where}: source must be one of {', '.join(SOURCES)}")
-        if src == "registry" and not raw.get("registry"):
-            problems.append(f"{where}: a registry fact names its registry")
+        d = raw.get("derive")
         facts[name] = FactDef(
-            name=name, type=ftype, th=str(raw.get("th", name)), en=str(raw.get("en", name)),
-            unit_th=str(raw.get("unit_th", "")), unit_en=str(raw.get("unit_en", "")),
-            source=src, registry=str(raw.get("registry", "")),
-            description=str(raw.get("description", "")), values=tuple(values),
-            minimum=_num(raw.get("min")), maximum=_num(raw.get("max")), derive=derive,
+            name=name, type=FactType(raw["type"]), th=raw["th"], en=raw["en"],
+            unit_th=raw.get("unit_th", ""), unit_en=raw.get("unit_en", ""),
+            source="derived" if d else raw.get("source", "applicant"), registry=raw.get("registry", ""),
+            description=raw.get("description", ""),
+            values=tuple(EnumValue(code, v["th"], v["en"]) for code, v in (raw.get("values") or {}).items()),
+            minimum=_num(raw.get("min")), maximum=_num(raw.get("max")),
+            derive=Derivation(d["fn"], d["of"], _num(d.get("by")), d.get("per")) if d else None,
         )
     for f in facts.values():
         if f.derive is not None:
-            problems.extend(_check_derivation(f, facts, source))
+            for message in _check_derivation(f, facts, set(declared)):
+                report.add(("facts", f.name, "derive"), message)
     if not problems:
-        problems.extend(_check_cycles(facts, source))
+        for name in _cycles(facts):
+            report.add(("facts", name, "derive"), f"derived fact '{name}' depends on itself")
     if problems:
         raise RuleDefinitionError(problems)
-    vocab = Vocabulary(facts=facts, path=source)
+    vocab = Vocabulary(facts=facts, path=doc.label)
     object.__setattr__(vocab, "getters", _build_getters(vocab))
     object.__setattr__(vocab, "checkers", {n: _make_checker(f) for n, f in facts.items() if f.derive is None})
     displayers = dict(vocab.getters)
@@ -381,61 +354,57 @@ def build_vocabulary(data: Mapping[str, Any], source: str = "<data>") -> Vocabul
     return vocab
 
 
-def _check_derivation(f: FactDef, facts: Mapping[str, FactDef], source: str) -> list[str]:
-    where = f"{source}: derived fact '{f.name}'"
+def _check_derivation(f: FactDef, facts: Mapping[str, FactDef], declared: set[str]) -> list[str]:
+    """What a derivation refers to exists and has a type it can use (facts declared but broken are skipped)."""
     d = f.derive
     assert d is not None
+    refs = [d.of] + ([d.per] if d.per else [])
+    unknown = [n for n in refs if n not in declared]
+    if unknown:
+        return [f"'{'of' if n == d.of else 'per'}' names unknown fact '{n}'" for n in unknown]
+    base, per = facts.get(d.of), facts.get(d.per or "")
+    if base is None or (d.per and per is None):
+        return []
     problems: list[str] = []
-    base = facts.get(d.of)
-    if base is None:
-        return [f"{where}: 'of' names unknown fact '{d.of}'"]
-    for dep in (base, facts.get(d.per or "")):
-        if dep is not None and dep.derive is not None and dep.derive.fn == "ratio":
-            problems.append(f"{where}: a ratio can only be compared, not derived from")
+    if any(dep is not None and dep.derive is not None and dep.derive.fn == "ratio" for dep in (base, per)):
+        problems.append("a ratio can only be compared, not derived from")
     if d.fn in ("age_years", "days_since"):
         if base.type is not FactType.DATE:
-            problems.append(f"{where}: {d.fn} needs a date fact, '{d.of}' is {base.type.value}")
+            problems.append(f"{d.fn} needs a date fact, '{d.of}' is {base.type.value}")
         if f.type is not FactType.INT:
-            problems.append(f"{where}: {d.fn} gives an int")
-    elif d.fn == "multiply":
-        if not base.type.numeric or d.by is None:
-            problems.append(f"{where}: multiply needs a numeric 'of' and a numeric constant 'by'")
-        else:
-            whole = base.type is FactType.INT and d.by == d.by.to_integral_value()
-            if f.type is not (FactType.INT if whole else FactType.DECIMAL):
-                problems.append(f"{where}: multiply gives {'an int' if whole else 'a decimal'} here")
+            problems.append(f"{d.fn} gives an int: write type: int")
+    elif d.fn == "multiply" and d.by is not None:
+        whole = base.type is FactType.INT and d.by == d.by.to_integral_value()
+        if not base.type.numeric:
+            problems.append(f"multiply needs a number, '{d.of}' is {base.type.value}")
+        elif f.type is not (FactType.INT if whole else FactType.DECIMAL):
+            problems.append(f"multiply gives {'an int' if whole else 'a decimal'} here: write that type")
     elif d.fn == "ratio":
-        per = facts.get(d.per or "")
-        if per is None:
-            problems.append(f"{where}: ratio needs 'per', a known numeric fact")
-        elif not base.type.numeric or not per.type.numeric:
-            problems.append(f"{where}: ratio needs numeric facts")
+        if per is None or not base.type.numeric or not per.type.numeric:
+            problems.append("ratio needs numeric facts")
         if f.type is not FactType.DECIMAL:
-            problems.append(f"{where}: ratio gives a decimal")
+            problems.append("ratio gives a decimal: write type: decimal")
     return problems
 
 
-def _check_cycles(facts: Mapping[str, FactDef], source: str) -> list[str]:
-    problems: list[str] = []
+def _cycles(facts: Mapping[str, FactDef]) -> list[str]:
+    """Derived facts that depend on themselves."""
+    out: list[str] = []
     for start in facts:
         seen: set[str] = set()
         stack = [start]
         while stack:
-            cur = stack.pop()
-            d = facts[cur].derive
-            if d is None:
-                continue
-            for nxt in (d.of, d.per):
-                if not nxt:
-                    continue
+            cur = facts.get(stack.pop())
+            d = cur.derive if cur is not None else None
+            for nxt in (d.of, d.per or "") if d is not None else ():
                 if nxt == start:
-                    problems.append(f"{source}: derived fact '{start}' depends on itself")
+                    out.append(start)
                     stack.clear()
                     break
-                if nxt not in seen:
+                if nxt and nxt not in seen:
                     seen.add(nxt)
                     stack.append(nxt)
-    return problems
+    return out
 
 
 def _ratio_display(get_num: Getter, get_den: Getter) -> Getter:
@@ -502,10 +471,7 @@ def _build_getters(vocab: Vocabulary) -> dict[str, Getter]:
 
 
 def load_vocabulary(path: Path) -> Vocabulary:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RuleDefinitionError([f"{path.name}: cannot read: {exc}"]) from exc
-    if not isinstance(data, dict):
-        raise RuleDefinitionError([f"{path.name}: top level must be a mapping"])
-    return build_vocabulary(data, source=str(path.name))
+    doc, problems = datafiles.read_yaml(path, path.name)
+    if doc is None:
+        raise RuleDefinitionError(problems)
+    return _vocabulary(doc)

@@ -1,14 +1,23 @@
-"""Rule versions as dated data: one YAML file per service and effective date, validated at load.
+"""Rule versions as dated data: criteria per service and effective date, thresholds as dated parameters.
 
-Layout (``rules/`` at the repository root)::
+Layout (``rules/`` at the repository root; every file is described by a JSON Schema in ``schemas/``)::
 
-    rules/facts.yaml              the shared fact vocabulary
-    rules/<SERVICE>/<YYYY-MM-DD>.yaml   one version of a service's rules, named by its effective date
-    rules/golden/<SERVICE>.csv    policy-owned golden scenarios (read by the tests)
+    rules/facts.yaml                    the shared fact vocabulary            (facts.schema.json)
+    rules/parameters/<name>.yaml        one threshold with its dated values   (parameters.schema.json)
+    rules/<SERVICE>/<YYYY-MM-DD>.yaml   the criteria of a service from a date (rules.schema.json)
+    rules/golden/<SERVICE>.csv          policy-owned golden scenarios (read by the tests)
 
-A version has a ``status`` of ``active`` or ``draft``. ``RuleBook.ruleset_for(service, on)``
-picks the active version with the latest ``effective_from`` on or before ``on``; older
-versions stay in the folder so past decisions can always be re-explained.
+A criteria file has a ``status`` of ``active`` or ``draft``; so has each dated value of a
+parameter (``active`` when not written). What is in force on a day is the active criteria file
+with the latest ``effective_from`` on or before it, with each parameter it names at its latest
+active value on or before that day: ``RuleBook.ruleset_for(service, on)``. A change of threshold
+is a new dated value, so one criteria file serves for as long as the criteria themselves stay.
+Drafts are never in force; ``RuleBook.drafts`` gives each combination with drafts applied, for
+the shadow report. Old versions and values stay, so past decisions can always be re-explained.
+
+The schemas check each file's shape; this module checks what a schema cannot: facts and
+parameters named exist and fit their types, groups named are declared, ids are unique, the
+file sits where its service and date say, every placeholder names a fact or a parameter.
 """
 
 from __future__ import annotations
@@ -18,22 +27,24 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from jfslib import datafiles
 from jfslib.eligibility import expr as ex
-from jfslib.eligibility import fmt
 from jfslib.eligibility.errors import NoRulesetInForce, RuleDefinitionError
-from jfslib.eligibility.facts import FactType, FactValue, Vocabulary, load_vocabulary, parse_literal
+from jfslib.eligibility.facts import Vocabulary, load_vocabulary
+from jfslib.eligibility.parameters import Parameter, ParameterDef, Reference, load_parameters
 
 SERVICE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
-ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 FILE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.yaml$")
 PLACEHOLDER_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 STATUSES = ("active", "draft")
+
+__all__ = [
+    "Citation", "Combine", "Criterion", "Explain", "Group", "Parameter", "Reference", "RuleBook", "Ruleset",
+    "Template", "build_ruleset", "load_rulebook", "load_ruleset", "missing_sources", "rule_files",
+]
 
 
 class Combine:
@@ -47,45 +58,21 @@ class Combine:
 
 
 @dataclass(frozen=True)
-class Source:
-    title: str
-    url: str = ""
-    note: str = ""
-    verified: bool = False
-
-
-@dataclass(frozen=True)
 class Citation:
     law: str
     clause: str
-    verified: bool = False
+    unconfirmed: bool = False
     url: str = ""
+    secondary: str = ""
     note: str = ""
+
+    @property
+    def verified(self) -> bool:
+        """The clause was checked against a source that can be opened from here."""
+        return not self.unconfirmed
 
     def text(self) -> str:
         return f"{self.law} {self.clause}".strip()
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    type: FactType
-    value: FactValue
-    th: str
-    en: str
-    unit_th: str = ""
-    unit_en: str = ""
-    sources: tuple[Source, ...] = ()
-
-    def display(self, lang: str) -> str:
-        v = self.value
-        if isinstance(v, bool):
-            return fmt.boolean(v, lang)
-        if isinstance(v, date):
-            return fmt.thai_date(v) if lang == "th" else fmt.en_date(v)
-        if isinstance(v, int | Decimal):
-            return fmt.number(v)
-        return str(v)
 
 
 @dataclass(frozen=True)
@@ -97,7 +84,8 @@ class Template:
 
     @staticmethod
     def parse(
-        text: str, lang: str, vocab: Vocabulary, params: Mapping[str, Parameter], where: str, problems: list[str]
+        text: str, lang: str, vocab: Vocabulary, params: Mapping[str, Parameter],
+        path: tuple[str | int, ...], report: datafiles.Report,
     ) -> Template:
         parts: list[tuple[str, str]] = []
         used: list[str] = []
@@ -121,7 +109,7 @@ class Template:
             elif name in vocab:
                 parts.append(("fact", name))
             else:
-                problems.append(f"{where}: placeholder {{{name}}} is neither a fact nor a parameter")
+                report.add(path, f"placeholder {{{name}}} is neither a fact nor a parameter")
             pos = m.end()
         if pos < len(text):
             lit(text[pos:])
@@ -155,6 +143,7 @@ class Criterion:
     explain_en: Explain
     facts: tuple[str, ...]
     node: ex.Node = field(compare=False, repr=False)
+    parameters: tuple[str, ...] = ()  # parameters compared with or shown in the explanation
 
     @property
     def evaluate(self) -> ex.Evaluator:
@@ -163,6 +152,13 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Ruleset:
+    """The criteria of one service with the parameter values they use, in force from ``in_force_from``.
+
+    ``version`` and ``effective_from`` are the criteria file's; ``in_force_from`` is the later of
+    that date and the dates of the parameter values used (a threshold change starts a new
+    ruleset with the same criteria). ``key`` tells rulesets apart.
+    """
+
     service: str
     version: str
     effective_from: date
@@ -175,10 +171,16 @@ class Ruleset:
     vocabulary: Vocabulary = field(compare=False, repr=False)
     notes: str = ""
     path: str = ""
+    in_force_from: date = date.min
 
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+    @property
+    def key(self) -> str:
+        """``LIT-2016.1@2016-04-24``; a draft ends ``+draft``."""
+        return f"{self.version}@{self.in_force_from.isoformat()}" + ("" if self.active else "+draft")
 
     def criterion(self, cid: str) -> Criterion:
         for c in self.criteria:
@@ -221,262 +223,318 @@ class Ruleset:
         return f"{self.service} {self.version} ({self.effective_from.isoformat()}, {self.status})"
 
 
-# ---------------------------------------------------------------------- building
+# ---------------------------------------------------------------------- criteria files
 
 
-def _sources(raw: object, where: str, problems: list[str]) -> tuple[Source, ...]:
-    if not isinstance(raw, list) or not raw:
-        problems.append(f"{where}: needs 'sources' (a list of {{title, url, note, verified}})")
-        return ()
-    out: list[Source] = []
-    for i, s in enumerate(raw):
-        if not isinstance(s, dict) or not s.get("title"):
-            problems.append(f"{where}: sources[{i}] needs a title")
-            continue
-        out.append(Source(str(s["title"]), str(s.get("url", "")), str(s.get("note", "")), s.get("verified") is True))
-    return tuple(out)
+@dataclass(frozen=True)
+class CriteriaFile:
+    """One criteria file, checked; compiled into a Ruleset once per set of parameter values."""
 
+    service: str
+    version: str
+    effective_from: date
+    status: str
+    data: Mapping[str, Any] = field(repr=False)
+    doc: datafiles.Document = field(repr=False)
+    parameters: tuple[str, ...] = ()  # the parameters it names
 
-def _citations(raw: object, where: str, problems: list[str]) -> tuple[Citation, ...]:
-    if not isinstance(raw, list) or not raw:
-        problems.append(f"{where}: every criterion cites at least one clause ('citations')")
-        return ()
-    out: list[Citation] = []
-    for i, c in enumerate(raw):
-        if not isinstance(c, dict) or not c.get("law") or not c.get("clause"):
-            problems.append(f"{where}: citations[{i}] needs 'law' and 'clause'")
-            continue
-        out.append(Citation(
-            str(c["law"]), str(c["clause"]), c.get("verified") is True, str(c.get("url", "")), str(c.get("note", ""))
-        ))
-    return tuple(out)
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
 
 
 DEFAULT_UNKNOWN = {"th": "ยังไม่ทราบข้อมูล: {missing}", "en": "Not yet known: {missing}"}
 
 
 def _explain(
-    raw: object, lang: str, vocab: Vocabulary, params: Mapping[str, Parameter], where: str, problems: list[str]
+    texts: Mapping[str, str], lang: str, vocab: Vocabulary, params: Mapping[str, Parameter],
+    path: tuple[str | int, ...], report: datafiles.Report,
 ) -> Explain:
-    # YAML 1.1 reads the keys yes/no as booleans: accept both spellings
-    texts = {({True: "yes", False: "no"}.get(k, k) if isinstance(k, bool) else k): v
-             for k, v in (raw.items() if isinstance(raw, dict) else ())}
-    if not texts.get("yes") or not texts.get("no"):
-        problems.append(f"{where}: explain.{lang} needs 'yes' and 'no' texts")
-    parse = Template.parse
+    def parse(key: str, text: str) -> Template:
+        return Template.parse(text, lang, vocab, params, (*path, key), report)
+
     return Explain(
-        yes=parse(str(texts.get("yes", "")), lang, vocab, params, f"{where}: explain.{lang}.yes", problems),
-        no=parse(str(texts.get("no", "")), lang, vocab, params, f"{where}: explain.{lang}.no", problems),
-        unknown=parse(
-            str(texts.get("unknown") or DEFAULT_UNKNOWN[lang]), lang, vocab, params,
-            f"{where}: explain.{lang}.unknown", problems,
-        ),
+        yes=parse("yes", texts["yes"]), no=parse("no", texts["no"]),
+        unknown=parse("unknown", texts.get("unknown") or DEFAULT_UNKNOWN[lang]),
     )
 
 
-def build_ruleset(data: Mapping[str, Any], vocab: Vocabulary, source: str = "<data>") -> Ruleset:
-    """Build and validate one rule version; raise RuleDefinitionError listing every problem."""
-    problems: list[str] = []
-    where = source
-    service = str(data.get("service") or "")
-    if not SERVICE_RE.match(service):
-        problems.append(f"{where}: 'service' must be a code such as LIT, BAIL, HR")
-    version = str(data.get("version") or "")
-    if not version:
-        problems.append(f"{where}: 'version' is missing")
-    eff = data.get("effective_from")
-    if not isinstance(eff, date):
-        problems.append(f"{where}: 'effective_from' must be a date (YYYY-MM-DD)")
-        eff = date.min
-    status = str(data.get("status") or "")
-    if status not in STATUSES:
-        problems.append(f"{where}: 'status' must be one of {', '.join(STATUSES)}")
-    if not data.get("th") or not data.get("en"):
-        problems.append(f"{where}: needs a Thai (th) and English (en) title")
-
-    params: dict[str, Parameter] = {}
-    raw_params = data.get("parameters") or {}
-    if not isinstance(raw_params, dict):
-        problems.append(f"{where}: 'parameters' must be a mapping")
-        raw_params = {}
-    for name, raw in raw_params.items():
-        pw = f"{where}: parameter '{name}'"
-        if not isinstance(raw, dict) or not ID_RE.match(str(name)):
-            problems.append(f"{pw}: must be a mapping with a lower_snake_case name")
-            continue
-        if name in vocab:
-            problems.append(f"{pw}: has the same name as a fact")
-        try:
-            ptype = FactType(str(raw.get("type")))
-        except ValueError:
-            problems.append(f"{pw}: type must be int, decimal, bool, str or date")
-            continue
-        value = parse_literal(ptype, raw.get("value"))
-        if value is None:
-            problems.append(f"{pw}: value {raw.get('value')!r} is not a {ptype.value}")
-            continue
-        if not raw.get("th") or not raw.get("en"):
-            problems.append(f"{pw}: needs th and en labels")
-        params[str(name)] = Parameter(
-            name=str(name), type=ptype, value=value, th=str(raw.get("th", name)), en=str(raw.get("en", name)),
-            unit_th=str(raw.get("unit_th", "")), unit_en=str(raw.get("unit_en", "")),
-            sources=_sources(raw.get("sources"), pw, problems),
-        )
-    expr_params = {n: ex.ParamValue(p.type, p.value) for n, p in params.items()}
-
-    groups: list[Group] = []
-    for i, raw in enumerate(data.get("groups") or []):
-        gw = f"{where}: groups[{i}]"
-        if not isinstance(raw, dict) or not ID_RE.match(str(raw.get("id", ""))):
-            problems.append(f"{gw}: needs an 'id' in lower_snake_case")
-            continue
-        if raw.get("combine") not in Combine.CHOICES:
-            problems.append(f"{gw}: combine must be one of {', '.join(Combine.CHOICES)}")
-            continue
-        if not raw.get("th") or not raw.get("en"):
-            problems.append(f"{gw}: needs th and en labels")
-        groups.append(Group(str(raw["id"]), str(raw.get("th", "")), str(raw.get("en", "")), str(raw["combine"])))
-    if not groups:
-        problems.append(f"{where}: needs at least one group")
+def _compile(
+    cf: CriteriaFile, vocab: Vocabulary, params: Mapping[str, Parameter], report: datafiles.Report
+) -> tuple[tuple[Group, ...], tuple[Criterion, ...]]:
+    """Groups and criteria with these parameter values; cross-reference problems go to ``report``."""
+    data = cf.data
+    groups = tuple(
+        Group(g["id"], g["th"], g["en"], g["combine"])
+        for i, g in enumerate(data.get("groups") or ()) if not report.broken(("groups", i))
+    )
     group_ids = [g.id for g in groups]
-    if len(set(group_ids)) != len(group_ids):
-        problems.append(f"{where}: group ids must be unique")
-
+    for gid in sorted({g for g in group_ids if group_ids.count(g) > 1}):
+        report.add(("groups",), f"the group id '{gid}' is used twice")
+    expr_params = {n: ex.ParamValue(p.type, p.value) for n, p in params.items()}
     criteria: list[Criterion] = []
     seen: set[str] = set()
-    for i, raw in enumerate(data.get("criteria") or []):
-        cw = f"{where}: criteria[{i}]"
-        if not isinstance(raw, dict) or not ID_RE.match(str(raw.get("id", ""))):
-            problems.append(f"{cw}: needs an 'id' in lower_snake_case")
+    for i, raw in enumerate(data.get("criteria") or ()):
+        # each part the schema found sound is checked, so that every problem is listed at once
+        at: tuple[str | int, ...] = ("criteria", i)
+        if not isinstance(raw, dict):
             continue
-        cid = str(raw["id"])
-        cw = f"{where}: criterion '{cid}'"
+        cid = str(raw.get("id"))
         if cid in seen:
-            problems.append(f"{cw}: defined twice")
+            report.add((*at, "id"), f"the criterion id '{cid}' is used twice")
         seen.add(cid)
-        if raw.get("group") not in group_ids:
-            problems.append(f"{cw}: group '{raw.get('group')}' is not declared")
-        if not raw.get("th") or not raw.get("en"):
-            problems.append(f"{cw}: needs th and en labels")
-        when = ex.parse(raw.get("when"), vocab, expr_params, f"{cw}: when", problems)
-        citations = _citations(raw.get("citations"), cw, problems)
-        explain = raw.get("explain") if isinstance(raw.get("explain"), dict) else {}
-        assert isinstance(explain, dict)
-        ex_th = _explain(explain.get("th"), "th", vocab, params, cw, problems)
-        ex_en = _explain(explain.get("en"), "en", vocab, params, cw, problems)
-        if when is None:
+        if isinstance(raw.get("group"), str) and raw["group"] not in group_ids:
+            report.add((*at, "group"), f"group '{raw['group']}' is not declared in groups")
+        when = None
+        if "when" in raw and not report.broken((*at, "when")):
+            when = ex.parse(raw["when"], vocab, expr_params, (*at, "when"), report)
+        if "explain" not in raw or report.broken((*at, "explain")):
             continue
+        ex_th = _explain(raw["explain"]["th"], "th", vocab, params, (*at, "explain", "th"), report)
+        ex_en = _explain(raw["explain"]["en"], "en", vocab, params, (*at, "explain", "en"), report)
+        if when is None or report.broken(at):
+            continue
+        shown = [n for e in (ex_th, ex_en) for t in (e.yes, e.no, e.unknown) for n in t.params]
         criteria.append(Criterion(
-            id=cid, group=str(raw.get("group")), th=str(raw.get("th", "")), en=str(raw.get("en", "")),
-            when=when, citations=citations, explain_th=ex_th, explain_en=ex_en,
-            facts=ex.facts_in(when), node=ex.compile_node(when, vocab),
+            id=cid, group=raw["group"], th=raw["th"], en=raw["en"], when=when,
+            citations=tuple(
+                Citation(c["law"], c["clause"], c.get("unconfirmed") is True, c.get("url", ""),
+                         c.get("secondary", ""), c.get("note", ""))
+                for c in raw["citations"]
+            ),
+            explain_th=ex_th, explain_en=ex_en, facts=ex.facts_in(when), node=ex.compile_node(when, vocab),
+            parameters=tuple(dict.fromkeys([*ex.params_in(when), *shown])),
         ))
     for g in groups:
-        if not any(c.group == g.id for c in criteria) and not problems:
-            problems.append(f"{where}: group '{g.id}' has no criteria")
-    if not criteria and not problems:
-        problems.append(f"{where}: needs at least one criterion")
-    used_params = {p for c in criteria for p in ex.params_in(c.when)}
-    for name in params:
-        if name not in used_params and not _mentioned_in_templates(name, criteria):
-            problems.append(f"{where}: parameter '{name}' is never used")
-    if problems:
-        raise RuleDefinitionError(problems)
-    assert isinstance(eff, date)
+        if not report.problems and not any(c.group == g.id for c in criteria):
+            report.add(("groups",), f"group '{g.id}' has no criteria")
+    return groups, tuple(criteria)
+
+
+def read_criteria(
+    doc: datafiles.Document, vocab: Vocabulary, parameters: Mapping[str, ParameterDef], problems: list[str]
+) -> CriteriaFile | None:
+    """Check one criteria file (schema, then cross-references); problems are appended."""
+    report = datafiles.Report(doc, problems)
+    before = len(problems)
+    report.check("rules")
+    data = datafiles.to_json(doc.data)
+    if not isinstance(data, dict):
+        return None
+    eff = date.min
+    try:
+        eff = date.fromisoformat(str(data.get("effective_from")))
+    except ValueError:
+        if not report.broken(("effective_from",)):
+            report.add(("effective_from",), f"{data.get('effective_from')} is not a real date")
+    cf = CriteriaFile(
+        service=str(data.get("service", "")), version=str(data.get("version", "")), effective_from=eff,
+        status=str(data.get("status", "")), data=data, doc=doc,
+    )
+    # any value will do to check names and types: compile with each parameter's first value
+    probe = {n: p for n, p in ((n, d.at(d.values[0].since, drafts=True)) for n, d in parameters.items() if d.values)
+             if p is not None}
+    _groups, criteria = _compile(cf, vocab, probe, report)
+    if len(problems) > before:
+        return None
+    used = tuple(dict.fromkeys(n for c in criteria for n in c.parameters))
+    return CriteriaFile(cf.service, cf.version, cf.effective_from, cf.status, data, doc, used)
+
+
+def _ruleset(
+    cf: CriteriaFile, vocab: Vocabulary, params: Mapping[str, Parameter], start: date, status: str
+) -> Ruleset:
+    groups, criteria = _compile(cf, vocab, params, datafiles.Report(cf.doc))
     return Ruleset(
-        service=service, version=version, effective_from=eff, status=status,
-        th=str(data["th"]), en=str(data["en"]), groups=tuple(groups), criteria=tuple(criteria),
-        parameters=params, vocabulary=vocab, notes=str(data.get("notes", "")), path=source,
+        service=cf.service, version=cf.version, effective_from=cf.effective_from, status=status,
+        th=str(cf.data["th"]), en=str(cf.data["en"]), groups=groups, criteria=criteria,
+        parameters={n: params[n] for n in cf.parameters}, vocabulary=vocab,
+        notes=str(cf.data.get("notes", "")), path=cf.doc.label, in_force_from=start,
     )
 
 
-def _mentioned_in_templates(name: str, criteria: Iterable[Criterion]) -> bool:
-    for c in criteria:
-        for e in (c.explain_th, c.explain_en):
-            for t in (e.yes, e.no, e.unknown):
-                if name in t.params:
-                    return True
-    return False
-
-
-def load_ruleset(path: Path, vocab: Vocabulary, *, check_location: bool = True) -> Ruleset:
-    """Read one rule file; in the rule book its name is its effective date and its folder its service.
-
-    ``check_location=False`` reads a draft kept elsewhere (e.g. a steward's scratch file).
-    """
-    label = f"{path.parent.name}/{path.name}"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RuleDefinitionError([f"{label}: cannot read: {exc}"]) from exc
-    if not isinstance(data, dict):
-        raise RuleDefinitionError([f"{label}: top level must be a mapping"])
-    rs = build_ruleset(data, vocab, source=label)
-    if not check_location:
-        return rs
+def build_ruleset(
+    data: Mapping[str, Any], vocab: Vocabulary, source: str = "<data>",
+    parameters: Mapping[str, ParameterDef] | None = None,
+) -> Ruleset:
+    """One criteria mapping as in force on its effective date; raise RuleDefinitionError listing every problem."""
+    params = parameters or {}
     problems: list[str] = []
-    m = FILE_RE.match(path.name)
-    if not m or m.group(1) != rs.effective_from.isoformat():
-        problems.append(f"{label}: the file must be named after its effective date ({rs.effective_from}.yaml)")
-    if path.parent.name != rs.service:
-        problems.append(f"{label}: a {rs.service} rule file belongs in the folder {rs.service}/")
-    if problems:
+    cf = read_criteria(datafiles.Document(data, source), vocab, params, problems)
+    if cf is None or problems:
         raise RuleDefinitionError(problems)
-    return rs
+    book = RuleBook.of(vocab, params, [cf])
+    return book.ruleset_for(cf.service, cf.effective_from) if cf.active else book.drafts(cf.service)[0]
 
 
 # ---------------------------------------------------------------------- the rule book
 
 
 @dataclass(frozen=True)
+class _Step:
+    start: date
+    criteria: CriteriaFile
+    values: Mapping[str, Parameter]
+
+    def signature(self) -> tuple[object, ...]:
+        return (self.criteria.version, self.criteria.status,
+                tuple((n, p.since, p.status) for n, p in sorted(self.values.items())))
+
+
+def _timeline(
+    files: list[CriteriaFile], params: Mapping[str, ParameterDef], drafts: bool, problems: list[str]
+) -> list[_Step]:
+    """Each day something changes (criteria or a parameter value they use), the combination from then."""
+    eligible = sorted((f for f in files if drafts or f.active), key=lambda f: (f.effective_from, f.active))
+    days = {f.effective_from for f in eligible}
+    for f in eligible:
+        for n in f.parameters:
+            days.update(params[n].dates(drafts=drafts))
+    steps: list[_Step] = []
+    for day in sorted(days):
+        current = [f for f in eligible if f.effective_from <= day]
+        if not current:
+            continue
+        cf = current[-1]
+        values: dict[str, Parameter] = {}
+        for n in cf.parameters:
+            p = params[n].at(day, drafts=drafts)
+            if p is None:
+                first = params[n].dates(drafts=drafts)
+                text = (f"{cf.doc.label}: uses parameter '{n}', which has no {'value' if drafts else 'active value'} "
+                        f"on {day} (its first is from {first[0] if first else 'no date'})")
+                if (not drafts or not cf.active) and text not in problems:
+                    problems.append(text)
+                continue
+            values[n] = p
+        step = _Step(day, cf, values)
+        if len(values) == len(cf.parameters) and (not steps or steps[-1].signature() != step.signature()):
+            steps.append(step)
+    return steps
+
+
+@dataclass(frozen=True)
 class RuleBook:
-    """Every version of every service's rules, and which one was in force when."""
+    """Every criteria version and parameter value of every service, and which were in force when."""
 
     vocabulary: Vocabulary
-    versions: Mapping[str, tuple[Ruleset, ...]]  # per service, sorted by effective date
+    versions: Mapping[str, tuple[Ruleset, ...]]  # per service, in force or draft, by date
+    parameters: Mapping[str, ParameterDef] = field(default_factory=dict)
     _active_dates: Mapping[str, tuple[date, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _active: Mapping[str, tuple[Ruleset, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
-    def of(vocabulary: Vocabulary, rulesets: Iterable[Ruleset]) -> RuleBook:
-        problems: list[str] = []
-        by_service: dict[str, list[Ruleset]] = {}
-        for rs in rulesets:
-            by_service.setdefault(rs.service, []).append(rs)
-        for service, items in by_service.items():
-            items.sort(key=lambda r: (r.effective_from, r.status))
-            versions = [r.version for r in items]
-            if len(set(versions)) != len(versions):
-                problems.append(f"{service}: version names must be unique")
-            active_dates = [r.effective_from for r in items if r.active]
-            if len(set(active_dates)) != len(active_dates):
-                problems.append(f"{service}: two active versions take effect on the same date")
+    def of(
+        vocabulary: Vocabulary, parameters: Mapping[str, ParameterDef], files: Iterable[CriteriaFile],
+        problems: list[str] | None = None,
+    ) -> RuleBook:
+        problems = problems if problems is not None else []
+        for name, p in sorted(parameters.items()):
+            if name in vocabulary:
+                problems.append(f"{p.path or name}: a parameter may not have the name of a fact ('{name}')")
+        by_service: dict[str, list[CriteriaFile]] = {}
+        for cf in files:
+            by_service.setdefault(cf.service, []).append(cf)
+        versions: dict[str, tuple[Ruleset, ...]] = {}
+        active: dict[str, tuple[Ruleset, ...]] = {}
+        for service, items in sorted(by_service.items()):
+            names = [f.version for f in items]
+            for v in sorted({v for v in names if names.count(v) > 1}):
+                problems.append(f"{service}: the version name '{v}' is used by two files")
+            dates = [f.effective_from for f in items if f.active]
+            for d in sorted({d for d in dates if dates.count(d) > 1}):
+                problems.append(f"{service}: two active criteria files take effect on {d}")
+            in_force = _timeline(items, parameters, False, problems)
+            starts = [s.start for s in in_force]
+            rulesets = [_ruleset(s.criteria, vocabulary, s.values, s.start, "active") for s in in_force]
+            active[service] = tuple(rulesets)
+            for s in _timeline(items, parameters, True, problems):
+                i = bisect_right(starts, s.start)  # a draft step differs from the step in force that day
+                if not i or in_force[i - 1].signature() != s.signature():
+                    rulesets.append(_ruleset(s.criteria, vocabulary, s.values, s.start, "draft"))
+            versions[service] = tuple(sorted(rulesets, key=lambda r: (r.in_force_from, not r.active)))
+        used = {n for items in by_service.values() for f in items for n in f.parameters}
+        for name, p in sorted(parameters.items()):
+            if name not in used:
+                problems.append(f"{p.path or name}: no criteria file uses this parameter")
         if problems:
             raise RuleDefinitionError(problems)
-        versions_map = {s: tuple(v) for s, v in by_service.items()}
-        dates = {s: tuple(r.effective_from for r in v if r.active) for s, v in versions_map.items()}
-        return RuleBook(vocabulary=vocabulary, versions=versions_map, _active_dates=dates)
+        return RuleBook(
+            vocabulary=vocabulary, versions=versions, parameters=dict(parameters),
+            _active_dates={s: tuple(r.in_force_from for r in v) for s, v in active.items()}, _active=active,
+        )
 
     @property
     def services(self) -> tuple[str, ...]:
         return tuple(sorted(self.versions))
 
     def ruleset_for(self, service: str, on: date) -> Ruleset:
-        """The active version in force on ``on`` (drafts are never in force)."""
-        dates = self._active_dates.get(service, ())
-        i = bisect_right(dates, on)
+        """The criteria and parameter values in force on ``on`` (drafts are never in force)."""
+        i = bisect_right(self._active_dates.get(service, ()), on)
         if i == 0:
             raise NoRulesetInForce(service, on)
-        actives = [r for r in self.versions[service] if r.active]
-        return actives[i - 1]
+        return self._active[service][i - 1]
 
     def version(self, service: str, version: str) -> Ruleset:
-        for r in self.versions.get(service, ()):
-            if r.version == version:
-                return r
+        """By ``key`` (``LIT-2016.1@2016-04-24``), or the first ruleset of a criteria version name."""
+        candidates = self.versions.get(service, ())
+        for r in (*(r for r in candidates if r.key == version), *(r for r in candidates if r.version == version)):
+            return r
         raise KeyError(f"{service} {version}")
 
     def drafts(self, service: str) -> tuple[Ruleset, ...]:
+        """Each combination that a draft (criteria file or parameter value) would put in force, by date."""
         return tuple(r for r in self.versions.get(service, ()) if not r.active)
+
+    def draft(self, service: str, on: date) -> Ruleset:
+        """What would be in force on ``on`` if every draft dated on or before it were approved."""
+        found = [r for r in self.drafts(service) if r.in_force_from <= on]
+        if not found:
+            raise NoRulesetInForce(service, on)
+        return found[-1]
+
+    def with_criteria(self, doc: datafiles.Document) -> Ruleset:
+        """A criteria file kept elsewhere (a steward's draft), with the values on its effective date, drafts included."""
+        problems: list[str] = []
+        cf = read_criteria(doc, self.vocabulary, self.parameters, problems)
+        if cf is None or problems:
+            raise RuleDefinitionError(problems)
+        values: dict[str, Parameter] = {}
+        for n in cf.parameters:
+            p = self.parameters[n].at(cf.effective_from, drafts=True)
+            if p is None:
+                problems.append(f"{doc.label}: uses parameter '{n}', which has no value on {cf.effective_from}")
+            else:
+                values[n] = p
+        if problems:
+            raise RuleDefinitionError(problems)
+        return _ruleset(cf, self.vocabulary, values, max([cf.effective_from, *(p.since for p in values.values())]),
+                        cf.status)
+
+
+def missing_sources(book: RuleBook, root: Path) -> list[str]:
+    """Citations and parameter references whose ``url`` is neither an https:// address nor a file
+    of the repository at ``root`` (the schemas refuse other forms; this checks that the file exists)."""
+    out: list[str] = []
+    top = root.resolve()
+
+    def check(where: str, url: str) -> None:
+        if not url or url.startswith("https://"):
+            return
+        target = (top / url).resolve()
+        if not target.is_relative_to(top) or not target.is_file():
+            out.append(f"{where}: {url} is neither an https:// address nor a file of the repository")
+
+    for versions in book.versions.values():
+        for rs in versions:
+            for c in rs.criteria:
+                for cit in c.citations:
+                    check(f"{rs.path}: criterion '{c.id}'", cit.url)
+    for p in book.parameters.values():
+        for v in p.values:
+            for r in v.references:
+                check(f"{p.path}: values.{v.since}", r.url)
+    return sorted(set(out))
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -487,18 +545,38 @@ def rule_files(rules_dir: Path) -> list[Path]:
     )
 
 
+def _in_place(path: Path, cf: CriteriaFile, problems: list[str]) -> None:
+    label = cf.doc.label
+    m = FILE_RE.match(path.name)
+    if not m or m.group(1) != cf.effective_from.isoformat():
+        problems.append(f"{label}: the file must be named after its effective date ({cf.effective_from}.yaml)")
+    if path.parent.name != cf.service:
+        problems.append(f"{label}: a {cf.service} criteria file belongs in the folder {cf.service}/")
+
+
+def load_ruleset(path: Path, book: RuleBook) -> Ruleset:
+    """A criteria file kept anywhere (e.g. a steward's draft), checked against the book's facts and parameters."""
+    doc, problems = datafiles.read_yaml(path, path.name)
+    if doc is None:
+        raise RuleDefinitionError(problems)
+    return book.with_criteria(doc)
+
+
 def load_rulebook(rules_dir: Path) -> RuleBook:
-    """Load and validate the vocabulary and every rule file; raise listing *all* problems."""
+    """Load and check the vocabulary, every parameter and every criteria file; raise listing *all* problems."""
     vocab = load_vocabulary(rules_dir / "facts.yaml")
     problems: list[str] = []
-    rulesets: list[Ruleset] = []
+    parameters = load_parameters(rules_dir / "parameters", problems)
+    files: list[CriteriaFile] = []
     for path in rule_files(rules_dir):
-        try:
-            rulesets.append(load_ruleset(path, vocab))
-        except RuleDefinitionError as exc:
-            problems.extend(exc.problems)
-    if not rulesets and not problems:
-        problems.append(f"no rule files found under {rules_dir}")
+        doc, read_problems = datafiles.read_yaml(path, f"{path.parent.name}/{path.name}")
+        problems.extend(read_problems)
+        cf = read_criteria(doc, vocab, parameters, problems) if doc is not None else None
+        if cf is not None:
+            _in_place(path, cf, problems)
+            files.append(cf)
+    if not files and not problems:
+        problems.append(f"no criteria files found under {rules_dir}")
     if problems:
         raise RuleDefinitionError(problems)
-    return RuleBook.of(vocab, rulesets)
+    return RuleBook.of(vocab, parameters, files)

@@ -63,6 +63,7 @@ class ShadowReport:
     counts: Counter[str] = field(default_factory=Counter)  # overall "before → after" → n
     criterion_counts: Counter[str] = field(default_factory=Counter)  # "id: before → after" → n
     by_actual: Counter[str] = field(default_factory=Counter)  # "before → after | actual" → n
+    parameter_changes: list[str] = field(default_factory=list)  # "name: old → new (from …)"
 
     @property
     def unchanged(self) -> int:
@@ -75,7 +76,8 @@ def _label(v: bool | None) -> str:
 
 def shadow_run(book: RuleBook, draft: Ruleset, requests: Iterable[HistoricalRequest]) -> ShadowReport:
     """Compare the rules in force at each request's received date with ``draft``."""
-    report = ShadowReport(draft.service, draft.version, draft.effective_from)
+    report = ShadowReport(draft.service, draft.key, draft.in_force_from)
+    report.parameter_changes = _parameter_changes(book, draft)
     vocab = draft.vocabulary
     for req in requests:
         try:
@@ -115,6 +117,21 @@ def shadow_run(book: RuleBook, draft: Ruleset, requests: Iterable[HistoricalRequ
     return report
 
 
+def _parameter_changes(book: RuleBook, draft: Ruleset) -> list[str]:
+    """The draft's parameter values that differ from those in force on its date."""
+    try:
+        current = book.ruleset_for(draft.service, draft.in_force_from).parameters
+    except NoRulesetInForce:
+        current = {}
+    out: list[str] = []
+    for name, p in draft.parameters.items():
+        old = current.get(name)
+        if old is None or old.value != p.value:
+            before = old.display("en") if old is not None else "—"
+            out.append(f"{name}: {before} → {p.display('en')} (from {p.since.isoformat()}, {p.status})")
+    return out
+
+
 def format_report(report: ShadowReport, *, list_requests: bool = True) -> str:
     """A plain-text report for the terminal (Thai outcome words kept out: codes are stable)."""
     lines = [
@@ -123,6 +140,8 @@ def format_report(report: ShadowReport, *, list_requests: bool = True) -> str:
         f"requests evaluated: {report.evaluated}; overall result would change: {len(report.changed)}; "
         f"only some criterion changes: {len(report.criteria_only)}; unchanged: {report.unchanged}",
     ]
+    if report.parameter_changes:
+        lines.append("parameter values in the draft: " + "; ".join(report.parameter_changes))
     if report.invalid:
         lines.append(f"requests skipped because their facts are invalid: {len(report.invalid)}")
         lines += [f"  {rid}: {problem}" for rid, problem in report.invalid]

@@ -233,9 +233,16 @@ def compile_select(
     outer = key_sql + [quote(c) for c in crit_ids]
     outer += [f"{sql} AS {quote(group_column(gid))}" for gid, sql in group_sql.items()]
     outer.append(f"({overall}) AS \"overall\"")
+    # the parameter values inlined below (the same the explained evaluator uses), one comment line each
+    params = "".join(
+        "-- " + " ".join(f"{p.name} = {p.value} (from {p.since}{', draft' if p.status == 'draft' else ''})".split())
+        + "\n"
+        for p in ruleset.parameters.values()
+    )
     return (
         f"-- eligibility {ruleset.service} {ruleset.version} (effective {ruleset.effective_from}), {d.value}\n"
-        "SELECT\n  " + ",\n  ".join(outer) + "\nFROM (\n  SELECT\n    " + inner
+        + params
+        + "SELECT\n  " + ",\n  ".join(outer) + "\nFROM (\n  SELECT\n    " + inner
         + f"\n  FROM {quote_source(source)}\n) AS criteria"
     )
 
