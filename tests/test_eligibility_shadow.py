@@ -7,7 +7,7 @@ The pure ``shadow_run`` is tested on hand-made history; ``facts_for_request`` an
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -18,7 +18,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jfs.cases.models import Request
+from jfs.eligibility import rulebook
 from jfs.eligibility.facts import facts_for_request
+from jfs.eligibility.screening import screen_request
 from jfslib.eligibility import HistoricalRequest, RuleBook, evaluate, format_report, load_rulebook, shadow_run
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -185,6 +187,42 @@ def test_the_shadow_command_refuses_a_draft_for_another_service_or_a_broken_file
         call_command("eligibility_shadow", "--service", "LIT", "--draft", "rules/LIT/1999-01-01.yaml")
     with pytest.raises(CommandError, match="no draft of LIT rules dated on or before 2026-12-31"):
         call_command("eligibility_shadow", "--service", "LIT", "--draft", "2026-12-31")
+
+
+@pytest.fixture
+def rules_copy(settings: Any, tmp_path: Path) -> Iterator[Path]:
+    """A copy of rules/ that the project's rule book reads for the test."""
+    shutil.copytree(RULES, tmp_path / "rules")
+    settings.ELIGIBILITY_RULES_DIR = tmp_path / "rules"
+    rulebook._book.clear()
+    yield tmp_path / "rules"
+    rulebook._book.clear()  # the real rule book is loaded again on next use
+
+
+@pytest.mark.django_db
+def test_a_request_is_screened_with_the_parameter_value_in_force_on_the_day_it_was_received(
+    make_request: Callable[..., Request], rules_copy: Path
+) -> None:
+    limit = rules_copy / "parameters" / "monthly_income_limit.yaml"
+    limit.write_text(limit.read_text(encoding="utf-8").replace("  2027-01-01:\n", (
+        "  2025-06-03:\n"
+        "    value: 16500\n"
+        "    reference: [{title: test value, url: docs/eligibility.md}]\n"
+        "  2027-01-01:\n"
+    )), encoding="utf-8")
+    before = make_request("LIT", received_on=date(2025, 6, 2), applicant={"monthly_income": "16000"})
+    on = make_request("LIT", received_on=date(2025, 6, 3), applicant={"monthly_income": "16000"})
+    old, new = screen_request(before), screen_request(on)
+    assert old is not None and new is not None
+    assert old.version == new.version == "LIT-2016.1"  # the same criteria file
+    assert old.criterion("income_within_limit").outcome.value == "NO"
+    assert new.criterion("income_within_limit").outcome.value == "YES"
+    assert new.criterion("income_within_limit").explanation_th == (
+        "รายได้ต่อเดือน 16,000 บาท ไม่เกินเกณฑ์ 16,500 บาท"
+    )
+    used = new.criterion("income_within_limit").parameters[0]
+    assert (used.value, used.since, used.references[0].url) == (16500, date(2025, 6, 3), "docs/eligibility.md")
+    assert "16,500 บาท ใช้ตั้งแต่" in used.describe("th") and "ที่มา: test value (docs/eligibility.md)" in used.describe("th")
 
 
 def test_a_broken_rule_file_stops_start_up(settings: Any, tmp_path: Path) -> None:
