@@ -264,6 +264,7 @@ def _compile(
 ) -> tuple[tuple[Group, ...], tuple[Criterion, ...]]:
     """Groups and criteria with these parameter values; cross-reference problems go to ``report``."""
     data = cf.data
+    before = len(report.problems)
     groups = tuple(
         Group(g["id"], g["th"], g["en"], g["combine"])
         for i, g in enumerate(data.get("groups") or ()) if not report.broken(("groups", i))
@@ -305,8 +306,8 @@ def _compile(
             explain_th=ex_th, explain_en=ex_en, facts=ex.facts_in(when), node=ex.compile_node(when, vocab),
             parameters=tuple(dict.fromkeys([*ex.params_in(when), *shown])),
         ))
-    for g in groups:
-        if not report.problems and not any(c.group == g.id for c in criteria):
+    for g in groups:  # (when criteria were skipped for their problems, an empty group says nothing)
+        if len(report.problems) == before and not any(c.group == g.id for c in criteria):
             report.add(("groups",), f"group '{g.id}' has no criteria")
     return groups, tuple(criteria)
 
