@@ -77,6 +77,8 @@ JFS_CLAMD_PORT = int(os.environ.get("JFS_CLAMD_PORT", "3310"))
 JFS_CLAMD_SOCKET = os.environ.get("JFS_CLAMD_SOCKET", "")  # a Unix socket path; used instead of host and port
 JFS_CLAMD_TIMEOUT = float(os.environ.get("JFS_CLAMD_TIMEOUT", "30"))  # seconds for the whole scan
 WORKFLOW_DIR = BASE_DIR / "workflows"
+#: one folder per service: services/<CODE>/service.yaml (docs/services.md)
+JFS_SERVICES_DIR = BASE_DIR / "services"
 
 INSTALLED_APPS = [
     # the admin site is jfs.accounts.admin_site.JfsAdminSite: staff sign-in (password + TOTP) only

@@ -290,11 +290,16 @@ def _reaches_terminal(start: str, actions: Mapping[str, Action], states: Mapping
 
 def load_dir(directory: Path) -> dict[str, WorkflowDefinition]:
     """Load every ``*.yaml`` not starting with ``_`` (those are bases to extend, and ``_reasons.yaml``)."""
-    problems: list[str] = []
-    result: dict[str, WorkflowDefinition] = {}
     files = sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
     if not files:
         raise WorkflowDefinitionError([f"no workflow definitions found in {directory}"])
+    return load_files(files)
+
+
+def load_files(files: Iterable[Path]) -> dict[str, WorkflowDefinition]:
+    """Load the given workflow files (each may extend a base next to it)."""
+    problems: list[str] = []
+    result: dict[str, WorkflowDefinition] = {}
     checked: dict[Path, bool] = {}
     for path in files:
         before = len(problems)

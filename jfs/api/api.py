@@ -29,7 +29,7 @@ from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import SCOPE_READ, SCOPE_WRITE, Office, User
 from jfs.accounts.tokens import grant_for
-from jfs.cases import reports, selectors, services, workflows
+from jfs.cases import reports, selectors, service_registry, services, workflows
 from jfs.cases.details import SCHEMAS, masked, translate
 from jfs.cases.errors import CaseError, InvalidInput, field_error
 from jfs.cases.models import Document, Person, Request, Transition
@@ -293,7 +293,7 @@ if TYPE_CHECKING:  # the Literal types below are built from the models at run ti
     Representative = str
     Outcome = str
 else:
-    Service = Literal[_allowed(Request, "service")]
+    Service = str  # a code in the service registry, checked by the service layer (a new service needs no change here)
     Sex = Literal[_allowed(Person, "sex")]
     Education = Literal[_allowed(Person, "education")]
     Occupation = Literal[_allowed(Person, "occupation")]
@@ -321,7 +321,8 @@ class ApplicantIn(Input):
 
 
 class RequestIn(Input):
-    service: Service = Field(description="LIT, BAIL, HR, PROJECT or CONSULT")
+    service: Service = Field(max_length=_max(Request, "service"),
+                             description="a service code from /reference/services (services/<CODE>/service.yaml)")
     office: str = Field(max_length=_max(Office, "code"), description="office code: 00 central or a province code")
     applicant: ApplicantIn
     details: dict[str, Any] = Field(description="service-specific details; see /reference/services")
@@ -668,7 +669,8 @@ def report_dashboard(request: StaffRequest, filters: Query[DashboardFilter]) -> 
 @api.get("/reference/services", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
 def ref_services(request: StaffRequest) -> list[dict[str, Any]]:
     out = []
-    for code, wf in workflows.all_definitions().items():
+    for code, svc in service_registry.all_services().items():
+        wf = workflows.get(code)
         out.append({
             "code": code, "th": wf.th, "en": wf.en, "standard_days": wf.standard_days, "initial": wf.initial,
             "states": [{"code": s.code, "th": s.th, "en": s.en, "sla_days": s.sla_days, "clock": s.clock,
@@ -678,6 +680,9 @@ def ref_services(request: StaffRequest) -> list[dict[str, Any]]:
                         for a in wf.actions.values()],
             "documents": [{"code": d.code, "th": d.th, "en": d.en, "required": d.required} for d in wf.documents.values()],
             "details_schema": SCHEMAS[code].model_json_schema(),
+            "label": {"th": svc.label_th, "en": svc.label_en}, "prefix": svc.prefix,
+            "standard_applies": svc.standard_applies, "registry_checks": list(svc.registry_checks),
+            "rules": svc.rules,
         })
     return out
 

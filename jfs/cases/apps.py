@@ -10,12 +10,15 @@ class CasesConfig(AppConfig):
         # stops the server at start-up with the list of problems.
         from django.core.exceptions import ImproperlyConfigured
 
-        from jfs.cases import workflows
+        # The same for every service's definition (services/<CODE>/service.yaml), loaded first:
+        # the workflows include each service's own.
+        from jfs.cases import service_registry, workflows
         from jfslib.workflow import WorkflowDefinitionError
 
         try:
+            service_registry.load()
             workflows.load()
-        except WorkflowDefinitionError as exc:
+        except (service_registry.ServiceDefinitionError, WorkflowDefinitionError) as exc:
             raise ImproperlyConfigured(str(exc)) from exc
         # /metrics: open requests past their due date
         from jfs.cases.metrics import sla_gauges

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from jfs.cases import service_registry
 from jfs.cases.errors import field_error
 from jfslib import thai_id
 from jfslib.bilingual import BilingualValueError  # raised by validators; pydantic reports it as value_error
@@ -20,10 +21,17 @@ Money = Decimal
 
 
 class _Details(BaseModel):
+    """The base of every service's details model (``ServiceDetails``): no unknown keys, text trimmed,
+    and ``amount()``, the money asked for (none by default)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     def amount(self) -> Decimal:
         return Decimal(0)
+
+
+#: what a service's ``details.py`` subclasses
+ServiceDetails = _Details
 
 
 class CostItems(BaseModel):
@@ -121,13 +129,13 @@ class ConsultationDetails(_Details):
     referral: str = Field(default="", max_length=300)
 
 
-SCHEMAS: dict[str, type[_Details]] = {
-    "LIT": LitigationDetails,
-    "BAIL": BailDetails,
-    "HR": HumanRightsDetails,
-    "PROJECT": ProjectDetails,
-    "CONSULT": ConsultationDetails,
-}
+def _schema(service: service_registry.Service) -> type[_Details]:
+    assert issubclass(service.details, _Details)  # checked by the registry's loader
+    return service.details
+
+
+#: each service's details model, from its ``services/<CODE>/service.yaml`` (read on each use)
+SCHEMAS: Mapping[str, type[_Details]] = service_registry.ServiceMap(_schema)
 
 
 #: Details that are a person's national ID: stored in full (registry checks need them), shown masked

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jfs.accounts.models import Office
-from jfs.cases import workflows
+from jfs.cases import service_registry, workflows
 from jfs.core.models import AppendOnlyModel
 
 SERVICE_LIT = "LIT"
@@ -24,21 +24,10 @@ SERVICE_HR = "HR"
 SERVICE_PROJECT = "PROJECT"
 SERVICE_CONSULT = "CONSULT"
 
-SERVICE_CHOICES = [
-    (SERVICE_LIT, _("กทย.1 ช่วยเหลือการดำเนินคดี")),
-    (SERVICE_BAIL, _("กทย.2 ปล่อยชั่วคราว")),
-    (SERVICE_HR, _("กทย.3 ผู้ถูกละเมิดสิทธิมนุษยชน")),
-    (SERVICE_PROJECT, _("กทย.4 โครงการให้ความรู้ทางกฎหมาย")),
-    (SERVICE_CONSULT, _("ให้คำปรึกษาทางกฎหมาย")),
-]
-#: Readable request-number prefixes: JF1-50-2569-00012
-SERVICE_PREFIX = {
-    SERVICE_LIT: "JF1",
-    SERVICE_BAIL: "JF2",
-    SERVICE_HR: "JF3",
-    SERVICE_PROJECT: "JF4",
-    SERVICE_CONSULT: "LC",
-}
+#: (code, short label) of every service in ``services/`` (jfs.cases.service_registry), read on each use
+SERVICE_CHOICES = service_registry.ServiceChoices()
+#: Readable request-number prefixes: JF1-50-2569-00012 (each service's ``prefix``)
+SERVICE_PREFIX: service_registry.ServiceMap[str] = service_registry.ServiceMap(lambda s: s.prefix)
 
 SEX_CHOICES = [("M", _("ชาย")), ("F", _("หญิง")), ("X", _("ไม่ระบุ"))]
 EDUCATION_CHOICES = [
@@ -161,7 +150,8 @@ class Request(models.Model):
     """One request for help (คำขอ) in one of the five services."""
 
     number = models.CharField(max_length=32, unique=True)
-    service = models.CharField(max_length=10, choices=SERVICE_CHOICES, db_index=True)
+    #: a code in the service registry (checked by the service layer, so a new service needs no migration)
+    service = models.CharField(max_length=10, db_index=True)
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="requests")
     fiscal_year = models.PositiveSmallIntegerField(db_index=True)
     applicant = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="requests")

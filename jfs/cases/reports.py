@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 #: the decisions counted, in the order the dashboard shows them
 OUTCOMES: tuple[str, ...] = tuple(code for code, _label in OUTCOME_CHOICES)
-_SERVICE_LABELS = dict(SERVICE_CHOICES)
 _HUNDREDTH = Decimal("0.01")
 
 
@@ -74,7 +73,7 @@ class ServiceFigures:
     @property
     def label(self) -> StrOrPromise:
         """The service's name in the reader's language."""
-        return _SERVICE_LABELS.get(self.service, self.service)
+        return dict(SERVICE_CHOICES).get(self.service, self.service)
 
     def outcome(self, code: str) -> int:
         return int(getattr(self, code))

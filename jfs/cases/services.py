@@ -25,7 +25,7 @@ from django.db.models import F
 
 from jfs.accounts.models import Office, User
 from jfs.audit.services import record
-from jfs.cases import clamd, document_safety, reasons, workflows
+from jfs.cases import clamd, document_safety, reasons, service_registry, workflows
 from jfs.cases import details as details_mod
 from jfs.cases.calendar import calendar_for
 from jfs.cases.errors import (
@@ -396,9 +396,11 @@ def create_request(
         raise NotPermitted(
             "รับคำขอได้เฉพาะสำนักงานของท่าน", "You can only register requests for your own office"
         )
-    wf = workflows.get(service) if service in workflows.all_definitions() else None
+    # the service registry (services/<CODE>/) is the list of services; its workflow is loaded with it
+    wf = workflows.get(service) if service_registry.exists(service) else None
     if wf is None:
-        raise InvalidInput("ไม่มีบริการนี้", f"Unknown service {service!r}")
+        raise InvalidInput("ไม่มีบริการนี้", f"Unknown service {service!r}",
+                           errors=[field_error("service", "ไม่มีบริการนี้", f"Unknown service {service!r}")])
     on = received_on or today()
     if on > today():
         raise InvalidInput("วันที่รับคำขอต้องไม่อยู่ในอนาคต", "The date received cannot be in the future",

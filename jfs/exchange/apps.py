@@ -13,6 +13,13 @@ class ExchangeConfig(AppConfig):
         # citizen's ID, names and birth date in query strings, so those lines must never be written.
         for name in ("httpx", "httpcore"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        # every service's registry checks name known kinds (services/<CODE>/service.yaml)
+        from django.core.exceptions import ImproperlyConfigured
+
+        from jfs.exchange.services import unknown_check_kinds
+
+        if problems := unknown_check_kinds():
+            raise ImproperlyConfigured("service definitions are invalid:\n" + "\n".join(f"  - {p}" for p in problems))
         # Once-Only: a document a registry confirmed counts as on file for the case services
         from jfs.cases.services import register_document_confirmer
         from jfs.exchange.selectors import documents_confirmed_by_registry

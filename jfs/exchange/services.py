@@ -11,7 +11,7 @@ which request and the result. Facts a registry confirms need not be asked from t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,6 +22,7 @@ from django_tasks import task
 
 from jfs.accounts.models import User
 from jfs.audit.services import record
+from jfs.cases import service_registry
 from jfs.cases.errors import NotPermitted
 from jfs.cases.models import Request
 from jfs.cases.services import can_write
@@ -39,16 +40,16 @@ log = logging.getLogger(__name__)
 LEGAL_BASIS = "PDPA s.24(4)"
 DEFAULT_PURPOSE = "ตรวจสอบคุณสมบัติผู้ขอรับความช่วยเหลือจากกองทุนยุติธรรม (Justice Fund eligibility)"
 
-_BASIC = [m.KIND_IDENTITY, m.KIND_ADDRESS, m.KIND_WELFARE, m.KIND_HOUSEHOLD, m.KIND_DISABILITY]
-#: which checks each service needs (the order is the order shown on the case page)
-KINDS_BY_SERVICE: dict[str, list[str]] = {
-    "LIT": [*_BASIC, m.KIND_COURT_CASES],
-    "BAIL": [*_BASIC, m.KIND_ARRESTS, m.KIND_COURT_CASES, m.KIND_DETENTION, m.KIND_PROBATION],
-    "HR": [*_BASIC, m.KIND_COURT_CASES],
-    "PROJECT": [m.KIND_IDENTITY],
-    "CONSULT": [m.KIND_IDENTITY, m.KIND_ADDRESS, m.KIND_WELFARE],
-}
+#: which checks each service needs (the order is the order shown on the case page): each service's
+#: ``registry_checks`` in services/<CODE>/service.yaml, a required key (an empty list means none)
+KINDS_BY_SERVICE: Mapping[str, list[str]] = service_registry.ServiceMap(lambda s: list(s.registry_checks))
 ALL_KINDS = [k for k, _ in m.KIND_CHOICES]
+
+
+def unknown_check_kinds() -> list[str]:
+    """Problems with the registry checks the services name (checked at start-up, ``jfs.exchange.apps``)."""
+    return [f"{code}/service.yaml: registry_checks: unknown check kind {k!r} (known: {', '.join(ALL_KINDS)})"
+            for code, kinds in KINDS_BY_SERVICE.items() for k in kinds if k not in ALL_KINDS]
 
 
 @dataclass
@@ -376,7 +377,7 @@ def run_checks(
     no answer is ``pending`` with ``last_error`` and ``next_attempt_at``; a retry task is queued.
     """
     purpose = (purpose or DEFAULT_PURPOSE)[:200]
-    wanted = [k for k in (kinds if kinds is not None else KINDS_BY_SERVICE.get(request.service, [])) if k in CHECKS]
+    wanted = [k for k in (kinds if kinds is not None else KINDS_BY_SERVICE[request.service]) if k in CHECKS]
     checks: list[m.RegistryCheck] = []
     client: GdxClient | None = None
     try:
@@ -410,7 +411,7 @@ def queue_checks(
     which should not wait on registries. Checks answered earlier keep their answer until the
     worker refreshes them. Never raises."""
     purpose = (purpose or DEFAULT_PURPOSE)[:200]
-    wanted = [k for k in (kinds if kinds is not None else KINDS_BY_SERVICE.get(request.service, [])) if k in CHECKS]
+    wanted = [k for k in (kinds if kinds is not None else KINDS_BY_SERVICE[request.service]) if k in CHECKS]
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     checks: list[m.RegistryCheck] = []
     try:
