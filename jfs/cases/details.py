@@ -1,5 +1,9 @@
 """Service-specific details of a request, validated by pydantic schemas.
 
+Each field's label is its ``title`` (Thai) with the English in ``json_schema_extra["en"]``; a
+``Literal``'s choices are named in ``json_schema_extra["choices"]`` (value: [Thai, English]). The
+staff form is generated from the model (``jfs.staff.detail_forms``), so a field is described once.
+
 The same schemas validate the staff forms, the API and the demo generator, and
 give the OpenAPI document its shapes. Stored in ``Request.details`` (JSON).
 """
@@ -36,11 +40,11 @@ ServiceDetails = _Details
 
 class CostItems(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    lawyer: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
-    court_fee: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
-    expert: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
-    travel: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
-    other: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
+    lawyer: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="ค่าทนายความ", json_schema_extra={'en': "Lawyer's fees"})
+    court_fee: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="ค่าธรรมเนียมศาล", json_schema_extra={'en': 'Court fees'})
+    expert: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="ค่าผู้เชี่ยวชาญ", json_schema_extra={'en': "Expert's fees"})
+    travel: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="ค่าเดินทาง", json_schema_extra={'en': 'Travel costs'})
+    other: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="ค่าใช้จ่ายอื่น", json_schema_extra={'en': 'Other costs'})
 
     def total(self) -> Decimal:
         return self.lawyer + self.court_fee + self.expert + self.travel + self.other
@@ -49,11 +53,19 @@ class CostItems(BaseModel):
 class LitigationDetails(_Details):
     """กทย.1 — help with litigation costs."""
 
-    case_kind: Literal["civil", "criminal", "administrative", "labour", "other"]
-    court: str = Field(min_length=2, max_length=200)
-    case_number: str = Field(default="", max_length=60)
-    party_role: Literal["plaintiff", "defendant", "injured_party", "accused", "other"]
-    costs: CostItems
+    case_kind: Literal["civil", "criminal", "administrative", "labour", "other"] = Field(
+        title="ประเภทคดี", json_schema_extra={"en": "Type of case", "choices": {
+            "civil": ["คดีแพ่ง", "Civil case"], "criminal": ["คดีอาญา", "Criminal case"],
+            "administrative": ["คดีปกครอง", "Administrative case"], "labour": ["คดีแรงงาน", "Labour case"],
+            "other": ["อื่น ๆ", "Other"]}})
+    court: str = Field(min_length=2, max_length=200, title="ศาล", json_schema_extra={'en': 'Court'})
+    case_number: str = Field(default="", max_length=60, title="หมายเลขคดี", json_schema_extra={'en': 'Case number'})
+    party_role: Literal["plaintiff", "defendant", "injured_party", "accused", "other"] = Field(
+        title="ฐานะในคดี", json_schema_extra={"en": "Role in the case", "choices": {
+            "plaintiff": ["โจทก์", "Plaintiff"], "defendant": ["จำเลย", "Defendant"],
+            "injured_party": ["ผู้เสียหาย", "Injured party"], "accused": ["ผู้ต้องหา", "Suspect"],
+            "other": ["อื่น ๆ", "Other"]}})
+    costs: CostItems = Field(title="ค่าใช้จ่าย", json_schema_extra={"en": "Costs", "form_prefix": "cost"})
 
     @field_validator("costs")
     @classmethod
@@ -69,14 +81,15 @@ class LitigationDetails(_Details):
 class BailDetails(_Details):
     """กทย.2 — bail money for a detained suspect or defendant."""
 
-    detainee_name: str = Field(min_length=2, max_length=200)
+    detainee_name: str = Field(min_length=2, max_length=200, title="ชื่อผู้ถูกควบคุมตัว", json_schema_extra={'en': 'Name of the detained person'})
     #: optional; typed with dashes or spaces (1-1017-00203-45-0) and stored as 13 digits
-    detainee_national_id: str = Field(default="", max_length=17)
-    charge: str = Field(min_length=2, max_length=300)
-    held_at: str = Field(min_length=2, max_length=200)
-    authority: Literal["court", "police"]
-    authority_name: str = Field(min_length=2, max_length=200)
-    bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2)
+    detainee_national_id: str = Field(default="", max_length=17, title="เลขประจำตัวประชาชนผู้ถูกควบคุมตัว", json_schema_extra={'en': 'National ID number of the detained person'})
+    charge: str = Field(min_length=2, max_length=300, title="ข้อหา", json_schema_extra={'en': 'Charge'})
+    held_at: str = Field(min_length=2, max_length=200, title="สถานที่ควบคุมตัว", json_schema_extra={'en': 'Place of detention'})
+    authority: Literal["court", "police"] = Field(title="ยื่นประกันต่อ", json_schema_extra={
+        "en": "Bail requested from", "choices": {"court": ["ศาล", "Court"], "police": ["สถานีตำรวจ", "Police station"]}})
+    authority_name: str = Field(min_length=2, max_length=200, title="ชื่อศาล/สถานีตำรวจ", json_schema_extra={'en': 'Name of the court or police station'})
+    bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงินประกันที่ขอ (บาท)", json_schema_extra={'en': 'Bail amount requested (baht)'})
 
     @field_validator("detainee_national_id")
     @classmethod
@@ -91,10 +104,10 @@ class BailDetails(_Details):
 class HumanRightsDetails(_Details):
     """กทย.3 — help for a victim of a human-rights violation."""
 
-    violation: str = Field(min_length=2, max_length=1000)
-    harm: str = Field(min_length=2, max_length=1000)
-    remedy_requested: str = Field(min_length=2, max_length=1000)
-    amount_requested: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
+    violation: str = Field(min_length=2, max_length=1000, title="การละเมิดที่เกิดขึ้น", json_schema_extra={'en': 'What violation happened'})
+    harm: str = Field(min_length=2, max_length=1000, title="ความเสียหายที่ได้รับ", json_schema_extra={'en': 'Harm suffered'})
+    remedy_requested: str = Field(min_length=2, max_length=1000, title="การเยียวยาที่ขอ", json_schema_extra={'en': 'Remedy requested'})
+    amount_requested: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="จำนวนเงินที่ขอ (บาท)", json_schema_extra={'en': 'Amount requested (baht)'})
 
     def amount(self) -> Decimal:
         return self.amount_requested
@@ -102,19 +115,23 @@ class HumanRightsDetails(_Details):
 
 class BudgetLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    item: str = Field(min_length=1, max_length=200)
-    amount: Money = Field(gt=0, max_digits=12, decimal_places=2)
+    item: str = Field(min_length=1, max_length=200, title="รายการ", json_schema_extra={'en': 'Item'})
+    amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงิน", json_schema_extra={'en': 'Amount'})
 
 
 class ProjectDetails(_Details):
     """กทย.4 — a legal-knowledge project by an organisation."""
 
-    organisation: str = Field(min_length=2, max_length=200)
-    organisation_registration_no: str = Field(default="", max_length=60)
-    title: str = Field(min_length=2, max_length=300)
-    plan: str = Field(min_length=2, max_length=3000)
-    budget_lines: list[BudgetLine] = Field(min_length=1, max_length=50)
-    participants: int = Field(gt=0, le=100000)
+    organisation: str = Field(min_length=2, max_length=200, title="ชื่อองค์กร", json_schema_extra={'en': 'Organisation'})
+    organisation_registration_no: str = Field(default="", max_length=60, title="เลขทะเบียนองค์กร", json_schema_extra={'en': 'Organisation registration number'})
+    title: str = Field(min_length=2, max_length=300, title="ชื่อโครงการ", json_schema_extra={'en': 'Project title'})
+    plan: str = Field(min_length=2, max_length=3000, title="แผนการดำเนินงาน", json_schema_extra={'en': 'Work plan'})
+    budget_lines: list[BudgetLine] = Field(
+        min_length=1, max_length=50, title="รายการงบประมาณ (บรรทัดละรายการ: รายการ = จำนวนเงิน)",
+        json_schema_extra={"en": "Budget (one item per line: item = amount)",
+                           "placeholder": ["ค่าวิทยากร = 12000\nค่าเอกสาร = 3000",
+                                           "Speakers' fees = 12000\nPrinted materials = 3000"]})
+    participants: int = Field(gt=0, le=100000, title="จำนวนผู้เข้าร่วม", json_schema_extra={'en': 'Number of participants'})
 
     def amount(self) -> Decimal:
         return sum((b.amount for b in self.budget_lines), Decimal(0))
@@ -123,10 +140,12 @@ class ProjectDetails(_Details):
 class ConsultationDetails(_Details):
     """Legal consultation: topic, channel, advice given and any referral."""
 
-    topic: str = Field(min_length=2, max_length=300)
-    channel: Literal["counter", "phone", "online", "mobile_unit"]
-    advice_given: str = Field(default="", max_length=3000)
-    referral: str = Field(default="", max_length=300)
+    topic: str = Field(min_length=2, max_length=300, title="เรื่องที่ปรึกษา", json_schema_extra={'en': 'Topic'})
+    channel: Literal["counter", "phone", "online", "mobile_unit"] = Field(title="ช่องทาง", json_schema_extra={
+        "en": "Channel", "choices": {"counter": ["ที่สำนักงาน", "At the office"], "phone": ["โทรศัพท์", "Phone"],
+                                     "online": ["ออนไลน์", "Online"], "mobile_unit": ["หน่วยเคลื่อนที่", "Mobile unit"]}})
+    advice_given: str = Field(default="", max_length=3000, title="คำปรึกษาที่ให้", json_schema_extra={'en': 'Advice given'})
+    referral: str = Field(default="", max_length=300, title="ส่งต่อหน่วยงาน", json_schema_extra={'en': 'Referred to'})
 
 
 def _schema(service: service_registry.Service) -> type[_Details]:

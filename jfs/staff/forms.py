@@ -7,20 +7,25 @@ so the API and the pages give the same answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 import geothai
 from django import forms
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
+from jfs.cases import service_registry
 from jfs.cases.details import PERSONAL_IDS
 from jfs.cases.models import (
-    CHANNEL_CHOICES,
     EDUCATION_CHOICES,
     OCCUPATION_CHOICES,
     REPRESENTATIVE_CHOICES,
@@ -177,124 +182,183 @@ def applicant_initial(person: Any) -> dict[str, Any]:
     return {name: getattr(person, name) for name in ApplicantForm.base_fields if hasattr(person, name)}
 
 
-def _money(label: StrOrPromise, required: bool = False) -> forms.DecimalField:
-    return forms.DecimalField(label=label, min_value=0, max_digits=12, decimal_places=2, required=required, initial=0)
+def _pick(th: str, en: str) -> str:
+    return en if (translation.get_language() or "th").startswith("en") else th
 
 
-class LitigationForm(DetailsForm):
-    case_kind = forms.ChoiceField(label=_("ประเภทคดี"), choices=[
-        ("civil", _("คดีแพ่ง")), ("criminal", _("คดีอาญา")), ("administrative", _("คดีปกครอง")),
-        ("labour", _("คดีแรงงาน")), ("other", _("อื่น ๆ"))])
-    court = forms.CharField(label=_("ศาล"), max_length=200)
-    case_number = forms.CharField(label=_("หมายเลขคดี"), max_length=60, required=False)
-    party_role = forms.ChoiceField(label=_("ฐานะในคดี"), choices=[
-        ("plaintiff", _("โจทก์")), ("defendant", _("จำเลย")), ("injured_party", _("ผู้เสียหาย")),
-        ("accused", _("ผู้ต้องหา")), ("other", _("อื่น ๆ"))])
-    cost_lawyer = _money(_("ค่าทนายความ"))
-    cost_court_fee = _money(_("ค่าธรรมเนียมศาล"))
-    cost_expert = _money(_("ค่าผู้เชี่ยวชาญ"))
-    cost_travel = _money(_("ค่าเดินทาง"))
-    cost_other = _money(_("ค่าใช้จ่ายอื่น"))
-
-    def to_details(self) -> dict[str, Any]:
-        c = self.cleaned_data
-        return {
-            "case_kind": c["case_kind"], "court": c["court"], "case_number": c["case_number"],
-            "party_role": c["party_role"],
-            "costs": {k: str(c[f"cost_{k}"] or Decimal(0)) for k in ("lawyer", "court_fee", "expert", "travel", "other")},
-        }
+#: a label chosen when shown: the Thai, or the English when English is active
+_bilingual = lazy(_pick, str)
 
 
-class BailForm(DetailsForm):
-    detainee_name = forms.CharField(label=_("ชื่อผู้ถูกควบคุมตัว"), max_length=200)
-    detainee_national_id = forms.CharField(label=_("เลขประจำตัวประชาชนผู้ถูกควบคุมตัว"), max_length=17, required=False)
-    charge = forms.CharField(label=_("ข้อหา"), max_length=300)
-    held_at = forms.CharField(label=_("สถานที่ควบคุมตัว"), max_length=200)
-    authority = forms.ChoiceField(label=_("ยื่นประกันต่อ"), choices=[("court", _("ศาล")), ("police", _("สถานีตำรวจ"))])
-    authority_name = forms.CharField(label=_("ชื่อศาล/สถานีตำรวจ"), max_length=200)
-    bail_amount = _money(_("จำนวนเงินประกันที่ขอ (บาท)"), required=True)
-
-    def to_details(self) -> dict[str, Any]:
-        c = dict(self.cleaned_data)
-        c["detainee_national_id"] = "".join(ch for ch in c["detainee_national_id"] if ch.isdigit())
-        c["bail_amount"] = str(c["bail_amount"])
-        return c
+def _extra(info: FieldInfo) -> dict[str, Any]:
+    extra = info.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
 
 
-class HumanRightsForm(DetailsForm):
-    violation = forms.CharField(label=_("การละเมิดที่เกิดขึ้น"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
-    harm = forms.CharField(label=_("ความเสียหายที่ได้รับ"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
-    remedy_requested = forms.CharField(label=_("การเยียวยาที่ขอ"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
-    amount_requested = _money(_("จำนวนเงินที่ขอ (บาท)"))
-
-    def to_details(self) -> dict[str, Any]:
-        c = dict(self.cleaned_data)
-        c["amount_requested"] = str(c["amount_requested"] or 0)
-        return c
+def _label(name: str, info: FieldInfo) -> StrOrPromise:
+    """The field's ``title`` (Thai) and ``json_schema_extra["en"]`` (English); never the JSON key, unless untitled."""
+    th = info.title or name
+    return _bilingual(th, str(_extra(info).get("en") or th))
 
 
-class ProjectForm(DetailsForm):
-    organisation = forms.CharField(label=_("ชื่อองค์กร"), max_length=200)
-    organisation_registration_no = forms.CharField(label=_("เลขทะเบียนองค์กร"), max_length=60, required=False)
-    title = forms.CharField(label=_("ชื่อโครงการ"), max_length=300)
-    plan = forms.CharField(label=_("แผนการดำเนินงาน"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
-    budget_lines = forms.CharField(
-        label=_("รายการงบประมาณ (บรรทัดละรายการ: รายการ = จำนวนเงิน)"),
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("ค่าวิทยากร = 12000\nค่าเอกสาร = 3000")}),
-    )
-    participants = forms.IntegerField(label=_("จำนวนผู้เข้าร่วม"), min_value=1, max_value=100000)
+def _limit(info: FieldInfo, attr: str) -> Any:
+    return next((getattr(m, attr) for m in info.metadata if getattr(m, attr, None) is not None), None)
 
-    def clean_budget_lines(self) -> list[dict[str, str]]:
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _lines_parts(model: type[BaseModel]) -> tuple[str, str]:
+    """A list of small models typed as lines "text = amount": the text field and the amount field."""
+    text = next((n for n, f in model.model_fields.items() if f.annotation is str), None)
+    number = next((n for n, f in model.model_fields.items() if f.annotation in (Decimal, int)), None)
+    if text is None or number is None or len(model.model_fields) != 2:
+        raise TypeError(f"{model.__name__}: a list in a service's details holds models of one text and one number")
+    return text, number
+
+
+class LinesField(forms.CharField):
+    """A list of (text, amount) models typed one per line: ``item = amount``."""
+
+    def __init__(self, *args: Any, item_model: type[BaseModel], **kwargs: Any):
+        self.text_key, self.number_key = _lines_parts(item_model)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> list[dict[str, str]]:  # a list, not text
+        text = super().clean(value)
         lines = []
-        for raw in self.cleaned_data["budget_lines"].splitlines():
+        for raw in (text or "").splitlines():
             if not raw.strip():
                 continue
             item, sep, amount = raw.rpartition("=")
             try:
-                value = Decimal(amount.replace(",", "").strip())
-            except Exception:
-                value = None
-            if not sep or not item.strip() or value is None or value <= 0:
+                number: Decimal | None = Decimal(amount.replace(",", "").strip())
+            except (InvalidOperation, ValueError):
+                number = None
+            if not sep or not item.strip() or number is None or number <= 0:
                 raise forms.ValidationError(_("บรรทัด “%(line)s” ต้องอยู่ในรูป รายการ = จำนวนเงิน") % {"line": raw.strip()})
-            lines.append({"item": item.strip(), "amount": str(value)})
-        if not lines:
+            lines.append({self.text_key: item.strip(), self.number_key: str(number)})
+        if not lines and self.required:
             raise forms.ValidationError(_("ต้องมีอย่างน้อยหนึ่งรายการ"))
         return lines
 
+
+def _form_field(name: str, info: FieldInfo) -> forms.Field:
+    """One form field for one details field: text, long text (1000 characters or more), a choice
+    (a ``Literal``), money (``Decimal``), a whole number, yes/no, or lines (a list of small models)."""
+    ann, label, required = info.annotation, _label(name, info), info.is_required()
+    extra = _extra(info)
+    if get_origin(ann) is Literal:
+        names = extra.get("choices") or {}
+        options = [(v, _bilingual(*names[v]) if v in names else str(v)) for v in get_args(ann)]
+        return forms.ChoiceField(label=label, choices=options, required=required)
+    if ann is Decimal:
+        low = _limit(info, "ge") if _limit(info, "ge") is not None else _limit(info, "gt")
+        return forms.DecimalField(label=label, min_value=low, max_value=_limit(info, "le"),
+                                  max_digits=_limit(info, "max_digits"), decimal_places=_limit(info, "decimal_places"),
+                                  required=required, initial=None if required else info.default)
+    if ann is int:
+        gt = _limit(info, "gt")
+        return forms.IntegerField(label=label, min_value=gt + 1 if gt is not None else _limit(info, "ge"),
+                                  max_value=_limit(info, "le"), required=required,
+                                  initial=None if required else info.default)
+    if ann is bool:
+        return forms.BooleanField(label=label, required=False)
+    if get_origin(ann) is list and _is_model(get_args(ann)[0]):
+        ph = extra.get("placeholder")
+        attrs = {"rows": 4, **({"placeholder": _bilingual(*ph)} if ph else {})}
+        return LinesField(label=label, required=required, widget=forms.Textarea(attrs=attrs), item_model=get_args(ann)[0])
+    if ann is str:
+        length = _limit(info, "max_length")
+        long_text = bool(length and length >= 1000) or extra.get("widget") == "long"
+        return forms.CharField(label=label, max_length=length, required=required,
+                               widget=forms.Textarea(attrs={"rows": 3}) if long_text else None)
+    raise TypeError(f"{name}: no form field for a details field of type {ann!r}")
+
+
+def _nested_prefix(name: str, info: FieldInfo) -> str:
+    return str(_extra(info).get("form_prefix") or name)
+
+
+def details_form_fields(model: type[BaseModel]) -> dict[str, forms.Field]:
+    """The form fields of a details model, in its order; a nested model's fields are flattened
+    as ``<prefix>_<field>`` (``costs`` -> ``cost_lawyer``, its ``form_prefix``)."""
+    out: dict[str, forms.Field] = {}
+    for name, info in model.model_fields.items():
+        if _is_model(info.annotation):
+            prefix = _nested_prefix(name, info)
+            assert isinstance(info.annotation, type)
+            for sub, field in details_form_fields(info.annotation).items():
+                out[f"{prefix}_{sub}"] = field
+        else:
+            out[name] = _form_field(name, info)
+    return out
+
+
+def _value(info: FieldInfo, value: Any) -> Any:
+    """A cleaned form value as the details model takes it (money as text, an empty optional field as its default)."""
+    if value is None or value == "":
+        value = None if info.is_required() else info.default
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _details_from(model: type[BaseModel], cleaned: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if _is_model(info.annotation):
+            assert isinstance(info.annotation, type)
+            out[name] = _details_from(info.annotation, cleaned, f"{prefix}{_nested_prefix(name, info)}_")
+        elif name in PERSONAL_IDS:  # typed with dashes or spaces, stored as digits
+            out[name] = "".join(ch for ch in str(cleaned.get(prefix + name) or "") if ch.isdigit())
+        else:
+            out[name] = _value(info, cleaned.get(prefix + name))
+    return out
+
+
+class GeneratedDetailsForm(DetailsForm):
+    """A service's details form generated from its pydantic model (``details_form``)."""
+
+    model: type[BaseModel]
+
     def to_details(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        return _details_from(self.model, self.cleaned_data)
 
 
-class ConsultationForm(DetailsForm):
-    topic = forms.CharField(label=_("เรื่องที่ปรึกษา"), max_length=300)
-    channel = forms.ChoiceField(label=_("ช่องทาง"), choices=[c for c in CHANNEL_CHOICES if c[0] != "api"])
-    advice_given = forms.CharField(label=_("คำปรึกษาที่ให้"), widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, required=False)
-    referral = forms.CharField(label=_("ส่งต่อหน่วยงาน"), max_length=300, required=False)
-
-    def to_details(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+@cache
+def details_form(model: type[BaseModel]) -> type[GeneratedDetailsForm]:
+    """The staff form of a details model: its labels, choices and limits come from the model."""
+    attrs: dict[str, Any] = {"model": model, **details_form_fields(model)}
+    return type(f"{model.__name__}Form", (GeneratedDetailsForm,), attrs)
 
 
-DETAIL_FORMS: dict[str, type[DetailsForm]] = {
-    "LIT": LitigationForm,
-    "BAIL": BailForm,
-    "HR": HumanRightsForm,
-    "PROJECT": ProjectForm,
-    "CONSULT": ConsultationForm,
-}
+#: each service's details form, generated from the model in its services/<CODE>/service.yaml
+DETAIL_FORMS: Mapping[str, type[DetailsForm]] = service_registry.ServiceMap(lambda s: details_form(s.details))
+
+
+def _initial(model: type[BaseModel], details: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        value = details.get(name)
+        if name in PERSONAL_IDS or name not in details:
+            continue
+        if _is_model(info.annotation) and isinstance(value, dict):
+            assert isinstance(info.annotation, type)
+            out.update(_initial(info.annotation, value, f"{prefix}{_nested_prefix(name, info)}_"))
+        elif get_origin(info.annotation) is list and _is_model(get_args(info.annotation)[0]) and isinstance(value, list):
+            text, number = _lines_parts(get_args(info.annotation)[0])
+            out[prefix + name] = "\n".join(f"{line.get(text, '')} = {line.get(number, '')}" for line in value)
+        else:
+            out[prefix + name] = value
+    return out
 
 
 def details_initial(service: str, details: dict[str, Any]) -> dict[str, Any]:
     """The service form's initial values from a request's stored details (the inverse of ``to_details``)."""
-    initial = {k: v for k, v in (details or {}).items() if k not in PERSONAL_IDS}
-    if service == "LIT":
-        for item, amount in (initial.pop("costs", None) or {}).items():
-            initial[f"cost_{item}"] = amount
-    if service == "PROJECT":
-        initial["budget_lines"] = "\n".join(
-            f"{line.get('item', '')} = {line.get('amount', '')}" for line in initial.get("budget_lines") or []
-        )
-    return initial
+    model = service_registry.get(service).details
+    return _initial(model, details or {})
 
 
 def mask_personal_ids(form: forms.Form, stored: dict[str, Any]) -> None:

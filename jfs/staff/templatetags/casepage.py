@@ -1,8 +1,9 @@
 """Template filters for the case page: readable service details, role and workflow names.
 
 The labels of a request's service details come from the same staff forms that
-collect them (``jfs.staff.forms.DETAIL_FORMS``): a field added to a form shows up
-on the case page with its own label and choice names, in Thai or English.
+collect them (``jfs.staff.forms.DETAIL_FORMS``, generated from each service's pydantic
+details model): a field added to the model shows up in the form and on the case page
+with its own label and choice names, in Thai or English.
 """
 
 from __future__ import annotations
