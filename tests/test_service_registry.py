@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,32 @@ def test_an_empty_folder_is_an_error(tmp_path: Path, settings: Any, restore: Non
     settings.JFS_SERVICES_DIR = tmp_path
     with pytest.raises(service_registry.ServiceDefinitionError, match="no services found"):
         service_registry.load()
+
+
+def test_eligibility_facts_come_from_the_details_models() -> None:
+    from jfs.eligibility import rulebook
+    from jfs.eligibility.facts import detail_fact_problems, detail_facts
+
+    assert detail_facts("LIT", {"case_kind": "civil", "party_role": ""}) == {"case_kind": "civil", "party_role": None}
+    assert detail_facts("BAIL", {"authority": "court", "bail_amount": "30000", "held_at": "เรือนจำ"}) == {
+        "bail_authority": "court", "bail_amount": Decimal("30000.00"), "is_detained": True}
+    assert detail_facts("HR", {"violation": ""}) == {"hr_violation_claimed": None}
+    assert detail_facts("CONSULT", {"topic": "มรดก"}) == {}
+    book = rulebook.get()
+    assert detail_fact_problems(book.vocabulary) == [] and rulebook.rule_folder_problems(book) == []
+
+
+def test_a_rule_folder_without_a_service_and_a_service_without_criteria(
+    tmp_path: Path, settings: Any, restore: None
+) -> None:
+    from jfs.eligibility import rulebook
+
+    root = _copy(tmp_path)
+    _edit(root, "BAIL", rules="NOPE")
+    settings.JFS_SERVICES_DIR = root
+    service_registry.load()
+    problems = rulebook.rule_folder_problems(rulebook.get())
+    assert "BAIL/service.yaml: rules: NOPE, but the rule book has no criteria for NOPE" in problems
+    assert any(p.startswith("rules/HR/: no service names this folder") for p in problems)
+    with pytest.raises(ImproperlyConfigured, match="no criteria for NOPE"):
+        apps.get_app_config("eligibility").ready()

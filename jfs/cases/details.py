@@ -2,7 +2,9 @@
 
 Each field's label is its ``title`` (Thai) with the English in ``json_schema_extra["en"]``; a
 ``Literal``'s choices are named in ``json_schema_extra["choices"]`` (value: [Thai, English]). The
-staff form is generated from the model (``jfs.staff.detail_forms``), so a field is described once.
+staff form is generated from the model (``jfs.staff.forms.details_form``), so a field is described once.
+A field that is an eligibility fact names it: ``json_schema_extra["fact"]`` (rules/facts.yaml), with
+``"fact_when": "given"`` for a yes/no fact that is true when the field is filled in.
 
 The same schemas validate the staff forms, the API and the demo generator, and
 give the OpenAPI document its shapes. Stored in ``Request.details`` (JSON).
@@ -54,14 +56,14 @@ class LitigationDetails(_Details):
     """กทย.1 — help with litigation costs."""
 
     case_kind: Literal["civil", "criminal", "administrative", "labour", "other"] = Field(
-        title="ประเภทคดี", json_schema_extra={"en": "Type of case", "choices": {
+        title="ประเภทคดี", json_schema_extra={"en": "Type of case", "fact": "case_kind", "choices": {
             "civil": ["คดีแพ่ง", "Civil case"], "criminal": ["คดีอาญา", "Criminal case"],
             "administrative": ["คดีปกครอง", "Administrative case"], "labour": ["คดีแรงงาน", "Labour case"],
             "other": ["อื่น ๆ", "Other"]}})
     court: str = Field(min_length=2, max_length=200, title="ศาล", json_schema_extra={'en': 'Court'})
     case_number: str = Field(default="", max_length=60, title="หมายเลขคดี", json_schema_extra={'en': 'Case number'})
     party_role: Literal["plaintiff", "defendant", "injured_party", "accused", "other"] = Field(
-        title="ฐานะในคดี", json_schema_extra={"en": "Role in the case", "choices": {
+        title="ฐานะในคดี", json_schema_extra={"en": "Role in the case", "fact": "party_role", "choices": {
             "plaintiff": ["โจทก์", "Plaintiff"], "defendant": ["จำเลย", "Defendant"],
             "injured_party": ["ผู้เสียหาย", "Injured party"], "accused": ["ผู้ต้องหา", "Suspect"],
             "other": ["อื่น ๆ", "Other"]}})
@@ -85,11 +87,12 @@ class BailDetails(_Details):
     #: optional; typed with dashes or spaces (1-1017-00203-45-0) and stored as 13 digits
     detainee_national_id: str = Field(default="", max_length=17, title="เลขประจำตัวประชาชนผู้ถูกควบคุมตัว", json_schema_extra={'en': 'National ID number of the detained person'})
     charge: str = Field(min_length=2, max_length=300, title="ข้อหา", json_schema_extra={'en': 'Charge'})
-    held_at: str = Field(min_length=2, max_length=200, title="สถานที่ควบคุมตัว", json_schema_extra={'en': 'Place of detention'})
+    held_at: str = Field(min_length=2, max_length=200, title="สถานที่ควบคุมตัว",
+                         json_schema_extra={'en': 'Place of detention', 'fact': 'is_detained', 'fact_when': 'given'})
     authority: Literal["court", "police"] = Field(title="ยื่นประกันต่อ", json_schema_extra={
-        "en": "Bail requested from", "choices": {"court": ["ศาล", "Court"], "police": ["สถานีตำรวจ", "Police station"]}})
+        "en": "Bail requested from", "fact": "bail_authority", "choices": {"court": ["ศาล", "Court"], "police": ["สถานีตำรวจ", "Police station"]}})
     authority_name: str = Field(min_length=2, max_length=200, title="ชื่อศาล/สถานีตำรวจ", json_schema_extra={'en': 'Name of the court or police station'})
-    bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงินประกันที่ขอ (บาท)", json_schema_extra={'en': 'Bail amount requested (baht)'})
+    bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงินประกันที่ขอ (บาท)", json_schema_extra={'en': 'Bail amount requested (baht)', 'fact': 'bail_amount'})
 
     @field_validator("detainee_national_id")
     @classmethod
@@ -104,7 +107,9 @@ class BailDetails(_Details):
 class HumanRightsDetails(_Details):
     """กทย.3 — help for a victim of a human-rights violation."""
 
-    violation: str = Field(min_length=2, max_length=1000, title="การละเมิดที่เกิดขึ้น", json_schema_extra={'en': 'What violation happened'})
+    violation: str = Field(min_length=2, max_length=1000, title="การละเมิดที่เกิดขึ้น",
+                           json_schema_extra={'en': 'What violation happened', 'fact': 'hr_violation_claimed',
+                                              'fact_when': 'given'})
     harm: str = Field(min_length=2, max_length=1000, title="ความเสียหายที่ได้รับ", json_schema_extra={'en': 'Harm suffered'})
     remedy_requested: str = Field(min_length=2, max_length=1000, title="การเยียวยาที่ขอ", json_schema_extra={'en': 'Remedy requested'})
     amount_requested: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="จำนวนเงินที่ขอ (บาท)", json_schema_extra={'en': 'Amount requested (baht)'})

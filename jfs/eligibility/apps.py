@@ -15,6 +15,14 @@ class EligibilityConfig(AppConfig):
         from jfslib.eligibility import RuleDefinitionError
 
         try:
-            rulebook.load()
+            book = rulebook.load()
         except RuleDefinitionError as exc:
             raise ImproperlyConfigured(str(exc)) from exc
+        # the facts the services' details models name (json_schema_extra "fact") are in the vocabulary,
+        # with the same values; a service's rule folder (its service.yaml's "rules") has criteria
+        from jfs.eligibility.facts import detail_fact_problems
+
+        problems = detail_fact_problems(book.vocabulary) + rulebook.rule_folder_problems(book)
+        if problems:
+            raise ImproperlyConfigured("service definitions do not match the rules:\n"
+                                       + "\n".join(f"  - {p}" for p in problems))

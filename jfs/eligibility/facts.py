@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
+from pydantic.fields import FieldInfo
+
+from jfs.cases.details import SCHEMAS
 from jfs.cases.models import Request
+from jfslib.eligibility.facts import Vocabulary
 
 _TWO_PLACES = Decimal("0.01")
 
@@ -42,16 +46,51 @@ def facts_for_request(request: Request, extra: Mapping[str, object] | None = Non
         "amount_requested": _money(request.amount_requested),
     }
     details: dict[str, Any] = request.details if isinstance(request.details, dict) else {}
-    if request.service == "LIT":
-        facts["case_kind"] = details.get("case_kind") or None
-        facts["party_role"] = details.get("party_role") or None
-    elif request.service == "BAIL":
-        facts["bail_authority"] = details.get("authority") or None
-        facts["bail_amount"] = _money(details.get("bail_amount"))
-        # self-declared on the form; the corrections registry will confirm it later
-        facts["is_detained"] = True if details.get("held_at") else None
-    elif request.service == "HR":
-        facts["hr_violation_claimed"] = True if details.get("violation") else None
+    facts.update(detail_facts(request.service, details))
     if extra:
         facts.update(extra)
     return facts
+
+
+def _fact_fields(service: str) -> list[tuple[str, FieldInfo, dict[str, Any]]]:
+    """(details key, its field, its json_schema_extra) of each details field that is a fact."""
+    model = SCHEMAS.get(service)
+    out = []
+    for name, info in (model.model_fields.items() if model else ()):
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get("fact"):
+            out.append((name, info, extra))
+    return out
+
+
+def detail_facts(service: str, details: Mapping[str, Any]) -> dict[str, object]:
+    """The facts a service's details give, as its details model names them (``json_schema_extra["fact"]``):
+    money as a decimal, ``"fact_when": "given"`` as true when filled in (e.g. the bail form's place of
+    detention, self-declared; the corrections registry confirms it later), anything else as typed."""
+    facts: dict[str, object] = {}
+    for name, info, extra in _fact_fields(service):
+        value = details.get(name)
+        if extra.get("fact_when") == "given":
+            facts[str(extra["fact"])] = True if value else None
+        elif info.annotation is Decimal:
+            facts[str(extra["fact"])] = _money(value)
+        else:
+            facts[str(extra["fact"])] = value if value not in ("", None) else None
+    return facts
+
+
+def detail_fact_problems(vocabulary: Vocabulary) -> list[str]:
+    """Each fact a details model names is in rules/facts.yaml, and a choice's values are the fact's values."""
+    problems = []
+    for service in SCHEMAS:
+        for name, info, extra in _fact_fields(service):
+            fact = str(extra["fact"])
+            if fact not in vocabulary:
+                problems.append(f"{service} details.{name}: fact {fact!r} is not in facts.yaml")
+                continue
+            if get_origin(info.annotation) is Literal:
+                typed, known = set(get_args(info.annotation)), {v.code for v in vocabulary[fact].values}
+                if typed != known:
+                    problems.append(f"{service} details.{name}: its choices {sorted(typed)} are not the values "
+                                    f"of the fact {fact} in facts.yaml {sorted(known)}")
+    return problems
