@@ -4,7 +4,8 @@ Each field's label is its ``title`` (Thai) with the English in ``json_schema_ext
 ``Literal``'s choices are named in ``json_schema_extra["choices"]`` (value: [Thai, English]). The
 staff form is generated from the model (``jfs.staff.forms.details_form``), so a field is described once.
 A field that is an eligibility fact names it: ``json_schema_extra["fact"]`` (rules/facts.yaml), with
-``"fact_when": "given"`` for a yes/no fact that is true when the field is filled in.
+``"fact_when": "given"`` for a yes/no fact that is true when the field is filled in. ``"short"``
+([Thai, English]) is a shorter label for reading on the case page than the form's.
 
 The same schemas validate the staff forms, the API and the demo generator, and
 give the OpenAPI document its shapes. Stored in ``Request.details`` (JSON).
@@ -92,7 +93,8 @@ class BailDetails(_Details):
     authority: Literal["court", "police"] = Field(title="ยื่นประกันต่อ", json_schema_extra={
         "en": "Bail requested from", "fact": "bail_authority", "choices": {"court": ["ศาล", "Court"], "police": ["สถานีตำรวจ", "Police station"]}})
     authority_name: str = Field(min_length=2, max_length=200, title="ชื่อศาล/สถานีตำรวจ", json_schema_extra={'en': 'Name of the court or police station'})
-    bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงินประกันที่ขอ (บาท)", json_schema_extra={'en': 'Bail amount requested (baht)', 'fact': 'bail_amount'})
+    bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงินประกันที่ขอ (บาท)", json_schema_extra={'en': 'Bail amount requested (baht)', 'fact': 'bail_amount',
+                                              'short': ['จำนวนเงินประกันที่ขอ', 'Bail amount requested']})
 
     @field_validator("detainee_national_id")
     @classmethod
@@ -112,7 +114,7 @@ class HumanRightsDetails(_Details):
                                               'fact_when': 'given'})
     harm: str = Field(min_length=2, max_length=1000, title="ความเสียหายที่ได้รับ", json_schema_extra={'en': 'Harm suffered'})
     remedy_requested: str = Field(min_length=2, max_length=1000, title="การเยียวยาที่ขอ", json_schema_extra={'en': 'Remedy requested'})
-    amount_requested: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="จำนวนเงินที่ขอ (บาท)", json_schema_extra={'en': 'Amount requested (baht)'})
+    amount_requested: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="จำนวนเงินที่ขอ (บาท)", json_schema_extra={'en': 'Amount requested (baht)', 'short': ['จำนวนเงินที่ขอ', 'Amount requested']})
 
     def amount(self) -> Decimal:
         return self.amount_requested
@@ -133,7 +135,7 @@ class ProjectDetails(_Details):
     plan: str = Field(min_length=2, max_length=3000, title="แผนการดำเนินงาน", json_schema_extra={'en': 'Work plan'})
     budget_lines: list[BudgetLine] = Field(
         min_length=1, max_length=50, title="รายการงบประมาณ (บรรทัดละรายการ: รายการ = จำนวนเงิน)",
-        json_schema_extra={"en": "Budget (one item per line: item = amount)",
+        json_schema_extra={"en": "Budget (one item per line: item = amount)", "short": ["รายการงบประมาณ", "Budget"],
                            "placeholder": ["ค่าวิทยากร = 12000\nค่าเอกสาร = 3000",
                                            "Speakers' fees = 12000\nPrinted materials = 3000"]})
     participants: int = Field(gt=0, le=100000, title="จำนวนผู้เข้าร่วม", json_schema_extra={'en': 'Number of participants'})

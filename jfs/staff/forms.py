@@ -187,10 +187,10 @@ def _pick(th: str, en: str) -> str:
 
 
 #: a label chosen when shown: the Thai, or the English when English is active
-_bilingual = lazy(_pick, str)
+bilingual = lazy(_pick, str)
 
 
-def _extra(info: FieldInfo) -> dict[str, Any]:
+def field_extra(info: FieldInfo) -> dict[str, Any]:
     extra = info.json_schema_extra
     return extra if isinstance(extra, dict) else {}
 
@@ -198,18 +198,18 @@ def _extra(info: FieldInfo) -> dict[str, Any]:
 def _label(name: str, info: FieldInfo) -> StrOrPromise:
     """The field's ``title`` (Thai) and ``json_schema_extra["en"]`` (English); never the JSON key, unless untitled."""
     th = info.title or name
-    return _bilingual(th, str(_extra(info).get("en") or th))
+    return bilingual(th, str(field_extra(info).get("en") or th))
 
 
 def _limit(info: FieldInfo, attr: str) -> Any:
     return next((getattr(m, attr) for m in info.metadata if getattr(m, attr, None) is not None), None)
 
 
-def _is_model(annotation: Any) -> bool:
+def is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def _lines_parts(model: type[BaseModel]) -> tuple[str, str]:
+def lines_parts(model: type[BaseModel]) -> tuple[str, str]:
     """A list of small models typed as lines "text = amount": the text field and the amount field."""
     text = next((n for n, f in model.model_fields.items() if f.annotation is str), None)
     number = next((n for n, f in model.model_fields.items() if f.annotation in (Decimal, int)), None)
@@ -222,7 +222,7 @@ class LinesField(forms.CharField):
     """A list of (text, amount) models typed one per line: ``item = amount``."""
 
     def __init__(self, *args: Any, item_model: type[BaseModel], **kwargs: Any):
-        self.text_key, self.number_key = _lines_parts(item_model)
+        self.text_key, self.number_key = lines_parts(item_model)
         super().__init__(*args, **kwargs)
 
     def clean(self, value: Any) -> list[dict[str, str]]:  # a list, not text
@@ -248,10 +248,10 @@ def _form_field(name: str, info: FieldInfo) -> forms.Field:
     """One form field for one details field: text, long text (1000 characters or more), a choice
     (a ``Literal``), money (``Decimal``), a whole number, yes/no, or lines (a list of small models)."""
     ann, label, required = info.annotation, _label(name, info), info.is_required()
-    extra = _extra(info)
+    extra = field_extra(info)
     if get_origin(ann) is Literal:
         names = extra.get("choices") or {}
-        options = [(v, _bilingual(*names[v]) if v in names else str(v)) for v in get_args(ann)]
+        options = [(v, bilingual(*names[v]) if v in names else str(v)) for v in get_args(ann)]
         return forms.ChoiceField(label=label, choices=options, required=required)
     if ann is Decimal:
         low = _limit(info, "ge") if _limit(info, "ge") is not None else _limit(info, "gt")
@@ -265,9 +265,9 @@ def _form_field(name: str, info: FieldInfo) -> forms.Field:
                                   initial=None if required else info.default)
     if ann is bool:
         return forms.BooleanField(label=label, required=False)
-    if get_origin(ann) is list and _is_model(get_args(ann)[0]):
+    if get_origin(ann) is list and is_model(get_args(ann)[0]):
         ph = extra.get("placeholder")
-        attrs = {"rows": 4, **({"placeholder": _bilingual(*ph)} if ph else {})}
+        attrs = {"rows": 4, **({"placeholder": bilingual(*ph)} if ph else {})}
         return LinesField(label=label, required=required, widget=forms.Textarea(attrs=attrs), item_model=get_args(ann)[0])
     if ann is str:
         length = _limit(info, "max_length")
@@ -277,8 +277,8 @@ def _form_field(name: str, info: FieldInfo) -> forms.Field:
     raise TypeError(f"{name}: no form field for a details field of type {ann!r}")
 
 
-def _nested_prefix(name: str, info: FieldInfo) -> str:
-    return str(_extra(info).get("form_prefix") or name)
+def nested_prefix(name: str, info: FieldInfo) -> str:
+    return str(field_extra(info).get("form_prefix") or name)
 
 
 def details_form_fields(model: type[BaseModel]) -> dict[str, forms.Field]:
@@ -286,8 +286,8 @@ def details_form_fields(model: type[BaseModel]) -> dict[str, forms.Field]:
     as ``<prefix>_<field>`` (``costs`` -> ``cost_lawyer``, its ``form_prefix``)."""
     out: dict[str, forms.Field] = {}
     for name, info in model.model_fields.items():
-        if _is_model(info.annotation):
-            prefix = _nested_prefix(name, info)
+        if is_model(info.annotation):
+            prefix = nested_prefix(name, info)
             assert isinstance(info.annotation, type)
             for sub, field in details_form_fields(info.annotation).items():
                 out[f"{prefix}_{sub}"] = field
@@ -308,9 +308,9 @@ def _value(info: FieldInfo, value: Any) -> Any:
 def _details_from(model: type[BaseModel], cleaned: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        if _is_model(info.annotation):
+        if is_model(info.annotation):
             assert isinstance(info.annotation, type)
-            out[name] = _details_from(info.annotation, cleaned, f"{prefix}{_nested_prefix(name, info)}_")
+            out[name] = _details_from(info.annotation, cleaned, f"{prefix}{nested_prefix(name, info)}_")
         elif name in PERSONAL_IDS:  # typed with dashes or spaces, stored as digits
             out[name] = "".join(ch for ch in str(cleaned.get(prefix + name) or "") if ch.isdigit())
         else:
@@ -344,11 +344,11 @@ def _initial(model: type[BaseModel], details: Mapping[str, Any], prefix: str = "
         value = details.get(name)
         if name in PERSONAL_IDS or name not in details:
             continue
-        if _is_model(info.annotation) and isinstance(value, dict):
+        if is_model(info.annotation) and isinstance(value, dict):
             assert isinstance(info.annotation, type)
-            out.update(_initial(info.annotation, value, f"{prefix}{_nested_prefix(name, info)}_"))
-        elif get_origin(info.annotation) is list and _is_model(get_args(info.annotation)[0]) and isinstance(value, list):
-            text, number = _lines_parts(get_args(info.annotation)[0])
+            out.update(_initial(info.annotation, value, f"{prefix}{nested_prefix(name, info)}_"))
+        elif get_origin(info.annotation) is list and is_model(get_args(info.annotation)[0]) and isinstance(value, list):
+            text, number = lines_parts(get_args(info.annotation)[0])
             out[prefix + name] = "\n".join(f"{line.get(text, '')} = {line.get(number, '')}" for line in value)
         else:
             out[prefix + name] = value
