@@ -19,7 +19,8 @@ from jfslib.roles import ALL_ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = sorted((ROOT / "schemas").glob("*.schema.json"))
-DATA_FILES = sorted([*(ROOT / "rules").rglob("*.yaml"), *(ROOT / "workflows").glob("*.yaml")])
+DATA_FILES = sorted([*(ROOT / "rules").rglob("*.yaml"), *(ROOT / "workflows").glob("*.yaml"),
+                     *(ROOT / "services").glob("*/service.yaml")])
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 
 
@@ -41,6 +42,13 @@ def test_every_data_file_names_its_schema_on_its_first_line_and_fits_it(path: Pa
     assert doc is not None, problems
     report = datafiles.Report(doc)
     assert report.check(schema_path.name.removesuffix(".schema.json")), report.problems
+
+
+def test_the_service_schema_lists_exactly_the_registry_check_kinds_of_the_code() -> None:
+    from jfs.exchange.models import KIND_CHOICES
+
+    schema = json.loads((ROOT / "schemas" / "service.schema.json").read_text(encoding="utf-8"))
+    assert schema["properties"]["registry_checks"]["items"]["enum"] == [k for k, _ in KIND_CHOICES]
 
 
 def test_the_workflow_schema_lists_exactly_the_roles_of_the_code() -> None:
