@@ -63,6 +63,11 @@ def _fact_fields(service: str) -> list[tuple[str, FieldInfo, dict[str, Any]]]:
     return out
 
 
+def detail_fact_names(service: str) -> set[str]:
+    """The facts a service's details model names."""
+    return {str(extra["fact"]) for _name, _info, extra in _fact_fields(service)}
+
+
 def detail_facts(service: str, details: Mapping[str, Any]) -> dict[str, object]:
     """The facts a service's details give, as its details model names them (``json_schema_extra["fact"]``):
     money as a decimal, ``"fact_when": "given"`` as true when filled in (e.g. the bail form's place of

@@ -11,7 +11,7 @@ from typing import Any
 
 from jfs.cases.models import Request
 from jfs.eligibility import rulebook
-from jfs.eligibility.facts import facts_for_request
+from jfs.eligibility.facts import detail_fact_names, facts_for_request
 from jfs.exchange import models as xm
 from jfs.exchange.selectors import checks_for_request
 from jfslib.eligibility import Evaluation, NoRulesetInForce
@@ -20,6 +20,8 @@ from jfslib.eligibility import Evaluation, NoRulesetInForce
 def registry_facts(request: Request) -> dict[str, object]:
     """Rule facts confirmed by government registries for this request."""
     out: dict[str, object] = {}
+    # the corrections registry confirms detention where the service's details ask about it (bail)
+    detained_fact = "is_detained" in detail_fact_names(request.service)
     for c in checks_for_request(request):
         f: dict[str, Any] = c.facts or {}
         if c.kind == xm.KIND_WELFARE and c.answered:
@@ -31,7 +33,7 @@ def registry_facts(request: Request) -> dict[str, object]:
                 out["vulnerable_household_level"] = 0  # not in the MSO logbook
         elif c.kind == xm.KIND_DISABILITY and c.answered:
             out["has_disability_card"] = bool(f.get("card_valid"))
-        elif c.kind == xm.KIND_DETENTION and c.status == xm.STATUS_VERIFIED and request.service == "BAIL":
+        elif c.kind == xm.KIND_DETENTION and c.status == xm.STATUS_VERIFIED and detained_fact:
             out["is_detained"] = bool(f.get("detained_now"))
     return out
 
