@@ -17,17 +17,28 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
 import yaml
 from django.conf import settings
 from django.utils.translation import get_language
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,9}$")  # Request.service is a CharField(max_length=10)
 PREFIX_RE = re.compile(r"^[A-Z][A-Z0-9]{0,5}$")
 KEYS = ("code", "order", "th", "en", "label", "prefix", "standard_applies", "registry_checks", "rules", "workflow", "details")
+
+
+class ServiceDetails(BaseModel):
+    """The base of every service's details model (also ``jfs.cases.details.ServiceDetails``): no
+    unknown keys, text trimmed, and ``amount()``, the money asked for (none by default)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    def amount(self) -> Decimal:
+        return Decimal(0)
 
 
 class ServiceDefinitionError(Exception):
@@ -53,7 +64,7 @@ class Service:
     #: folder of eligibility criteria under the rules directory (None: no criteria)
     rules: str | None
     workflow_path: Path
-    details: type[BaseModel]
+    details: type[ServiceDetails]
     folder: Path
 
     @property
@@ -69,7 +80,7 @@ def services_dir() -> Path:
     return Path(getattr(settings, "JFS_SERVICES_DIR", settings.BASE_DIR / "services"))
 
 
-def _load_details(spec: str, folder: Path, code: str) -> type[BaseModel]:
+def _load_details(spec: str, folder: Path, code: str) -> type[ServiceDetails]:
     """``module.path:Class``, or ``details.py:Class`` (a file in the service's folder)."""
     where, _, name = spec.partition(":")
     if not where or not name:
@@ -87,8 +98,6 @@ def _load_details(spec: str, folder: Path, code: str) -> type[BaseModel]:
         file_spec.loader.exec_module(module)
     else:
         module = importlib.import_module(where)
-    from jfs.cases.details import ServiceDetails  # noqa: PLC0415 (details.SCHEMAS is a view of this registry)
-
     model = getattr(module, name, None)
     if not (isinstance(model, type) and issubclass(model, ServiceDetails)):
         raise ValueError(f"{spec} is not a pydantic model subclassing jfs.cases.details.ServiceDetails")
@@ -154,7 +163,7 @@ def _read(path: Path, problems: list[str]) -> Service | None:
     if workflow and not workflow_path.is_file():
         problems.append(f"{label}: workflow file {workflow} not found")
     details_spec = _str(data, "details", label, problems)
-    details: type[BaseModel] | None = None
+    details: type[ServiceDetails] | None = None
     if details_spec:
         try:
             details = _load_details(details_spec, folder, code or folder.name)
