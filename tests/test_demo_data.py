@@ -114,7 +114,12 @@ def _check_clock(req: Request, calendars: dict[int, WorkingCalendar]) -> None:
     cal = calendars[req.office_id]
     std = req.workflow.standard_days
     assert req.clock_started_on is not None and req.step_started_on is not None
-    if req.clock_stopped_on is not None:
+    if not req.standard_applies:  # project grants, consultations: days counted, no 21-day due date or verdict
+        assert req.due_on is None and req.on_time is None, req.number
+        if req.clock_stopped_on is not None:
+            taken = cal.working_days_between(req.clock_started_on, req.clock_stopped_on) - req.paused_working_days
+            assert req.working_days_taken == taken, req.number
+    elif req.clock_stopped_on is not None:
         taken = cal.working_days_between(req.clock_started_on, req.clock_stopped_on) - req.paused_working_days
         assert req.working_days_taken == taken, req.number
         assert req.on_time == (taken <= std)

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from jfs.accounts.models import User
 from jfs.audit.models import AuditEvent
-from jfs.cases import reports, selectors, services
+from jfs.cases import reports, selectors, service_registry, services
 from jfs.demo import generator
 from jfs.staff.views import DASHBOARD_CSV_COLUMNS
 from tests.test_demo_data import ON_TIME_2565, OUTCOMES, REQUESTS, TODAY
@@ -51,6 +51,9 @@ def old_dashboard(user: User, fy: int, office_code: str, today: date) -> dict[st
             mean_days=Avg("working_days_taken", filter=decided),
         ).order_by("service")
     ]
+    for row in per_service:  # since standard_applies is used: no on-time rate or mean without the standard
+        if not service_registry.get(row["service"]).standard_applies:
+            row["on_time_pct"] = row["mean_days"] = None
     outcomes = {r["outcome"]: r["n"] for r in year.exclude(outcome="").values("outcome").annotate(n=Count("id"))}
     return {"per_service": per_service, "outcomes": outcomes, "total": year.count(),
             "overdue_count": selectors.overdue(qs, today).count(), "open_count": selectors.open_requests(qs).count()}

@@ -227,6 +227,11 @@ class Request(models.Model):
         return workflows.get(self.service)
 
     @property
+    def standard_applies(self) -> bool:
+        """Whether the 21-working-day standard holds this request (the service's ``standard_applies``)."""
+        return service_registry.get(self.service).standard_applies
+
+    @property
     def state_def(self) -> Any:
         return self.workflow.states[self.state]
 

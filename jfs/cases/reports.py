@@ -6,6 +6,8 @@ one office's. Fiscal years are Buddhist-era (FY2565 runs from 1 October 2021 to 
 The on-time rate is the fund's: the share of *finished* requests (decided, with an outcome, and
 the clock stopped) that took at most the standard's working days, **truncated** to two decimals
 (94.2578… → 94.25); the mean working days is over the same requests, rounded to two decimals.
+Both are only for a service the 21-day standard applies to (its ``standard_applies``: missions 1–3);
+project grants and consultations have their own timelines, so they have neither.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, Sum
 
 from jfs.accounts.models import User
-from jfs.cases import selectors
+from jfs.cases import selectors, service_registry
 from jfs.cases.models import OUTCOME_CHOICES, SERVICE_CHOICES
 from jfs.core import clock
 from jfslib.thaidate import fiscal_year as fiscal_year_of
@@ -61,14 +63,16 @@ class ServiceFigures:
     partially_approved: int
     rejected: int
     terminated: int
+    #: whether the 21-working-day standard applies to the service (no on-time rate or mean when not)
+    standard_applies: bool = True
 
     @property
     def on_time_pct(self) -> Decimal | None:
-        return on_time_rate(self.on_time, self.finished)
+        return on_time_rate(self.on_time, self.finished) if self.standard_applies else None
 
     @property
     def mean_days(self) -> Decimal | None:
-        return mean_days(self.working_days, self.finished)
+        return mean_days(self.working_days, self.finished) if self.standard_applies else None
 
     @property
     def label(self) -> StrOrPromise:
@@ -103,6 +107,11 @@ class Dashboard:
         return {code: sum(r.outcome(code) for r in self.per_service) for code in OUTCOMES}
 
 
+def _standard_applies(code: str) -> bool:
+    """Whether the 21-day standard applies to service ``code`` (an unknown code: as before, it does)."""
+    return service_registry.get(code).standard_applies if service_registry.exists(code) else True
+
+
 def dashboard(user: User, *, fiscal_year: int | None = None, office: str = "", today: date | None = None) -> Dashboard:
     """The dashboard's figures for ``user``: the fiscal year (B.E.; default the current one) and
     ``office`` (a code; default every office the user may see — another office's code gives
@@ -132,6 +141,7 @@ def dashboard(user: User, *, fiscal_year: int | None = None, office: str = "", t
             service=row["service"], total=row["total"], open=row["open"], finished=row["finished"],
             on_time=row["on_time"], working_days=int(row["working_days"] or 0), approved=row["approved"],
             partially_approved=row["partially_approved"], rejected=row["rejected"], terminated=row["terminated"],
+            standard_applies=_standard_applies(row["service"]),
         )
         for row in rows
     )

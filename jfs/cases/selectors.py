@@ -249,8 +249,10 @@ class SlaReader:
         step_done = state.terminal or (done and req.step_due_on is None)
         step = colour(cal, req.step_due_on, self.today, state.sla_days or 1,
                       paused=paused or req.step_due_on is None, done=step_done, amber_share=wf.amber_share)
+        applies = req.standard_applies
+        # a service without the 21-day standard (project grants, consultations): the step's colour only
         overall = colour(cal, req.due_on, self.today, wf.standard_days, paused=paused, done=done,
-                         amber_share=wf.amber_share)
+                         amber_share=wf.amber_share) if applies else step
         if done:
             taken = req.working_days_taken
             left = None
@@ -259,7 +261,7 @@ class SlaReader:
                 cal.working_days_between(req.paused_since, self.today) if paused and req.paused_since else 0
             )
             taken = max(0, cal.working_days_between(req.clock_started_on, self.today) - lost)
-            left = wf.standard_days - taken
+            left = wf.standard_days - taken if applies else None
         else:
             taken = left = None
         return Sla(step=step, overall=overall, days_taken=taken, days_left=left)

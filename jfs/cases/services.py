@@ -276,6 +276,9 @@ def _enter_step(req: Request, cal: WorkingCalendar, on: date) -> None:
 
 
 def _recompute_due(req: Request, cal: WorkingCalendar) -> None:
+    if not req.standard_applies:
+        req.due_on = None  # the service has its own timeline, which the system does not know
+        return
     if req.clock_started_on is None or req.clock_stopped_on is not None or req.paused_since:
         if req.paused_since:
             req.due_on = None
@@ -306,10 +309,14 @@ def _apply_clock(req: Request, cal: WorkingCalendar, before: State, after: State
         req.clock_stopped_on = on
         taken = cal.working_days_between(req.clock_started_on, on) - req.paused_working_days
         req.working_days_taken = max(0, taken)
-        req.on_time = req.working_days_taken <= req.workflow.standard_days
-        req.due_on = cal.add_working_days(
-            req.clock_started_on, req.workflow.standard_days + req.paused_working_days
-        )
+        if req.standard_applies:
+            req.on_time = req.working_days_taken <= req.workflow.standard_days
+            req.due_on = cal.add_working_days(
+                req.clock_started_on, req.workflow.standard_days + req.paused_working_days
+            )
+        else:  # no 21-day standard for this service: the days are counted, no verdict
+            req.on_time = None
+            req.due_on = None
     else:
         _recompute_due(req, cal)
 

@@ -113,7 +113,9 @@ class ServiceYear:
 
     ``outcomes`` counts decided requests by outcome; the other ``requests - decided``
     end withdrawn or referred (consultations have no outcomes at all). ``on_time`` and
-    ``days_total`` are taken over the decided requests. ``central`` fixes how many
+    ``days_total`` are taken over the decided requests; for a service without the 21-day
+    standard (``standard_applies`` false: PROJECT) they only shape the working days taken, and
+    the requests get no ``due_on`` or ``on_time`` (the clock helpers). ``central`` fixes how many
     requests the central office received (None: offices are drawn at random).
     """
 
