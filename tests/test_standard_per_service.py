@@ -80,3 +80,20 @@ def test_the_dashboard_s_on_time_rate_leaves_out_services_without_the_standard(
 
     html = login("head.cm").get(reverse("staff:dashboard"), {"fiscal_year": str(fy)}).content.decode()
     assert NO_STANDARD in html
+
+
+def test_the_migration_clears_the_21_day_dates_stored_before_the_flag_was_honoured(make_request: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from jfs.cases.models import Request
+
+    project, lit = make_request(service="PROJECT"), make_request(service="LIT")
+    Request.objects.filter(pk=project.pk).update(due_on=date(2027, 1, 8), on_time=False)
+    lit_due = Request.objects.get(pk=lit.pk).due_on
+    importlib.import_module("jfs.cases.migrations.0011_no_standard_dates").clear(apps, None)
+    project.refresh_from_db()
+    lit.refresh_from_db()
+    assert project.due_on is None and project.on_time is None and project.step_due_on is not None
+    assert lit.due_on == lit_due and lit_due is not None
