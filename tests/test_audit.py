@@ -332,3 +332,10 @@ def test_transition_history_cannot_be_changed_or_deleted(make_request: Any) -> N
         t.save()
     with pytest.raises(PermissionError):
         t.delete()
+
+
+def test_the_audit_search_names_actions_in_words_not_codes(login: Any, users: Any) -> None:
+    login("head.cm")  # a sign-in: a "login" event
+    page = login("auditor").get(reverse("audit:search"), {"action": "login"}).content.decode()
+    assert "เข้าสู่ระบบ" in page and ">login<" not in page
+    assert '<option value="admin_change">แก้ไขในหน้าผู้ดูแลระบบ</option>' in page

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from jfs.accounts.http import StaffRequest
@@ -16,12 +18,32 @@ from jfs.audit.services import record
 from jfs.staff.access import roles_required
 from jfslib import roles, thaidate
 
-ACTIONS = [
-    "create", "update", "transition", "view_personal_data", "document_upload", "login", "login_failed", "escalate",
-    "data_exchange", "audit_search", "account_locked", "lockout_lifted", "activation_code_issued", "totp_enrolled",
-    "admin_change", "api_token_issued", "api_token_revoked", "personal_data_export",
-    "report_export",
-]
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+#: every action the system records, with the words the auditor reads (a test checks that every
+#: action recorded anywhere in the code is here)
+ACTIONS: dict[str, StrOrPromise] = {
+    "create": _("ลงทะเบียนคำขอ"),
+    "update": _("แก้ไขข้อมูลคำขอ"),
+    "transition": _("ดำเนินการตามขั้นตอน"),
+    "view_personal_data": _("เปิดดูข้อมูลส่วนบุคคล"),
+    "document_upload": _("อัปโหลดเอกสาร"),
+    "login": _("เข้าสู่ระบบ"),
+    "login_failed": _("เข้าสู่ระบบไม่สำเร็จ"),
+    "escalate": _("แจ้งหัวหน้าเมื่อเกินกำหนด"),
+    "data_exchange": _("ตรวจสอบกับทะเบียนราชการ"),
+    "audit_search": _("ค้นบันทึกการตรวจสอบ"),
+    "account_locked": _("ระงับการเข้าสู่ระบบชั่วคราว"),
+    "lockout_lifted": _("ปลดการระงับการเข้าสู่ระบบ"),
+    "activation_code_issued": _("ออกรหัสเปิดใช้งาน"),
+    "totp_enrolled": _("ตั้งค่าแอปยืนยันตัวตน"),
+    "admin_change": _("แก้ไขในหน้าผู้ดูแลระบบ"),
+    "api_token_issued": _("ออกโทเค็น API"),
+    "api_token_revoked": _("เพิกถอนโทเค็น API"),
+    "personal_data_export": _("ส่งออกข้อมูลส่วนบุคคล"),
+    "report_export": _("ส่งออกรายงาน"),
+}
 #: the search's parameters; anything else in the query string is ignored (and not recorded)
 FIELDS = ("reference", "actor", "action", "from", "to")
 #: the two dates' names in each language, before the date's own error
@@ -78,5 +100,7 @@ def audit_search(request: StaffRequest) -> HttpResponse:
         until=_moment(days["to"], end=True) if "to" in days else None,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page", "").replace("\x00", ""))
+    for event in page:
+        event.action_label = ACTIONS.get(event.action, event.action)  # type: ignore[attr-defined]
     record("audit_search", actor=request.user, object_type="audit", details=p)
     return render(request, "staff/audit.html", {"page": page, "params": p, "actions": ACTIONS, "errors": errors})

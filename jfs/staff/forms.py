@@ -97,13 +97,6 @@ def choice(form: forms.Form, name: str) -> forms.ChoiceField:
     return field
 
 
-class DetailsForm(forms.Form):
-    """A service's details form: ``to_details`` gives the values the service's details schema takes."""
-
-    def to_details(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-
 class ApplicantForm(forms.Form):
     national_id = forms.CharField(label=_("เลขประจำตัวประชาชน 13 หลัก"), max_length=17,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
@@ -318,8 +311,9 @@ def _details_from(model: type[BaseModel], cleaned: dict[str, Any], prefix: str =
     return out
 
 
-class GeneratedDetailsForm(DetailsForm):
-    """A service's details form generated from its pydantic model (``details_form``)."""
+class DetailsForm(forms.Form):
+    """A service's details form, generated from its pydantic model (``details_form``): ``to_details``
+    gives the values the model takes."""
 
     model: type[BaseModel]
 
@@ -328,10 +322,10 @@ class GeneratedDetailsForm(DetailsForm):
 
 
 @cache
-def details_form(model: type[BaseModel]) -> type[GeneratedDetailsForm]:
+def details_form(model: type[BaseModel]) -> type[DetailsForm]:
     """The staff form of a details model: its labels, choices and limits come from the model."""
     attrs: dict[str, Any] = {"model": model, **details_form_fields(model)}
-    return type(f"{model.__name__}Form", (GeneratedDetailsForm,), attrs)
+    return type(f"{model.__name__}Form", (DetailsForm,), attrs)
 
 
 #: each service's details form, generated from the model in its services/<CODE>/service.yaml
