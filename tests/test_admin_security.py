@@ -153,6 +153,7 @@ def test_api_tokens_are_issued_shown_once_listed_by_prefix_and_revoked(users: An
     assert tok.scope == "write" and round((tok.expires_at - tok.created_at).total_seconds() / 86400) == 30
     listing = client.get(reverse("admin:accounts_apitoken_changelist")).content.decode()
     assert tok.prefix in listing and raw.group(1) not in listing
+    assert str(tok.expires_at.year + 543) in listing  # dates in the Buddhist era
     api = Client(headers={"authorization": f"Bearer {raw.group(1)}"})
     assert api.get("/api/v1/requests").status_code == 200
     client.post(reverse("admin:accounts_apitoken_changelist"), {"action": "revoke", "_selected_action": [tok.pk]})

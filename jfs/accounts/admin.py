@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jfs.accounts import enrolment, tokens
 from jfs.accounts.models import SCOPE_CHOICES, ApiToken, Office, OfficeClosure, User
+from jfs.core.templatetags.thai import be_datetime
 from jfslib import roles, thai_phone
 
 
@@ -105,13 +106,29 @@ class ApiTokenForm(forms.ModelForm):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are listed (prefix only) and revoked; a new one is shown once after it is added."""
 
-    list_display = ("name", "user", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_display = ("name", "user", "prefix", "scope", "created", "expires", "last_used", "revoked")
     list_filter = ("scope",)
     search_fields = ("name", "user__username", "prefix")
     actions = ["revoke"]
     form = ApiTokenForm
-    readonly_fields = ("user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at",
-                       "revoked_at", "revoked_by")
+    readonly_fields = ("user", "name", "prefix", "scope", "created", "expires", "last_used", "revoked", "revoked_by")
+
+    # dates in the Buddhist era, as everywhere else in the system
+    @admin.display(description="ออกเมื่อ · Issued", ordering="created_at")
+    def created(self, obj: ApiToken) -> str:
+        return be_datetime(obj.created_at)
+
+    @admin.display(description="หมดอายุ · Expires", ordering="expires_at")
+    def expires(self, obj: ApiToken) -> str:
+        return be_datetime(obj.expires_at)
+
+    @admin.display(description="ใช้ล่าสุด · Last used", ordering="last_used_at")
+    def last_used(self, obj: ApiToken) -> str:
+        return be_datetime(obj.last_used_at)
+
+    @admin.display(description="เพิกถอนเมื่อ · Revoked", ordering="revoked_at")
+    def revoked(self, obj: ApiToken) -> str:
+        return be_datetime(obj.revoked_at)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
         return self.readonly_fields if obj else ()
