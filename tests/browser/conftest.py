@@ -245,3 +245,19 @@ def phone(browser: Any, live_server: Any, axe: Axe) -> Iterator[Staff]:
     ctx.set_default_timeout(10_000)
     yield Staff(ctx.new_page(), live_server.url, axe)
     ctx.close()
+
+
+#: the two screens the workspace is tested at: a phone (390 px) and an office desktop (1366 px)
+SCREENS = {"phone-390": {"width": 390, "height": 844}, "desktop-1366": {"width": 1366, "height": 768}}
+
+
+@pytest.fixture(params=list(SCREENS), ids=list(SCREENS))
+def screen(request: Any, browser: Any, live_server: Any, axe: Axe) -> Iterator[Staff]:
+    """A signed-out staff browser at each of the two screens (a test using it runs twice)."""
+    size = SCREENS[request.param]
+    phone_like = size["width"] < 600
+    ctx = browser.new_context(viewport=size, is_mobile=phone_like, has_touch=phone_like,
+                              device_scale_factor=1, locale="th-TH")
+    ctx.set_default_timeout(10_000)
+    yield Staff(ctx.new_page(), live_server.url, axe)
+    ctx.close()
