@@ -38,6 +38,13 @@ class InvalidInput(CaseError):
     code = "invalid_input"
 
 
+class DecisionIncomplete(InvalidInput):
+    """A deciding action without an outcome, with a reason that does not fit it, or without the
+    comment it needs: every problem at once, each on its field (``outcome``, ``reason_code``, ``comment``)."""
+
+    code = "decision_incomplete"
+
+
 class RequestClosed(InvalidInput):
     """The request is closed (a terminal state): nothing about it can be changed any more."""
 

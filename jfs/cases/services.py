@@ -25,12 +25,13 @@ from django.db.models import F
 
 from jfs.accounts.models import Office, User
 from jfs.audit.services import record
-from jfs.cases import clamd, document_safety, reasons, service_registry, workflows
+from jfs.cases import clamd, document_safety, handoffs, reasons, service_registry, workflows
 from jfs.cases import details as details_mod
 from jfs.cases.calendar import calendar_for
 from jfs.cases.errors import (
     ApplicantChanged,
     Conflict,
+    DecisionIncomplete,
     DocumentRejected,
     InvalidInput,
     NotPermitted,
@@ -52,7 +53,7 @@ from jfs.core import clock
 from jfslib import jsonbounds, roles, thai_id, thai_phone
 from jfslib.thaidate import fiscal_year
 from jfslib.workdays import WorkingCalendar
-from jfslib.workflow import State, TransitionRefused, plan_transition
+from jfslib.workflow import Action, State, TransitionPlan, TransitionRefused, plan_transition
 
 ALLOWED_DOCUMENT_TYPES = {
     "application/pdf": "pdf",
@@ -87,7 +88,37 @@ def today() -> date:
 # --------------------------------------------------------------------------- permissions
 
 
-def can_write(user: User, req: Request) -> bool:
+#: What a person may do to a request (``allowed``): take the workflow's actions (which of them, the
+#: workflow's roles decide), correct its details, assign it, upload a document, ask the registries.
+ACT = "act"
+EDIT = "edit"
+ASSIGN = "assign"
+UPLOAD = "upload"
+ASK_REGISTRIES = "ask_registries"
+CAPABILITIES = (ACT, EDIT, ASSIGN, UPLOAD, ASK_REGISTRIES)
+
+#: in which states a capability holds: every state, every open (not terminal) state, or the states named
+ANY_STATE = "any"
+OPEN = "open"
+_WHILE_OPEN = {EDIT: OPEN, ASSIGN: OPEN, UPLOAD: OPEN, ASK_REGISTRIES: OPEN, ACT: ANY_STATE}
+
+#: Who may do what: the one table. A role not here (subcommittee members, executives, auditors,
+#: data stewards, administrators, citizens) may do nothing to a request. The pages ask ``allowed``
+#: to show a control, the services ask it (``_require``) to refuse one shown or not.
+#: Everyone here acts only on their own office's requests and those assigned to them.
+WHO_MAY: dict[str, dict[str, str | frozenset[str]]] = {
+    roles.INTAKE_OFFICER: _WHILE_OPEN,
+    roles.CASE_OFFICER: _WHILE_OPEN,
+    roles.OFFICE_HEAD: _WHILE_OPEN,
+    # records the subcommittee's decision (the workflow's actions); nothing else
+    roles.SUBCOMMITTEE_SECRETARY: {ACT: ANY_STATE},
+    # pays and tracks the money: its actions, and receipts and statements during follow-up
+    roles.FINANCE_OFFICER: {ACT: ANY_STATE, UPLOAD: frozenset({"follow_up"})},
+}
+
+
+def _in_scope(user: User, req: Request) -> bool:
+    """Whether ``req`` is one the user works on: their office's, or assigned to them."""
     if not user.is_authenticated or user.role not in roles.STAFF_ROLES or user.is_read_only:
         return False
     if user.role == roles.ADMINISTRATOR:
@@ -95,11 +126,55 @@ def can_write(user: User, req: Request) -> bool:
     return req.office_id == user.office_id or req.assigned_to_id == user.pk
 
 
+def _holds(when: str | frozenset[str], state: str, terminal: bool) -> bool:
+    return when == ANY_STATE or (when == OPEN and not terminal) or (isinstance(when, frozenset) and state in when)
+
+
+def allowed(user: User, req: Request) -> frozenset[str]:
+    """What ``user`` may do to ``req`` now (``CAPABILITIES``), by ``WHO_MAY`` and the request's state."""
+    if not _in_scope(user, req):
+        return frozenset()
+    terminal = req.workflow.states[req.state].terminal
+    return frozenset(cap for cap, when in WHO_MAY.get(user.role, {}).items() if _holds(when, req.state, terminal))
+
+
+def refusal(user: User, req: Request, capability: str) -> NotPermitted | RequestClosed | None:
+    """Why ``user`` may not do ``capability`` to ``req`` (None when they may): the request is closed
+    (``RequestClosed``, when the role could do it while it was open), or not theirs to change."""
+    if capability in allowed(user, req):
+        return None
+    when = WHO_MAY.get(user.role, {}).get(capability)
+    if when == OPEN and _in_scope(user, req):
+        return RequestClosed(*REFUSALS["closed"])
+    return NotPermitted(*REFUSALS.get(capability, REFUSALS[ACT]))
+
+
+#: the refusals' words (Thai, English)
+REFUSALS = {
+    ACT: ("ท่านไม่มีสิทธิ์แก้ไขคำขอนี้", "You are not permitted to change this request"),
+    EDIT: ("ท่านไม่มีสิทธิ์แก้ไขข้อมูลคำขอนี้", "You are not permitted to correct this request's details"),
+    ASSIGN: ("ท่านไม่มีสิทธิ์มอบหมายงาน", "You may not assign requests"),
+    UPLOAD: ("ท่านไม่มีสิทธิ์อัปโหลดเอกสารของคำขอนี้ในขั้นตอนนี้",
+             "You may not upload documents to this request at this step"),
+    ASK_REGISTRIES: ("ท่านไม่มีสิทธิ์ขอตรวจสอบคำขอนี้กับทะเบียนราชการ",
+                     "You are not permitted to ask the registries about this request"),
+    "closed": ("คำขอนี้ปิดแล้ว แก้ไขไม่ได้", "This request is closed and cannot be changed"),
+}
+
+
+def _require(user: User, req: Request, capability: str) -> None:
+    refused = refusal(user, req, capability)
+    if refused is not None:
+        raise refused
+
+
+def can_write(user: User, req: Request) -> bool:
+    """Whether the user may do anything at all to the request now (``allowed`` is not empty)."""
+    return bool(allowed(user, req))
+
+
 def _require_write(user: User, req: Request) -> None:
-    if not can_write(user, req):
-        raise NotPermitted(
-            "ท่านไม่มีสิทธิ์แก้ไขคำขอนี้", "You are not permitted to change this request"
-        )
+    _require(user, req, ACT)
 
 
 def may_register(user: User, office: Office | None = None) -> bool:
@@ -170,15 +245,16 @@ def validate_applicant(a: ApplicantInput, *, on: date | None = None, on_file_id:
             clean["national_id"] = thai_id.validate(a.national_id)
         except thai_id.InvalidNationalID as exc:
             errors.append(field_error("national_id", exc.th, exc.en))
-    for f, th, en in (("first_name", "กรุณากรอกชื่อ", "First name is required"),
-                      ("last_name", "กรุณากรอกนามสกุล", "Last name is required")):
+    for f, th, en in (("first_name", "กรุณากรอกชื่อผู้ขอรับความช่วยเหลือ", "Please enter the applicant's first name"),
+                      ("last_name", "กรุณากรอกนามสกุลผู้ขอรับความช่วยเหลือ", "Please enter the applicant's last name")):
         value = (getattr(a, f) or "").strip()
         if not value:
             errors.append(field_error(f, th, en))
         clean[f] = value[:100]
     ref = on or today()
     if not isinstance(a.birth_date, date):
-        errors.append(field_error("birth_date", "วันเกิดไม่ถูกต้อง", "Invalid birth date"))
+        errors.append(field_error("birth_date", "กรุณากรอกวันเกิดของผู้ขอรับความช่วยเหลือ",
+                                  "Please enter the applicant's date of birth"))
     elif a.birth_date > ref:
         errors.append(field_error("birth_date", "วันเกิดต้องไม่อยู่ในอนาคต", "Birth date cannot be in the future"))
     elif (ref.year - a.birth_date.year) > 120:
@@ -187,7 +263,7 @@ def validate_applicant(a: ApplicantInput, *, on: date | None = None, on_file_id:
         ))
     clean["birth_date"] = a.birth_date
     if a.sex not in {"M", "F", "X"}:
-        errors.append(field_error("sex", "กรุณาเลือกเพศ", "Please choose sex"))
+        errors.append(field_error("sex", "กรุณาเลือกเพศของผู้ขอรับความช่วยเหลือ", "Please choose the applicant's sex"))
     clean["sex"] = a.sex
     sub = geothai.subdistrict(a.subdistrict_code or "")
     if sub is None or sub.district_code != a.district_code or sub.province_code != a.province_code:
@@ -377,6 +453,53 @@ def _office(office: Office | str) -> Office:
     return found
 
 
+def _check_registration(
+    *, service: str, applicant: ApplicantInput, details: dict[str, Any], on: date, representative_type: str,
+    representative_name: str, representative_national_id: str, on_file_id: str | None = None,
+) -> tuple[dict[str, Any], dict[str, Any], Decimal, str]:
+    """The clean applicant values, details, amount and representative's ID of a registration, or one
+    ``InvalidInput`` listing every problem of the applicant, the details and the representative."""
+    errors: list[dict[str, str]] = []
+    person_values: dict[str, Any] = {}
+    clean_details: dict[str, Any] = {}
+    amount = Decimal(0)
+    try:
+        person_values = validate_applicant(applicant, on=on, on_file_id=on_file_id)
+    except InvalidInput as exc:
+        errors += exc.errors
+    try:
+        clean_details, amount = _validate_details(service, details)
+    except InvalidInput as exc:
+        errors += exc.errors
+    if representative_type and not representative_name.strip():
+        errors.append(field_error("representative_name", "กรุณากรอกชื่อผู้แทน", "Please enter the representative's name"))
+    if representative_national_id:
+        try:
+            representative_national_id = thai_id.validate(representative_national_id)
+        except thai_id.InvalidNationalID as exc:
+            errors.append(field_error("representative_national_id", f"เลขประจำตัวประชาชนผู้แทน: {exc.th}",
+                                      f"Representative's national ID: {exc.en}"))
+    if errors:
+        raise InvalidInput("ข้อมูลคำขอไม่ถูกต้อง", "The request's data is not valid", errors=errors)
+    return person_values, clean_details, amount, representative_national_id
+
+
+def registration_problems(
+    *, service: str, applicant: ApplicantInput, details: dict[str, Any], representative_type: str = "",
+    representative_name: str = "", representative_national_id: str = "", on_file_id: str | None = None,
+) -> list[dict[str, str]]:
+    """Every problem ``create_request`` (or, with ``on_file_id``, ``update_details``) would find in
+    these values, without saving anything: a form that refused some fields asks about the rest, so
+    the officer sees every mistake in one round (the check digit with the empty name)."""
+    try:
+        _check_registration(service=service, applicant=applicant, details=details, on=today(),
+                            representative_type=representative_type, representative_name=representative_name,
+                            representative_national_id=representative_national_id, on_file_id=on_file_id)
+    except InvalidInput as exc:
+        return exc.errors
+    return []
+
+
 @transaction.atomic
 def create_request(
     *,
@@ -415,21 +538,10 @@ def create_request(
                                                "The date received cannot be in the future")])
     refuse_nul({**vars(applicant), "details": details, "channel": channel, "representative_name": representative_name,
                 "representative_national_id": representative_national_id})
-    person_values = validate_applicant(applicant, on=on)
-    clean_details, amount = _validate_details(service, details)
-    if representative_type and not representative_name.strip():
-        raise InvalidInput(
-            "กรุณาระบุชื่อผู้แทน", "Please give the representative's name",
-            errors=[field_error("representative_name", "กรุณาระบุชื่อผู้แทน", "Please give the representative's name")],
-        )
-    if representative_national_id:
-        try:
-            representative_national_id = thai_id.validate(representative_national_id)
-        except thai_id.InvalidNationalID as exc:
-            raise InvalidInput(
-                "เลขประจำตัวประชาชนผู้แทนไม่ถูกต้อง", "The representative's national ID is not valid",
-                errors=[field_error("representative_national_id", exc.th, exc.en)],
-            ) from None
+    person_values, clean_details, amount, representative_national_id = _check_registration(
+        service=service, applicant=applicant, details=details, on=on, representative_type=representative_type,
+        representative_name=representative_name, representative_national_id=representative_national_id,
+    )
     person, previous = _upsert_person(person_values)
     fy = fiscal_year(on)
     cal = calendar_for(office.pk)
@@ -535,20 +647,54 @@ def _require_version(req: Request, expected_version: int | None) -> None:
         )
 
 
-@transaction.atomic
-def transition(
-    *,
-    actor: User,
-    request_id: int,
-    action: str,
-    expected_version: int | None,
-    comment: str = "",
-    fields: dict[str, Any] | None = None,
-    on: date | None = None,
-) -> Request:
-    """Take a workflow action on a request, moving its state and clock."""
-    req = _lock(request_id, expected_version)
-    _require_write(actor, req)
+#: refusals of the workflow that, for a deciding action, are problems of the decision form's fields
+_DECISION_FIELD_REFUSALS = frozenset({"missing_fields", "bad_outcome", "comment_required"})
+
+
+def decision_errors(action: Action, fields: dict[str, Any], comment: str) -> list[dict[str, str]]:
+    """What is missing or wrong in a deciding action's outcome, reason and comment: every problem at
+    once, each on its field and in words (the reason by name, never a bare code)."""
+    errors: list[dict[str, str]] = []
+    outcome, code = str(fields.get("outcome") or ""), str(fields.get("reason_code") or "")
+    if not outcome:
+        errors.append(field_error("outcome", "กรุณาเลือกผลการพิจารณา", "Choose the outcome of the decision"))
+    elif outcome not in reasons.OUTCOME_NAMES:
+        errors.append(field_error("outcome", "ผลการพิจารณาไม่ถูกต้อง กรุณาเลือกจากรายการ",
+                                  "The outcome is not valid: choose one from the list"))
+    reason = reasons.all_reasons().get(code)
+    if not code:
+        errors.append(field_error("reason_code", "กรุณาเลือกเหตุผลของผลการพิจารณา", "Choose the reason for the decision"))
+    elif reason is None:
+        errors.append(field_error("reason_code", "ไม่มีเหตุผลนี้ในรายการ กรุณาเลือกจากรายการ",
+                                  "There is no such reason: choose one from the list"))
+    elif outcome in reasons.OUTCOME_NAMES and not reasons.valid_for(code, outcome):
+        th, en = reasons.OUTCOME_NAMES[outcome]
+        errors.append(field_error(
+            "reason_code",
+            f"เหตุผล “{reason.th}” ใช้กับผลการพิจารณา “{th}” ไม่ได้ กรุณาเลือกเหตุผลที่ตรงกับผลการพิจารณา",
+            f"The reason “{reason.en}” does not explain the outcome “{en}”: choose a reason that fits the outcome",
+        ))
+    if action.comment_required and not comment.strip():
+        errors.append(field_error("comment", "กรุณาระบุเหตุผลประกอบ", "Please give a reason in the comment"))
+    return errors
+
+
+def _require_complete_decision(action: Action, fields: dict[str, Any], comment: str) -> None:
+    errors = decision_errors(action, fields, comment)
+    if errors:
+        raise DecisionIncomplete(
+            "ข้อมูลการพิจารณายังไม่ครบหรือไม่ถูกต้อง: " + " ".join(e["message_th"] for e in errors),
+            "The decision is incomplete or not valid: " + " ".join(e["message_en"] for e in errors),
+            errors=errors,
+        )
+
+
+def _plan_action(
+    actor: User, req: Request, action: str, comment: str, fields: dict[str, Any] | None,
+) -> tuple[TransitionPlan, dict[str, Any]]:
+    """Every check of an action on ``req`` after permission: the workflow's (state, role, documents,
+    fields) and a decision's outcome and reason. Returns the plan and the fields to record (only a
+    decision records an outcome and its reason)."""
     refuse_nul({"comment": comment, **(fields or {})})
     wf = req.workflow
     fields = {k: v for k, v in (fields or {}).items() if v not in (None, "")}
@@ -565,15 +711,41 @@ def transition(
             is_assignee=req.assigned_to_id == actor.pk,
         )
     except TransitionRefused as exc:
+        act = wf.actions.get(action)
+        if act is not None and act.sets_outcome and exc.code in _DECISION_FIELD_REFUSALS:
+            _require_complete_decision(act, fields, comment)  # every field problem at once, by name
         raise TransitionNotAllowed(exc.th, exc.en, exc.code) from None
-    if not plan.action.sets_outcome:  # only a decision records an outcome and its reason
-        fields = {k: v for k, v in fields.items() if k not in ("outcome", "reason_code")}
-    if plan.action.sets_outcome and not reasons.valid_for(str(fields.get("reason_code", "")), fields["outcome"]):
-        raise InvalidInput(
-            "รหัสเหตุผลไม่ตรงกับผลการพิจารณา", "The reason code does not fit the outcome",
-            errors=[field_error("reason_code", "รหัสเหตุผลนี้ใช้กับผลการพิจารณานี้ไม่ได้",
-                                "This reason code does not fit the outcome")],
-        )
+    if not plan.action.sets_outcome:
+        return plan, {k: v for k, v in fields.items() if k not in ("outcome", "reason_code")}
+    _require_complete_decision(plan.action, fields, comment)
+    return plan, fields
+
+
+def check_transition(*, actor: User, request_id: int, action: str, comment: str = "",
+                     fields: dict[str, Any] | None = None) -> None:
+    """Every check ``transition`` makes except the version, writing nothing: raises the same
+    ``CaseError``. The decision page asks it before showing the officer their answers to confirm."""
+    req = Request.objects.select_related("office").get(pk=request_id)
+    _require_write(actor, req)
+    _plan_action(actor, req, action, comment, fields)
+
+
+@transaction.atomic
+def transition(
+    *,
+    actor: User,
+    request_id: int,
+    action: str,
+    expected_version: int | None,
+    comment: str = "",
+    fields: dict[str, Any] | None = None,
+    on: date | None = None,
+) -> Request:
+    """Take a workflow action on a request, moving its state and clock."""
+    req = _lock(request_id, expected_version)
+    _require_write(actor, req)
+    plan, fields = _plan_action(actor, req, action, comment, fields)
+    wf = req.workflow
     day = on or today()
     cal = calendar_for(req.office_id)
     before = _snapshot(req)
@@ -599,15 +771,17 @@ def transition(
     Document.objects.filter(request=req, transition__isnull=True, uploaded_by=actor).update(transition=t)
     record("transition", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"action": action, "from": from_state, "to": req.state, "changed": sorted(diff)})
+    if req.state != from_state and handoffs.next_roles(req):
+        # the new step waits for another role: its people hear of it once this is saved
+        transaction.on_commit(lambda: handoffs.notify_handoff(req, actor), robust=True)
     return req
 
 
 @transaction.atomic
 def assign(*, actor: User, request_id: int, assignee: User, expected_version: int | None) -> Request:
-    req = _lock(request_id, expected_version)
-    _require_write(actor, req)
-    if actor.role not in {roles.OFFICE_HEAD, roles.INTAKE_OFFICER, roles.CASE_OFFICER}:
-        raise NotPermitted("ท่านไม่มีสิทธิ์มอบหมายงาน", "You may not assign requests")
+    req = _lock(request_id, None)
+    _require(actor, req, ASSIGN)  # a closed request is refused before its version is compared
+    _require_version(req, expected_version)
     if assignee.role not in ASSIGNABLE_ROLES or not assignee.is_active:
         raise InvalidInput("มอบหมายได้เฉพาะเจ้าหน้าที่ที่ปฏิบัติงานอยู่", "Requests can only be assigned to active officers")
     if assignee.office_id != req.office_id and actor.role != roles.OFFICE_HEAD:
@@ -627,6 +801,8 @@ def assign(*, actor: User, request_id: int, assignee: User, expected_version: in
     )
     record("update", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"changed": ["assigned_to"]})
+    if before["assigned_to_id"] != assignee.pk:
+        transaction.on_commit(lambda: handoffs.notify_assignment(req, assignee, actor), robust=True)
     return req
 
 
@@ -665,9 +841,7 @@ def update_details(
         raise InvalidInput(*NOTHING_TO_CORRECT, errors=[field_error(part, *NOTHING_TO_CORRECT)
                                                         for part in ("applicant", "details")])
     req = _lock(request_id, None)
-    _require_write(actor, req)
-    if req.workflow.states[req.state].terminal:
-        raise RequestClosed("คำขอนี้ปิดแล้ว แก้ไขไม่ได้", "This request is closed and cannot be changed")
+    _require(actor, req, EDIT)  # RequestClosed for a closed request, NotPermitted for a role that may not
     _require_version(req, expected_version)
     diff: dict[str, list[Any]] = {}
     refuse_nul({**(vars(applicant) if applicant is not None else {}), "details": details})
@@ -737,7 +911,7 @@ def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chun
     The cleaning and the scan run before the request row is locked (a scan may take seconds).
     """
     req = Request.objects.get(pk=request_id)
-    _require_write(actor, req)
+    _require(actor, req, UPLOAD)
     refuse_nul({"file": name})
     if doc_type not in req.workflow.documents:
         raise DocumentRejected("ประเภทเอกสารไม่ถูกต้อง", f"Unknown document type {doc_type!r}")
@@ -773,7 +947,7 @@ def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chun
 def _store_document(*, actor: User, request_id: int, doc_type: str, name: str, mime: str, original: bytes,
                     cleaned: document_safety.Cleaned, verdict: clamd.Verdict) -> Document:
     req = Request.objects.select_for_update().get(pk=request_id)
-    _require_write(actor, req)  # again, under the lock
+    _require(actor, req, UPLOAD)  # again, under the lock
     quarantined = verdict.status == SCAN_QUARANTINED
     data = original if quarantined else cleaned.data
     root = settings.DOCUMENT_QUARANTINE_ROOT if quarantined else settings.DOCUMENT_ROOT
