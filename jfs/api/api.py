@@ -19,6 +19,7 @@ from ninja import File, NinjaAPI, P, Query, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as PayloadInvalid
 from ninja.files import UploadedFile
+from ninja.openapi.docs import Swagger
 from ninja.params import FormEx
 from ninja.responses import Status
 from ninja.schema import DjangoGetter
@@ -110,6 +111,9 @@ api = JfsNinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    # the path of an operation is a plain text (no deep link: a link inside the operation's button is a
+    # control inside a control, which screen readers cannot reach)
+    docs=Swagger(settings={"deepLinking": False}),
 )
 
 
