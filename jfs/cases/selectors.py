@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import F, Max, Min, OrderBy, Q, QuerySet
 from django.http import Http404
 
 from jfs.accounts.models import Office, User
@@ -21,7 +21,7 @@ from jfs.cases.calendar import calendar_for
 from jfs.cases.models import TERMINAL_STATES, Document, PersonRevision, Request, Transition
 from jfs.cases.services import ASSIGNABLE_ROLES, may_register
 from jfslib import roles, thai_id
-from jfslib.sla import Colour, colour
+from jfslib.sla import Colour, colour, queue_colour, working_days_left
 from jfslib.workdays import WorkingCalendar
 
 
@@ -129,7 +129,8 @@ def open_requests(qs: QuerySet[Request]) -> QuerySet[Request]:
 
 
 def my_queue(user: User) -> QuerySet[Request]:
-    """What this person should work on next, earliest due first.
+    """What this person should work on next, earliest due first (requests without a step due
+    date, paused ones, last: ``order_requests``).
 
     Each role's queue is written as conditions the indexes answer directly (the office's
     open requests, or the person's assignments) rather than as a filter on top of the
@@ -138,17 +139,21 @@ def my_queue(user: User) -> QuerySet[Request]:
     base = Request.objects.select_related("applicant", "office", "assigned_to")
     mine = Q(assigned_to=user)
     office = Q(office_id=user.office_id)
-    if user.role in {roles.CASE_OFFICER, roles.FINANCE_OFFICER}:
+    if user.role == roles.CASE_OFFICER:
         cond = mine
+    elif user.role == roles.FINANCE_OFFICER:
+        # a hand-off (``handoffs.HANDOFFS``): the office's requests in follow-up wait for finance
+        cond = mine | (office & Q(state="follow_up"))
     elif user.role == roles.INTAKE_OFFICER:
         cond = mine | (office & Q(state__in=("received", "screening", "awaiting_documents", "decided")))
     elif user.role == roles.OFFICE_HEAD:
-        cond = office & (Q(state="consideration") | Q(assigned_to__isnull=True) | Q(escalated_on__isnull=False))
+        cond = office & (Q(state__in=("consideration", "appeal")) | Q(assigned_to__isnull=True)
+                         | Q(escalated_on__isnull=False))
     elif user.role in {roles.SUBCOMMITTEE_SECRETARY, roles.SUBCOMMITTEE_MEMBER}:
         cond = office & Q(state__in=("consideration", "appeal"))
     else:
-        return open_requests(visible_requests(user)).order_by("step_due_on", "due_on", "id")
-    return open_requests(base.filter(cond)).order_by("step_due_on", "due_on", "id")
+        return order_requests(open_requests(visible_requests(user)), "due")
+    return order_requests(open_requests(base.filter(cond)), "due")
 
 
 _FULL_NUMBER = re.compile(r"^(JF[1-4]|LC)-\d{2}-\d{4}-\d{5}$")
@@ -206,7 +211,11 @@ def _without_title(text: str) -> str:
     return text
 
 
-def apply_filters(qs: QuerySet[Request], params: dict[str, str]) -> QuerySet[Request]:
+def apply_filters(
+    qs: QuerySet[Request], params: dict[str, str], *, user: User | None = None, today: date | None = None,
+) -> QuerySet[Request]:
+    """The list filters: service, state, office, fiscal year; with ``user``, "mine" (assigned to
+    them); with ``today``, "overdue" (``overdue``); "waiting" (waiting for the applicant)."""
     params = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in params.items()}
     if params.get("service"):
         qs = qs.filter(service=params["service"])
@@ -216,7 +225,47 @@ def apply_filters(qs: QuerySet[Request], params: dict[str, str]) -> QuerySet[Req
         qs = qs.filter(office__code=params["office"])
     if params.get("fiscal_year", "").isdecimal():  # not isdigit(): int("²") fails
         qs = qs.filter(fiscal_year=int(params["fiscal_year"]))
+    # the queue's filters: only with the user and the day they concern (the API passes neither)
+    if params.get("waiting") and params["waiting"] != "0":
+        qs = qs.filter(state=WAITING_STATE)
+    if user is not None and params.get("mine") and params["mine"] != "0":
+        qs = qs.filter(assigned_to=user)
+    if today is not None and params.get("overdue") and params["overdue"] != "0":
+        qs = overdue(qs, today)
     return qs
+
+
+#: the state of a request that waits for the applicant (the queue's "waiting for the applicant")
+WAITING_STATE = "awaiting_documents"
+
+
+def _due_first(descending: bool = False) -> list[OrderBy]:
+    # NULLs last, said explicitly: PostgreSQL puts them last on ASC, SQLite first, and a paused
+    # request (no step due date) must never come above an overdue one. ASC NULLS LAST is
+    # PostgreSQL's own order, so the (office, step_due_on) and (assigned_to, step_due_on)
+    # indexes still give the rows in order
+    step, whole = F("step_due_on"), F("due_on")
+    if descending:
+        return [step.desc(nulls_last=True), whole.desc(nulls_last=True), F("id").desc()]
+    return [step.asc(nulls_last=True), whole.asc(nulls_last=True), F("id").asc()]
+
+
+#: the orders a list of requests can be sorted in (``?sort=``; a leading "-": descending)
+SORT_KEYS = ("due", "received", "number", "service")
+_PLAIN_SORTS = {"received": ("received_on", "id"), "number": ("number",)}
+
+
+def order_requests(qs: QuerySet[Request], sort: str | None, default: str = "due") -> QuerySet[Request]:
+    """``qs`` in the order named by ``sort`` ("due", "received", "number", "service"; "-due" …
+    descending); an unknown name gives ``default``. Always total (ends with the id)."""
+    sort = sort if sort and sort.lstrip("-") in SORT_KEYS else default
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    if key == "due":
+        return qs.order_by(*_due_first(descending))
+    if key == "service":  # then the earliest due within each service, whichever way the services go
+        head = F("service").desc() if descending else F("service").asc()
+        return qs.order_by(head, *_due_first())
+    return qs.order_by(*(f"-{f}" if descending else f for f in _PLAIN_SORTS[key]))
 
 
 @dataclass(frozen=True)
@@ -225,6 +274,11 @@ class Sla:
     overall: Colour
     days_taken: int | None
     days_left: int | None
+    #: the one colour a queue shows (``jfslib.sla.queue_colour``: by the whole standard)
+    queue: Colour = Colour.GREEN
+    #: working days until the current step's due date (negative: overdue by that many); None
+    #: without one (paused, closed, a step without an allowance)
+    step_left: int | None = None
 
 
 class SlaReader:
@@ -264,7 +318,10 @@ class SlaReader:
             left = wf.standard_days - taken if applies else None
         else:
             taken = left = None
-        return Sla(step=step, overall=overall, days_taken=taken, days_left=left)
+        step_left = (working_days_left(cal, req.step_due_on, self.today)
+                     if req.step_due_on is not None and step not in (Colour.DONE, Colour.PAUSED) else None)
+        return Sla(step=step, overall=overall, days_taken=taken, days_left=left,
+                   queue=queue_colour(step, overall, standard_applies=applies), step_left=step_left)
 
 
 def overdue(qs: QuerySet[Request], today: date) -> QuerySet[Request]:

@@ -943,6 +943,45 @@ def add_document(*, actor: User, request_id: int, doc_type: str, name: str, chun
                            original=data, cleaned=cleaned, verdict=verdict)
 
 
+@dataclass
+class Upload:
+    """One file of a multi-file upload (``add_documents``)."""
+
+    doc_type: str
+    name: str
+    chunks: Any
+    size: int
+
+
+@dataclass
+class UploadResult:
+    """What happened to one file: stored (``document``, perhaps quarantined) or refused (``error``)."""
+
+    upload: Upload
+    document: Document | None = None
+    error: DocumentRejected | InvalidInput | None = None
+
+
+def add_documents(*, actor: User, request_id: int, uploads: list[Upload]) -> list[UploadResult]:
+    """Several files posted at once, each through ``add_document`` (size limit, sniffing, cleaning,
+    scan, quarantine), each stored or refused on its own: a bad file does not lose the good ones.
+    Whether the actor may upload to the request at all is asked first and refuses the whole post."""
+    req = Request.objects.get(pk=request_id)
+    _require(actor, req, UPLOAD)
+    results = []
+    for up in uploads:
+        try:
+            doc = add_document(actor=actor, request_id=request_id, doc_type=up.doc_type, name=up.name,
+                               chunks=up.chunks, size=up.size)
+        except (NotPermitted, RequestClosed):
+            raise  # changed under us (closed, or the permission taken): nothing more is stored
+        except (DocumentRejected, InvalidInput) as exc:
+            results.append(UploadResult(up, error=exc))
+        else:
+            results.append(UploadResult(up, document=doc))
+    return results
+
+
 @transaction.atomic
 def _store_document(*, actor: User, request_id: int, doc_type: str, name: str, mime: str, original: bytes,
                     cleaned: document_safety.Cleaned, verdict: clamd.Verdict) -> Document:

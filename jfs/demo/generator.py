@@ -64,8 +64,8 @@ from jfs.accounts.offices import BANGKOK, ensure_offices
 from jfs.audit.models import AuditEvent
 from jfs.audit.sealing import record_sealed
 from jfs.audit.services import Event
+from jfs.cases import handoffs, services, workflows
 from jfs.cases import reasons as reasons_mod
-from jfs.cases import services, workflows
 from jfs.cases.calendar import calendar_for
 from jfs.cases.models import (
     SERVICE_BAIL,
@@ -73,6 +73,7 @@ from jfs.cases.models import (
     SERVICE_HR,
     SERVICE_LIT,
     SERVICE_PROJECT,
+    TERMINAL_STATES,
     Document,
     Person,
     Request,
@@ -80,6 +81,7 @@ from jfs.cases.models import (
     Transition,
 )
 from jfs.core import clock
+from jfs.core.models import Notification
 from jfs.demo.users import CHIANG_MAI, KHON_KAEN, ensure_demo_users
 from jfslib import roles, thai_id
 from jfslib.thaidate import FiscalYear, fiscal_year, to_be_year
@@ -1412,9 +1414,27 @@ def generate(options: Options, log: Callable[[str], None] = lambda _: None) -> S
                 f"({summary.rows / (clock.monotonic() - started):,.0f} rows/s)")
         writer.reset_sequences()
         _save_counters(ctx, existing, counters)
+        _assignment_notifications()
     writer.analyze()
     summary.seconds = clock.monotonic() - started
     return summary
+
+
+#: how many of their newest open requests each assignee is told of (what ``services.assign`` does)
+NOTES_PER_ASSIGNEE = 20
+
+
+def _assignment_notifications() -> int:
+    """The notification ``services.assign`` sends, for the open requests the demo data assigned
+    (rows loaded in bulk bypass the service): each assignee hears of their newest ones, once."""
+    told = set(Notification.objects.filter(kind=handoffs.ASSIGNMENT).values_list("recipient_id", "link"))
+    notes: list[Notification] = []
+    open_assigned = Request.objects.exclude(state__in=TERMINAL_STATES).filter(assigned_to__isnull=False)
+    for user_id in open_assigned.values_list("assigned_to", flat=True).distinct().order_by("assigned_to"):
+        newest = open_assigned.filter(assigned_to=user_id).select_related("assigned_to").order_by("-received_on", "-id")
+        notes += [n for n in handoffs.assignment_notes(newest[:NOTES_PER_ASSIGNEE]) if (n.recipient_id, n.link) not in told]
+    Notification.objects.bulk_create(notes, batch_size=1000)
+    return len(notes)
 
 
 def _save_counters(ctx: _Context, existing: Mapping[tuple[str, str, int], RequestCounter], counters: Mapping[tuple[str, str, int], int]) -> None:

@@ -25,7 +25,7 @@ from jfs.audit.services import record
 from jfs.cases import service_registry
 from jfs.cases.errors import NotPermitted
 from jfs.cases.models import Request
-from jfs.cases.services import can_write
+from jfs.cases.services import ASK_REGISTRIES, allowed
 from jfs.core import clock
 from jfs.exchange import models as m
 from jfs.exchange.conf import gdx_settings
@@ -437,7 +437,7 @@ def checks_after_commit(request: Request, actor: User, event: str) -> None:
 def ask_again(*, actor: User, request: Request) -> list[m.RegistryCheck]:
     """The case page's "check with the registries": only someone who may change the request may ask
     (``NotPermitted`` otherwise); the worker asks the registries (``queue_checks``)."""
-    if not can_write(actor, request):
+    if ASK_REGISTRIES not in allowed(actor, request):  # who may: ``jfs.cases.services.WHO_MAY``
         raise NotPermitted("ท่านไม่มีสิทธิ์ขอตรวจสอบคำขอนี้กับทะเบียนราชการ",
                            "You are not permitted to ask the registries about this request")
     return queue_checks(request, actor, purpose=SCREENING_PURPOSE)

@@ -1,14 +1,18 @@
 from django.urls import path
 
-from jfs.staff import team, views
+from jfs.staff import decisions, queues, registry_panel, team, views
 
 app_name = "staff"
 urlpatterns = [
-    path("", views.queue, name="queue"),
+    path("", queues.queue, name="queue"),
+    path("views/", queues.saved_view_create, name="saved_view_create"),
+    path("views/<int:pk>/delete/", queues.saved_view_delete, name="saved_view_delete"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export.csv", views.dashboard_export, name="dashboard_export"),
     path("overdue/", views.overdue, name="overdue"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views.open_notification, name="open_notification"),
+    path("inbox/read/", views.notifications_read, name="notifications_read"),
     path("requests/", views.request_list, name="requests"),
     path("requests/search/", views.request_search, name="request_search"),
     path("requests/new/", views.new_request, name="new_request"),
@@ -16,9 +20,12 @@ urlpatterns = [
     path("requests/<int:pk>/", views.case, name="case"),
     path("requests/<int:pk>/edit/", views.edit_request, name="edit_request"),
     path("requests/<int:pk>/transition/", views.do_transition, name="transition"),
+    path("requests/<int:pk>/decide/check/", decisions.check_answers, name="decision_check"),
+    path("requests/reason-options/", decisions.reason_options, name="reason_options"),
     path("requests/<int:pk>/documents/", views.upload, name="upload"),
     path("requests/<int:pk>/assign/", views.assign, name="assign"),
     path("requests/<int:pk>/registry-checks/", views.registry_checks, name="registry_checks"),
+    path("requests/<int:pk>/registry-panel/", registry_panel.registry_panel, name="registry_panel"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("team/", team.team, name="team"),
 ]

@@ -28,16 +28,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import User
-from jfs.cases import reports, selectors, services, workflows
-from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, NotPermitted, RequestClosed, field_message
+from jfs.cases import details as details_mod
+from jfs.cases import handoffs, reports, selectors, services, workflows
+from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, NotPermitted, RequestClosed, field_error
 from jfs.cases.models import SERVICE_CHOICES, Document, Request
-from jfs.cases.reasons import all_reasons
-from jfs.core import clock
+from jfs.core import clock, notifications
 from jfs.core import selectors as core_selectors
 from jfs.core.templatetags.thai import be_datetime
-from jfs.eligibility.screening import screen_request
 from jfs.exchange import services as exchange_services
-from jfs.exchange.selectors import checks_for_request, documents_confirmed_by_registry
+from jfs.exchange.selectors import documents_confirmed_by_registry
+from jfs.staff import decisions, queues
 from jfs.staff.access import staff_required
 from jfs.staff.forms import (
     DETAIL_FORMS,
@@ -50,11 +50,12 @@ from jfs.staff.forms import (
     details_initial,
     district_choices,
     mask_personal_ids,
+    show_service_errors,
     subdistrict_choices,
 )
+from jfs.staff.registry_panel import panel_context
 from jfs.staff.templatetags.casepage import applicant_field_labels, changed_field_labels
 from jfslib import thai_id
-from jfslib.thaidate import fiscal_year
 
 PAGE_SIZE = 25
 #: workflow refusals that concern one field of the action form
@@ -69,40 +70,15 @@ def _doc_choices(wf: Any) -> list[tuple[str, str]]:
     return [(d.code, d.en if _lang() == "en" else d.th) for d in wf.documents.values()]
 
 
-def _reason_choices() -> list[tuple[str, str]]:
-    return [(r.code, f"{r.code} {r.en if _lang() == 'en' else r.th}") for r in all_reasons().values()]
-
-
 def _error(request: HttpRequest, exc: CaseError) -> None:
     messages.error(request, exc.message(_lang()))
 
 
-def _rows(reqs: list[Any]) -> list[dict[str, Any]]:
-    reader = selectors.SlaReader(services.today())
-    return [{"req": r, "sla": reader.read(r), "state": r.workflow.states[r.state]} for r in reqs]
-
-
-@require_GET
-@staff_required
-def queue(request: StaffRequest) -> HttpResponse:
-    qs = selectors.my_queue(request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    services.audit_views(request.user, list(page.object_list), "request_list")
-    return render(request, "staff/queue.html", {"page": page, "rows": _rows(list(page.object_list))})
+# the queue ("งานของฉัน") and the table the lists share are in jfs.staff.queues
 
 
 def _filter_context(request: StaffRequest) -> dict[str, Any]:
-    states: dict[str, Any] = {}
-    for wf in workflows.all_definitions().values():
-        for code, st in wf.states.items():
-            states.setdefault(code, st)
-    return {
-        "services": SERVICE_CHOICES,
-        "states": list(states.values()),
-        "offices": account_selectors.offices() if request.user.sees_all_offices else [],
-        "fiscal_years": list(range(fiscal_year(services.today()), 2563, -1)),
-        "params": request.GET,
-    }
+    return queues.filter_choices(request.user) | {"params": request.GET}
 
 
 # A search by national ID never goes into a URL (browser history, bookmarks, proxy and server
@@ -114,8 +90,8 @@ SEARCH_TOKEN_SECONDS = 15 * 60
 #: how many searches one session keeps (the newest)
 SEARCH_TOKENS_KEPT = 5
 _SEARCHES = "jfs_searches"
-#: the request list's filters besides the search text
-LIST_FILTERS = ("service", "state", "office", "fiscal_year")
+#: the request list's filters besides the search text (and its sort)
+LIST_FILTERS = ("service", "state", "office", "fiscal_year", "overdue", "mine", "waiting", "sort")
 
 
 def _clean(value: str | None, limit: int) -> str:
@@ -181,14 +157,15 @@ def request_list(request: HttpRequest) -> HttpResponseBase:
 
 @staff_required
 def _request_list(request: StaffRequest) -> HttpResponse:
-    params = {k: v for k, v in request.GET.dict().items() if k in LIST_FILTERS or k == "q"}
+    params = {k: v for k, v in request.GET.dict().items() if (k in LIST_FILTERS or k == "q") and v}
     token = request.GET.get("s", "")
     expired = False
     if token:
         recalled = _recall_search(request, token)
         expired = recalled is None
         params["q"] = recalled or ""
-    qs = selectors.apply_filters(selectors.visible_requests(request.user), params)
+    qs = selectors.apply_filters(selectors.visible_requests(request.user), params, user=request.user,
+                                 today=services.today())
     if expired:
         messages.error(request, _(
             "การค้นหานี้หมดอายุแล้ว (ระบบไม่เก็บเลขประจำตัวประชาชนไว้ในที่อยู่เว็บ จึงจำการค้นหาไว้ได้เพียง "
@@ -196,10 +173,8 @@ def _request_list(request: StaffRequest) -> HttpResponse:
         qs = qs.none()
     else:
         qs = selectors.search(qs, params.get("q", ""))
-    page = Paginator(qs.order_by("-received_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    services.audit_views(request.user, list(page.object_list), "request_list")
-    ctx = _filter_context(request) | {"page": page, "rows": _rows(list(page.object_list)), "params": params,
-                                      "search_expired": expired}
+    ctx = _filter_context(request) | {"params": params, "search_expired": expired}
+    ctx |= queues.table_context(request, qs, "requests", "-received")
     return render(request, "staff/request_list.html", ctx)
 
 
@@ -209,9 +184,9 @@ def overdue(request: StaffRequest) -> HttpResponse:
     qs = selectors.overdue(selectors.visible_requests(request.user), services.today())
     if request.GET.get("office"):
         qs = qs.filter(office__code=request.GET["office"].replace("\x00", ""))  # PostgreSQL refuses NUL
-    page = Paginator(qs.order_by("step_due_on", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.order_requests(qs, "due"), PAGE_SIZE).get_page(request.GET.get("page"))
     services.audit_views(request.user, list(page.object_list), "request_list")
-    ctx = _filter_context(request) | {"page": page, "rows": _rows(list(page.object_list))}
+    ctx = _filter_context(request) | {"page": page, "rows": queues.rows(list(page.object_list), request.user)}
     return render(request, "staff/overdue.html", ctx)
 
 
@@ -280,18 +255,22 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
     show_full_id = request.method == "GET" and request.GET.get("reveal") == "id"
     if show_full_id:
         services.audit_view(user, req, "national_id")
-    actions = wf.available_actions(req.state, user.role) if services.can_write(user, req) else []
+    can = services.allowed(user, req)  # what the page offers: the services refuse the rest
+    actions = wf.available_actions(req.state, user.role) if services.ACT in can else []
     forms_by_action = {
-        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, reason_choices=_reason_choices(),
-                               prefix=a.code)
+        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, prefix=a.code)
         for a in actions
     }
-    if "failed_action" in extra:
-        forms_by_action[extra["failed_action"]] = extra.pop("failed_form")
+    if "failed_action" in extra:  # the form as the officer left it (refused, stale, or to change)
+        failed, failed_form = extra.pop("failed_action"), extra.pop("failed_form")
+        if failed in forms_by_action:
+            forms_by_action[failed] = failed_form
+        elif failed_form.data.get(failed_form.add_prefix("comment")):  # no longer offered: keep the text
+            extra.setdefault("unsaved_comment", failed_form.data[failed_form.add_prefix("comment")])
     uploaded = services.documents_uploaded(req)
     from_registry = documents_confirmed_by_registry(req)
     sub = geothai.subdistrict(req.applicant.subdistrict_code)
-    assignees = selectors.assignable_officers(req) if services.can_write(user, req) else []
+    assignees = list(selectors.assignable_officers(req)) if services.ASSIGN in can else []
     return {
         "req": req,
         "wf": wf,
@@ -305,17 +284,27 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
             (d, "uploaded" if d.code in uploaded else "registry" if d.code in from_registry else "")
             for d in wf.required_documents()
         ],
-        "registry_checks": checks_for_request(req),
-        "screening": screen_request(req),
+        **panel_context(req),  # registry_checks, registry (in words), registry_poll, screening
         "upload_form": extra.pop("upload_form", None)
-        or UploadForm(doc_choices=_doc_choices(wf)),
+        or UploadForm(doc_choices=_doc_choices(wf), missing=[d.code for d in wf.required_documents()
+                                                             if d.code not in uploaded and d.code not in from_registry]),
         "address": geothai.address(sub.code) if sub else None,
-        "can_write": services.can_write(user, req),
+        "can_write": bool(can),
+        "can": can,
         "assignees": assignees,
+        "assign_selected": _assign_selected(req, user, assignees),
         "show_full_id": show_full_id,
         "applicant_history": applicant_history(req, user),
         **extra,
     }
+
+
+def _assign_selected(req: Any, user: User, assignees: list[User]) -> int | None:
+    """Whom the assign list preselects: the current assignee, else the signed-in user when they can
+    be given the request, else nobody (the list then asks to choose)."""
+    if req.assigned_to_id is not None:
+        return int(req.assigned_to_id)
+    return user.pk if any(u.pk == user.pk for u in assignees) else None
 
 
 def applicant_history(req: Any, user: User) -> list[dict[str, Any]]:
@@ -338,7 +327,7 @@ def applicant_history(req: Any, user: User) -> list[dict[str, Any]]:
 @staff_required
 def case(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
-    return render(request, "staff/case.html", _case_context(request, req))
+    return render(request, "staff/case.html", _case_context(request, req, **decisions.restore_typed(request, req)))
 
 
 @require_POST
@@ -346,31 +335,55 @@ def case(request: StaffRequest, pk: int) -> HttpResponse:
 def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     action = request.POST.get("action_code", "")
-    form = TransitionForm(request.POST, reason_choices=_reason_choices(), prefix=action)
-    if not form.is_valid():
+    form = TransitionForm(request.POST, prefix=action)
+    if not form.is_valid():  # the form comes back once on the case page with its errors (no re-post on refresh)
         messages.error(request, _("ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ"))
-        return render(request, "staff/case.html", _case_context(request, req, failed_action=action, failed_form=form), status=422)
+        return decisions.back_to_case(request, req, action)
     c = form.cleaned_data
+    fields = {"outcome": c["outcome"], "reason_code": c["reason_code"]}
+    deciding = getattr(req.workflow.actions.get(c["action"]), "sets_outcome", False)
     try:
-        services.transition(
+        if deciding and not request.POST.get("confirmed"):
+            # a decision cannot be undone: check it now, then show it to the officer to confirm
+            services.check_transition(actor=request.user, request_id=req.pk, action=c["action"],
+                                      comment=c["comment"], fields=fields)
+            return decisions.remember_answers(request, req, action, c)
+        moved = services.transition(
             actor=request.user, request_id=req.pk, action=c["action"], expected_version=c["version"],
-            comment=c["comment"], fields={"outcome": c["outcome"], "reason_code": c["reason_code"]},
+            comment=c["comment"], fields=fields,
         )
     except Conflict:
         # someone saved first: show what changed and offer the same form again against the current version
         return _stale_transition(request, selectors.get_visible(request.user, pk), action, form)
+    except NotPermitted as exc:  # no action of this request is theirs: nothing to keep or offer
+        _error(request, exc)
+        return render(request, "staff/case.html", _case_context(request, req), status=exc.status)
     except CaseError as exc:
-        # a refusal about one field is shown on that field (error summary in the open action), others at the top
-        field = REFUSAL_FIELDS.get(exc.code) or next((e["field"] for e in exc.errors if e["field"] in form.fields), None)
-        if field:
-            form.add_error(field, exc.message(_lang()))
-        else:
+        # a refusal about one field is shown on that field (error summary in the open action), others at the top;
+        # either way the answer is a redirect to the case page, what was typed kept (refreshing posts nothing)
+        errors = [e for e in exc.errors if e["field"] in form.fields]
+        if not errors and exc.code in REFUSAL_FIELDS:
+            errors = [field_error(REFUSAL_FIELDS[exc.code], exc.th, exc.en)]
+        if not errors:
             _error(request, exc)
-        req = selectors.get_visible(request.user, pk)
-        return render(request, "staff/case.html", _case_context(request, req, failed_action=action, failed_form=form),
-                      status=exc.status)
-    messages.success(request, _("บันทึกแล้ว"))
+        return decisions.back_to_case(request, req, action, errors)
+    decisions.forget_answers(request, req, action)
+    _say_done(request, moved, c["action"])
     return redirect("staff:case", pk=req.pk)
+
+
+def _say_done(request: StaffRequest, req: Request, action: str) -> None:
+    """The banner after an action: what happened, and who acts next (a hand-off: who was notified)."""
+    act = req.workflow.actions.get(action)
+    state = req.workflow.states[req.state]
+    what = ((act.en if _lang() == "en" else act.th) if act is not None else action)
+    text = _("บันทึกแล้ว: %(action)s ขณะนี้อยู่ในขั้นตอน “%(state)s”") % {
+        "action": what, "state": state.en if _lang() == "en" else state.th}
+    wanted = handoffs.next_roles(req)
+    if wanted:
+        text += " " + _("ผู้ดำเนินการต่อ: %(who)s (ระบบแจ้งเตือนในระบบงานแล้ว)") % {
+            "who": _(" หรือ ").join(handoffs.role_names(wanted, _lang()))}
+    messages.success(request, text)
 
 
 def _change_label(wf: Any, t: Any) -> str:
@@ -402,7 +415,7 @@ def _stale_transition(request: StaffRequest, req: Any, action: str, form: Transi
     version, so that submitting it again is a deliberate second decision (not an endless 409)."""
     data = request.POST.copy()
     data[form.add_prefix("version")] = str(req.version)
-    fresh = TransitionForm(data, reason_choices=_reason_choices(), prefix=action)
+    fresh = TransitionForm(data, prefix=action)
     fresh.is_valid()
     wf = req.workflow
     _say_what_changed(request, req, form.cleaned_data["version"])
@@ -421,21 +434,34 @@ def _stale_transition(request: StaffRequest, req: Any, action: str, form: Transi
 @staff_required
 def upload(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
+    refused = services.refusal(request.user, req, services.UPLOAD)
+    if refused is not None:  # not offered on the page: a forged or stale post, back to the case
+        _error(request, refused)
+        return _see_other(reverse("staff:case", args=[req.pk]))
     form = UploadForm(request.POST, request.FILES, doc_choices=_doc_choices(req.workflow))
     if not form.is_valid():
         return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=422)
-    f = form.cleaned_data["file"]
+    posted = form.cleaned_data["uploads"]
     try:
-        doc = services.add_document(actor=request.user, request_id=req.pk, doc_type=form.cleaned_data["doc_type"],
-                                    name=f.name, chunks=f.chunks(), size=f.size)
-    except CaseError as exc:
-        form.add_error("file", exc.message(_lang()))
-        return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=exc.status)
-    if doc.quarantined:
-        messages.warning(request, _("เก็บไฟล์ไว้แล้ว แต่กักกันไว้ ไม่เปิดให้ดาวน์โหลด: %(reason)s")
-                         % {"reason": doc.scan_reason_text})
-    else:
-        messages.success(request, _("อัปโหลดแล้ว"))
+        results = services.add_documents(actor=request.user, request_id=req.pk, uploads=[
+            services.Upload(doc_type=kind, name=f.name, chunks=f.chunks(), size=f.size) for kind, f, _field in posted])
+    except CaseError as exc:  # the whole post refused (closed or not permitted meanwhile)
+        _error(request, exc)
+        return _see_other(reverse("staff:case", args=[req.pk]))
+    if not any(r.document for r in results):  # nothing stored: each refusal at its file, nothing to post again
+        for (_kind, f, field), r in zip(posted, results, strict=True):
+            form.add_error(field, _("“%(name)s”: %(reason)s") % {"name": f.name, "reason": r.error.message(_lang()) if r.error else ""})
+        return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=422)
+    names = dict(_doc_choices(req.workflow))
+    for r in results:  # what happened to each file; then back to the case (no re-post on refresh)
+        what = {"name": r.upload.name, "type": names.get(r.upload.doc_type, r.upload.doc_type)}
+        if r.error is not None:
+            messages.error(request, _("ไม่ได้แนบ “%(name)s” (%(type)s): %(reason)s") % {**what, "reason": r.error.message(_lang())})
+        elif r.document is not None and r.document.quarantined:
+            messages.warning(request, _("“%(name)s” (%(type)s): เก็บไฟล์ไว้แล้ว แต่กักกันไว้ ไม่เปิดให้ดาวน์โหลด: %(reason)s")
+                             % {**what, "reason": r.document.scan_reason_text})
+        else:
+            messages.success(request, _("แนบ “%(name)s” (%(type)s) แล้ว") % what)
     return redirect("staff:case", pk=req.pk)
 
 
@@ -443,6 +469,10 @@ def upload(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required
 def assign(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
+    refused = services.refusal(request.user, req, services.ASSIGN)
+    if refused is not None:  # not offered on the page: a forged or stale post
+        _error(request, refused)
+        return _see_other(reverse("staff:case", args=[req.pk]))
     raw_assignee, raw_version = request.POST.get("assignee", ""), request.POST.get("version", "")
     assignee = account_selectors.user_by_id(raw_assignee)
     if assignee is None:
@@ -453,6 +483,12 @@ def assign(request: StaffRequest, pk: int) -> HttpResponse:
                         expected_version=int(raw_version) if raw_version.isdecimal() else 0)
     except CaseError as exc:
         _error(request, exc)
+    else:
+        who = assignee.get_full_name() or assignee.username
+        if assignee.pk == request.user.pk:
+            messages.success(request, _("ท่านรับผิดชอบคำขอนี้แล้ว"))
+        else:
+            messages.success(request, _("มอบหมายให้ %(who)s แล้ว และแจ้งเตือนในระบบแล้ว") % {"who": who})
     return redirect("staff:case", pk=req.pk)
 
 
@@ -497,16 +533,23 @@ def _no_active_content(resp: HttpResponseBase) -> HttpResponseBase:
 
 def _form_errors(exc: CaseError, applicant_form: Any, details_form: Any) -> None:
     """Show a service's field errors on the fields of the applicant and details forms, in the reader's language."""
-    for err in exc.errors:
-        field, text = err["field"], field_message(err, _lang())
-        if field in applicant_form.fields:
-            applicant_form.add_error(field, text)
-        elif field.startswith("details."):
-            key = field.split(".")[1]
-            target = key if key in details_form.fields else None
-            details_form.add_error(target, text)
-        else:
-            applicant_form.add_error(None, text)
+    show_service_errors(exc.errors, applicant_form, details_form)
+
+
+def _all_problems(applicant_form: Any, details_form: Any, *, service: str, on_file_id: str | None = None,
+                  details: dict[str, Any] | None = None) -> bool:
+    """Every mistake in one round: the forms' own errors, and the services' judgement
+    (``services.registration_problems``: check digit, address, details' rules) of each field the
+    forms accepted. True when there is none."""
+    forms_ok = applicant_form.is_valid() & details_form.is_valid()  # both, always: each form's errors
+    a = applicant_form.cleaned_data
+    problems = services.registration_problems(
+        service=service, applicant=applicant_form.to_input(),
+        details=details if details is not None else details_form.to_details(),
+        representative_type=a.get("representative_type") or "", representative_name=a.get("representative_name") or "",
+        representative_national_id=a.get("representative_national_id") or "", on_file_id=on_file_id)
+    show_service_errors(problems, applicant_form, details_form, only_accepted=True)
+    return forms_ok and not problems
 
 
 @require_http_methods(["GET", "POST"])
@@ -522,7 +565,7 @@ def new_request(request: StaffRequest) -> HttpResponse:
     details_form = DETAIL_FORMS[service](request.POST or None, prefix="d")
     offices = selectors.registration_offices(request.user)
     office_code = request.POST.get("office") or (request.user.office.code if request.user.office else "")
-    if request.method == "POST" and applicant_form.is_valid() and details_form.is_valid():
+    if request.method == "POST" and _all_problems(applicant_form, details_form, service=service):
         a = applicant_form.cleaned_data
         try:
             req = services.create_request(
@@ -573,8 +616,8 @@ def _posted_version(request: HttpRequest, name: str) -> int:
 def edit_request(request: StaffRequest, pk: int) -> HttpResponse:
     """Correct a request's applicant and service details (``services.update_details``)."""
     req = selectors.get_visible(request.user, pk)  # 404 outside the user's scope
-    if not services.can_write(request.user, req):
-        return render(request, "staff/forbidden.html", status=403)
+    if isinstance(services.refusal(request.user, req, services.EDIT), NotPermitted):
+        return render(request, "staff/forbidden.html", status=403)  # (a closed request: said below)
     if req.state_def.terminal and request.method != "POST":
         messages.error(request, _("คำขอนี้ปิดแล้ว แก้ไขข้อมูลไม่ได้"))
         return redirect("staff:case", pk=req.pk)
@@ -590,7 +633,10 @@ def edit_request(request: StaffRequest, pk: int) -> HttpResponse:
         version = _posted_version(request, "version")
         applicant_version = _posted_version(request, "applicant_version")
         status = 422
-        if applicant_form.is_valid() and details_form.is_valid():
+        on_file = details_mod.keep_personal_ids(details_for_correction(details_form) if details_form.is_valid() else
+                                                details_form.to_details(), req.details, empty_keeps=True)
+        if _all_problems(applicant_form, details_form, service=req.service, on_file_id=req.applicant.national_id,
+                         details=on_file):
             try:
                 updated = services.update_details(
                     actor=request.user, request_id=req.pk, expected_version=version,
@@ -640,7 +686,7 @@ def edit_request(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "staff/edit_request.html", {
         "req": req, "wf": req.workflow, "applicant_form": applicant_form, "details_form": details_form,
         "version": version, "applicant_version": applicant_version,
-        "can_save": not closed and services.can_write(request.user, req),
+        "can_save": services.EDIT in services.allowed(request.user, req),
     }, status=status)
 
 
@@ -664,7 +710,29 @@ def inbox(request: StaffRequest) -> HttpResponse:
     lang = _lang()
     for note in notes:
         note.shown_subject, note.shown_body = note.text(lang)  # type: ignore[attr-defined]
-    return render(request, "staff/inbox.html", {"notes": notes})
+    return render(request, "staff/inbox.html", {"notes": notes, "unread": sum(1 for n in notes if n.read_at is None)})
+
+
+@require_GET
+@staff_required
+def open_notification(request: StaffRequest, pk: int) -> HttpResponse:
+    """Open a notification: marked read, then on to what it is about (one's own only; else 404)."""
+    note = core_selectors.notification_of(request.user.pk, pk)
+    if note is None:
+        raise Http404("notification not found")
+    notifications.mark_read(request.user.pk, note.pk)
+    # only a path of this site (a link is written by the system, but never send anyone elsewhere)
+    target = note.link if note.link.startswith("/") and not note.link.startswith("//") else reverse("staff:inbox")
+    return redirect(target)
+
+
+@require_POST
+@staff_required
+def notifications_read(request: StaffRequest) -> HttpResponse:
+    """Mark all of one's notifications read."""
+    notifications.mark_read(request.user.pk)
+    messages.success(request, _("ทำเครื่องหมายว่าอ่านแล้วทั้งหมด"))
+    return _see_other(reverse("staff:inbox"))
 
 
 @require_POST
