@@ -69,3 +69,27 @@ def colour(
     if remaining <= max(1, round(sla_days * amber_share)):
         return Colour.AMBER
     return Colour.GREEN
+
+
+def working_days_left(cal: WorkingCalendar, due: date, today: date) -> int:
+    """Working days from ``today`` to ``due``: 0 on the due date itself, negative once it has
+    passed (-N: N working days overdue)."""
+    return cal.working_days_between(today, due)
+
+
+def queue_colour(step: Colour, overall: Colour, *, standard_applies: bool) -> Colour:
+    """The one colour a queue shows for a request.
+
+    Judged by the whole standard, not by the current step's allowance: a request received
+    today has a one-day first step, which would make it amber on day 0 although 21 working
+    days remain. So amber comes only from the overall deadline; red from either (a step that
+    is late is late); paused and done from the step (the queue's state of the work). A
+    service without the standard (``standard_applies`` False) has only its step's colour.
+    """
+    if not standard_applies or step in (Colour.DONE, Colour.PAUSED):
+        return step
+    if Colour.RED in (step, overall):
+        return Colour.RED
+    if overall in (Colour.DONE, Colour.PAUSED):
+        return step  # the standard's clock has stopped (an appeal): the step's own allowance counts
+    return overall
