@@ -28,9 +28,8 @@ def test_registry_answers_become_rule_facts(make_request):
     _check(req, xm.KIND_HOUSEHOLD, xm.STATUS_NOT_FOUND, {})
     _check(req, xm.KIND_DISABILITY, xm.STATUS_VERIFIED, {"card_valid": False})
     _check(req, xm.KIND_DETENTION, xm.STATUS_VERIFIED, {"detained_now": True})
-    assert registry_facts(req) == {
-        "has_welfare_card": True, "vulnerable_household_level": 0, "has_disability_card": False, "is_detained": True,
-    }
+    # a household the MSO logbook has no record of is not level 0: its level stays unknown
+    assert registry_facts(req) == {"has_welfare_card": True, "has_disability_card": False, "is_detained": True}
 
 
 @pytest.mark.django_db

@@ -390,7 +390,8 @@ def test_a_parameter_value_is_chosen_by_the_receipt_date(dated_rules: Path) -> N
         "limit (limit) = 15,000 baht from 1 Jan B.E. 2568 (2025); source: raised (https://example.org/raise)"
     )
     assert "ค่าชั่วคราว" in e_old.parameters[0].describe("th")  # the 2024 value is unconfirmed
-    assert e_new.in_force_from == on and "thresholds from 2025-01-01" in e_new.explanation_en
+    assert e_new.in_force_from == on and "thresholds from 1 Jan B.E. 2568 (2025)" in e_new.explanation_en
+    assert "ค่าเกณฑ์ตั้งแต่ 1 ม.ค. 2568" in e_new.explanation_th  # dates in the Buddhist era
     assert "income\" <= 10000" in compile_select(old, source="p", dialect="duckdb", on=before)
     assert "income\" <= 15000" in compile_select(new, source="p", dialect="duckdb", on=on)
     assert "-- limit = 15000 (from 2025-01-01)" in compile_select(new, source="p", dialect="duckdb", on=on)

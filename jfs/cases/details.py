@@ -5,7 +5,8 @@ Each field's label is its ``title`` (Thai) with the English in ``json_schema_ext
 staff form is generated from the model (``jfs.staff.forms.details_form``), so a field is described once.
 A field that is an eligibility fact names it: ``json_schema_extra["fact"]`` (rules/facts.yaml), with
 ``"fact_when": "given"`` for a yes/no fact that is true when the field is filled in. ``"short"``
-([Thai, English]) is a shorter label for reading on the case page than the form's.
+([Thai, English]) is a shorter label for reading on the case page than the form's. ``"recorded_by"``
+names the workflow action whose comment is the field's value (``recorded_by``).
 
 The same schemas validate the staff forms, the API and the demo generator, and
 give the OpenAPI document its shapes. Stored in ``Request.details`` (JSON).
@@ -61,6 +62,12 @@ class LitigationDetails(_Details):
             "injured_party": ["ผู้เสียหาย", "Injured party"], "accused": ["ผู้ต้องหา", "Suspect"],
             "other": ["อื่น ๆ", "Other"]}})
     costs: CostItems = Field(title="ค่าใช้จ่าย", json_schema_extra={"en": "Costs", "form_prefix": "cost"})
+    #: the rules' household_monthly_income (the hardship test of income per household member): asked
+    #: at intake, optional (left empty it stays unknown, never 0); the Person record has no column for it
+    household_monthly_income: Money | None = Field(
+        default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
+        json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
+                           "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
 
     @field_validator("costs")
     @classmethod
@@ -87,6 +94,12 @@ class BailDetails(_Details):
     authority_name: str = Field(min_length=2, max_length=200, title="ชื่อศาล/สถานีตำรวจ", json_schema_extra={'en': 'Name of the court or police station'})
     bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงินประกันที่ขอ (บาท)", json_schema_extra={'en': 'Bail amount requested (baht)', 'fact': 'bail_amount',
                                               'short': ['จำนวนเงินประกันที่ขอ', 'Bail amount requested']})
+    #: the rules' household_monthly_income (the hardship test of income per household member): asked
+    #: at intake, optional (left empty it stays unknown, never 0); the Person record has no column for it
+    household_monthly_income: Money | None = Field(
+        default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
+        json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
+                           "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
 
     @field_validator("detainee_national_id")
     @classmethod
@@ -107,6 +120,12 @@ class HumanRightsDetails(_Details):
     harm: str = Field(min_length=2, max_length=1000, title="ความเสียหายที่ได้รับ", json_schema_extra={'en': 'Harm suffered'})
     remedy_requested: str = Field(min_length=2, max_length=1000, title="การเยียวยาที่ขอ", json_schema_extra={'en': 'Remedy requested'})
     amount_requested: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="จำนวนเงินที่ขอ (บาท)", json_schema_extra={'en': 'Amount requested (baht)', 'short': ['จำนวนเงินที่ขอ', 'Amount requested']})
+    #: the rules' household_monthly_income (the hardship test of income per household member): asked
+    #: at intake, optional (left empty it stays unknown, never 0); the Person record has no column for it
+    household_monthly_income: Money | None = Field(
+        default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
+        json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
+                           "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
 
     def amount(self) -> Decimal:
         return self.amount_requested
@@ -143,8 +162,22 @@ class ConsultationDetails(_Details):
     channel: Literal["counter", "phone", "online", "mobile_unit"] = Field(title="ช่องทาง", json_schema_extra={
         "en": "Channel", "choices": {"counter": ["ที่สำนักงาน", "At the office"], "phone": ["โทรศัพท์", "Phone"],
                                      "online": ["ออนไลน์", "Online"], "mobile_unit": ["หน่วยเคลื่อนที่", "Mobile unit"]}})
-    advice_given: str = Field(default="", max_length=3000, title="คำปรึกษาที่ให้", json_schema_extra={'en': 'Advice given'})
+    #: typed once, as the comment of "record the advice given" (``recorded_by``), not at registration
+    advice_given: str = Field(default="", max_length=3000, title="คำปรึกษาที่ให้",
+                              json_schema_extra={"en": "Advice given", "recorded_by": "give_advice"})
     referral: str = Field(default="", max_length=300, title="ส่งต่อหน่วยงาน", json_schema_extra={'en': 'Referred to'})
+
+
+def recorded_by(model: type[BaseModel], action: str | None = None) -> set[str]:
+    """The details fields a workflow action records (``json_schema_extra["recorded_by"]``: the action's
+    comment is the field's value, typed once, there), of ``action`` or of any action. The registration
+    and correction forms do not ask for them; a correction that leaves them out keeps them."""
+    out = set()
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get("recorded_by") and (action is None or extra["recorded_by"] == action):
+            out.add(name)
+    return out
 
 
 def _schema(service: service_registry.Service) -> type[_Details]:

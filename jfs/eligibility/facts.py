@@ -77,7 +77,7 @@ def detail_facts(service: str, details: Mapping[str, Any]) -> dict[str, object]:
         value = details.get(name)
         if extra.get("fact_when") == "given":
             facts[str(extra["fact"])] = True if value else None
-        elif info.annotation is Decimal:
+        elif info.annotation is Decimal or info.annotation == Decimal | None:
             facts[str(extra["fact"])] = _money(value)
         else:
             facts[str(extra["fact"])] = value if value not in ("", None) else None

@@ -11,29 +11,34 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 import geothai
 from django import forms
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from jfs.cases import service_registry
-from jfs.cases.details import PERSONAL_IDS
+from jfs.cases import reasons, service_registry
+from jfs.cases.details import PERSONAL_IDS, recorded_by
+from jfs.cases.errors import field_message
 from jfs.cases.models import (
     EDUCATION_CHOICES,
     OCCUPATION_CHOICES,
+    OUTCOME_CHOICES,
     REPRESENTATIVE_CHOICES,
     SEX_CHOICES,
 )
-from jfs.cases.services import ApplicantInput
+from jfs.cases.services import ApplicantInput, decision_errors
 from jfs.core import clock
 from jfslib import thai_id, thai_phone, thaidate
+from jfslib.workflow import Action
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -58,8 +63,8 @@ class BEDateField(forms.CharField):
             return None
         try:
             return thaidate.parse_date(text, era="BE", today=clock.today())
-        except thaidate.DateInputError as exc:
-            raise forms.ValidationError(exc.message(translation.get_language())) from None
+        except thaidate.DateInputError as exc:  # named: the summary lists the message alone
+            raise forms.ValidationError(f"{self.label}: {exc.message(translation.get_language())}") from None
 
 
 class PhoneField(forms.CharField):
@@ -90,6 +95,49 @@ def subdistrict_choices(district_code: str) -> list[tuple[str, str]]:
     return [("", gettext("— เลือกตำบล/แขวง —"))] + [(s.code, _place(s)) for s in geothai.subdistricts(district_code)]
 
 
+def _named(template: StrOrPromise, name: StrOrPromise) -> StrOrPromise:
+    return format_lazy(template, name=name)
+
+
+def name_errors(fields: Mapping[str, forms.Field], names: Mapping[str, StrOrPromise] | None = None) -> None:
+    """Give every field error messages that name the field (GOV.UK: "กรุณากรอกชื่อผู้ขอรับความช่วยเหลือ",
+    never "ฟิลด์นี้จำเป็น"): "กรุณากรอก<name>" for text, "กรุณาเลือก<name>" for a choice or a file,
+    and the same for a value that is not valid or out of range. ``<name>`` is the field's label, or
+    ``names[field]`` where the label alone would not say whose it is (the applicant's first name)."""
+    names = names or {}
+    for key, field in fields.items():
+        name = names.get(key) or field.label or key
+        msgs: dict[str, StrOrPromise] = {}
+        if isinstance(field, forms.ChoiceField):
+            msgs["required"] = _named(_("กรุณาเลือก{name}"), name)
+            msgs["invalid_choice"] = _named(_("กรุณาเลือก{name}จากรายการ"), name)
+        elif isinstance(field, forms.FileField):
+            msgs["required"] = _named(_("กรุณาเลือก{name}"), name)
+            msgs["invalid"] = _named(_("{name}: ไม่ใช่ไฟล์ กรุณาเลือกไฟล์อีกครั้ง"), name)
+            msgs["empty"] = _named(_("{name}: ไฟล์ว่างเปล่า"), name)
+        else:
+            msgs["required"] = _named(_("กรุณากรอก{name}"), name)
+        if isinstance(field, forms.IntegerField | forms.DecimalField):
+            whole = isinstance(field, forms.IntegerField)
+            msgs["invalid"] = _named(_("{name}ต้องเป็นจำนวนเต็ม") if whole else _("{name}ต้องเป็นตัวเลข"), name)
+            msgs["min_value"] = _named(_("{name}ต้องไม่น้อยกว่า %(limit_value)s"), name)
+            msgs["max_value"] = _named(_("{name}ต้องไม่เกิน %(limit_value)s"), name)
+            msgs["max_digits"] = _named(_("{name}: ตัวเลขยาวเกินไป"), name)
+            msgs["max_decimal_places"] = _named(_("{name}: ทศนิยมได้ไม่เกิน %(max)s ตำแหน่ง"), name)
+            msgs["max_whole_digits"] = _named(_("{name}: ตัวเลขยาวเกินไป"), name)
+        elif isinstance(field, forms.CharField):
+            msgs["max_length"] = _named(_("{name}ยาวได้ไม่เกิน %(limit_value)d ตัวอักษร (ตอนนี้ %(show_value)d)"), name)
+            msgs["min_length"] = _named(_("{name}ต้องยาวอย่างน้อย %(limit_value)d ตัวอักษร"), name)
+        field.error_messages.update(msgs)
+
+
+class NamedErrors:
+    """A form whose every error message names its field (``name_errors``): the error summary
+    (templates/_form_errors.html) lists the messages alone."""
+
+    messages_named = True
+
+
 def choice(form: forms.Form, name: str) -> forms.ChoiceField:
     """A form's choice field, typed as one (``form.fields`` holds plain ``Field``s)."""
     field = form.fields[name]
@@ -97,14 +145,14 @@ def choice(form: forms.Form, name: str) -> forms.ChoiceField:
     return field
 
 
-class ApplicantForm(forms.Form):
+class ApplicantForm(NamedErrors, forms.Form):
     national_id = forms.CharField(label=_("เลขประจำตัวประชาชน 13 หลัก"), max_length=17,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     title = forms.CharField(label=_("คำนำหน้า"), max_length=30, required=False)
     first_name = forms.CharField(label=_("ชื่อ"), max_length=100)
     last_name = forms.CharField(label=_("นามสกุล"), max_length=100)
     birth_date = BEDateField(label=_("วันเกิด"))
-    sex = forms.ChoiceField(label=_("เพศ"), choices=SEX_CHOICES)
+    sex = forms.ChoiceField(label=_("เพศ"), choices=[("", _("— เลือก —")), *SEX_CHOICES])  # none preselected
     house_no = forms.CharField(label=_("บ้านเลขที่ หมู่ ถนน"), max_length=100, required=False)
     province_code = forms.ChoiceField(label=_("จังหวัด"), choices=())
     district_code = forms.ChoiceField(label=_("อำเภอ/เขต"), choices=())
@@ -119,8 +167,20 @@ class ApplicantForm(forms.Form):
     representative_name = forms.CharField(label=_("ชื่อผู้แทน"), max_length=200, required=False)
     representative_national_id = forms.CharField(label=_("เลขประจำตัวประชาชนผู้แทน"), max_length=17, required=False)
 
+    #: how the error messages name a field whose label alone does not say whose it is
+    ERROR_NAMES: Mapping[str, StrOrPromise] = {
+        "national_id": _("เลขประจำตัวประชาชนของผู้ขอรับความช่วยเหลือ"),
+        "first_name": _("ชื่อผู้ขอรับความช่วยเหลือ"),
+        "last_name": _("นามสกุลผู้ขอรับความช่วยเหลือ"),
+        "birth_date": _("วันเกิดของผู้ขอรับความช่วยเหลือ"),
+        "sex": _("เพศของผู้ขอรับความช่วยเหลือ"),
+        "monthly_income": _("รายได้ต่อเดือนของผู้ขอรับความช่วยเหลือ"),
+        "household_size": _("จำนวนสมาชิกในครัวเรือนของผู้ขอรับความช่วยเหลือ"),
+    }
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        name_errors(self.fields, self.ERROR_NAMES)
         data = self.data or {}
         initial = self.initial or {}
         # bound data carries the form's prefix ("a-province_code"), initial values do not
@@ -138,13 +198,20 @@ class ApplicantForm(forms.Form):
         )
 
     def to_input(self) -> ApplicantInput:
+        """The service's input; of a form with errors, what it accepted (the rest empty), so the
+        services can judge those fields in the same round (``services.registration_problems``)."""
         c = self.cleaned_data
+
+        def text(name: str) -> str:
+            return str(c.get(name) or "")
+
         return ApplicantInput(
-            national_id=c["national_id"], title=c["title"], first_name=c["first_name"], last_name=c["last_name"],
-            birth_date=c["birth_date"], sex=c["sex"], house_no=c["house_no"], province_code=c["province_code"],
-            district_code=c["district_code"], subdistrict_code=c["subdistrict_code"], phone=c["phone"],
-            education=c["education"], occupation=c["occupation"], monthly_income=c["monthly_income"],
-            household_size=c["household_size"],
+            national_id=text("national_id"), title=text("title"), first_name=text("first_name"),
+            last_name=text("last_name"), birth_date=c.get("birth_date"), sex=text("sex"), house_no=text("house_no"),
+            province_code=text("province_code"), district_code=text("district_code"),
+            subdistrict_code=text("subdistrict_code"), phone=text("phone"), education=text("education"),
+            occupation=text("occupation"), monthly_income=c.get("monthly_income") or 0,
+            household_size=c.get("household_size") or 1,
         )
 
 
@@ -237,10 +304,18 @@ class LinesField(forms.CharField):
         return lines
 
 
+def optional_inner(annotation: Any) -> Any:
+    """``Decimal | None`` → ``Decimal`` (an optional field left empty is its default, ``None``)."""
+    args = get_args(annotation)
+    if get_origin(annotation) in (Union, UnionType) and type(None) in args and len(args) == 2:
+        return next(a for a in args if a is not type(None))
+    return annotation
+
+
 def _form_field(name: str, info: FieldInfo) -> forms.Field:
     """One form field for one details field: text, long text (1000 characters or more), a choice
     (a ``Literal``), money (``Decimal``), a whole number, yes/no, or lines (a list of small models)."""
-    ann, label, required = info.annotation, _label(name, info), info.is_required()
+    ann, label, required = optional_inner(info.annotation), _label(name, info), info.is_required()
     extra = field_extra(info)
     if get_origin(ann) is Literal:
         names = extra.get("choices") or {}
@@ -279,6 +354,8 @@ def details_form_fields(model: type[BaseModel]) -> dict[str, forms.Field]:
     as ``<prefix>_<field>`` (``costs`` -> ``cost_lawyer``, its ``form_prefix``)."""
     out: dict[str, forms.Field] = {}
     for name, info in model.model_fields.items():
+        if name in recorded_by(model):  # typed once, in the action that records it
+            continue
         if is_model(info.annotation):
             prefix = nested_prefix(name, info)
             assert isinstance(info.annotation, type)
@@ -301,6 +378,8 @@ def _value(info: FieldInfo, value: Any) -> Any:
 def _details_from(model: type[BaseModel], cleaned: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
+        if name in recorded_by(model):  # not on the form: the service keeps what the action recorded
+            continue
         if is_model(info.annotation):
             assert isinstance(info.annotation, type)
             out[name] = _details_from(info.annotation, cleaned, f"{prefix}{nested_prefix(name, info)}_")
@@ -311,11 +390,15 @@ def _details_from(model: type[BaseModel], cleaned: dict[str, Any], prefix: str =
     return out
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(NamedErrors, forms.Form):
     """A service's details form, generated from its pydantic model (``details_form``): ``to_details``
     gives the values the model takes."""
 
     model: type[BaseModel]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        name_errors(self.fields)
 
     def to_details(self) -> dict[str, Any]:
         return _details_from(self.model, self.cleaned_data)
@@ -364,30 +447,151 @@ def mask_personal_ids(form: forms.Form, stored: dict[str, Any]) -> None:
                 "id": thai_id.mask(str(stored[key]))}
 
 
+def details_field(model: type[BaseModel], path: str) -> str | None:
+    """The details form's field of a service error's path ("costs.lawyer" -> "cost_lawyer",
+    "budget_lines.0.amount" -> "budget_lines"); None for the whole model."""
+    prefix = ""
+    for part in path.split("."):
+        info = model.model_fields.get(part)
+        if info is None:
+            return None
+        if is_model(info.annotation):
+            assert isinstance(info.annotation, type)
+            prefix, model = f"{prefix}{nested_prefix(part, info)}_", info.annotation
+            continue
+        return prefix + part
+    return None
+
+
+def show_service_errors(errors: list[dict[str, str]], applicant_form: forms.Form, details_form: DetailsForm,
+                        *, only_accepted: bool = False) -> None:
+    """Show a service's field errors on the fields of the applicant and details forms, in the reader's
+    language. ``only_accepted``: only on fields the form accepted (a field the form already refused
+    keeps its own message; an error about what the form did not pass on is not the officer's)."""
+    lang = translation.get_language()
+    for err in errors:
+        field, text = err["field"], field_message(err, lang)
+        if field.startswith("details."):
+            form: forms.Form = details_form
+            name = details_field(details_form.model, field.removeprefix("details."))
+            if name is not None and name in details_form.fields:
+                text = f"{details_form.fields[name].label}: {text}"
+        else:
+            form, name = applicant_form, field if field in applicant_form.fields else None
+        if only_accepted and (not form.is_valid() if name is None else (name in form.errors or name not in form.cleaned_data)):
+            continue
+        form.add_error(name, text)
+
+
 def details_for_correction(form: DetailsForm) -> dict[str, Any]:
     """What the correction form's service details say. A national ID input left empty (the one on
     file is shown masked beside it) is left out: ``services.update_details`` keeps the one on file."""
     return {k: v for k, v in form.to_details().items() if not (k in PERSONAL_IDS and not v)}
 
 
+def _reader_lang() -> str:
+    return "en" if (translation.get_language() or "th").startswith("en") else "th"
+
+
+def reason_choices(outcome: str = "") -> list[Any]:
+    """The reason field's options, by name (never a bare code): only the reasons of ``outcome`` once
+    one is chosen; before that, every reason grouped by outcome (an ``<optgroup>`` each), so that
+    without JavaScript the officer still sees which reasons go with which outcome."""
+    lang = _reader_lang()
+    if outcome in reasons.OUTCOME_NAMES:
+        return [("", gettext("— เลือกเหตุผล —")), *((r.code, r.name(lang)) for r in reasons.for_outcome(outcome))]
+    return [("", gettext("— เลือกเหตุผล —")), *(
+        (reasons.outcome_name(o, lang), [(r.code, r.name(lang)) for r in reasons.for_outcome(o)])
+        for o in reasons.OUTCOME_NAMES)]
+
+
 class TransitionForm(forms.Form):
+    """An action on a request. A deciding action (``sets_outcome``) also takes the outcome and a reason
+    that fits it: the case services say what is missing or does not fit (``services.decision_errors``),
+    each on its field; the form only offers the choices (the reasons of the chosen outcome, by name)."""
+
     action = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(label=_("หมายเหตุ/เหตุผล"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
-    outcome = forms.ChoiceField(label=_("ผลการพิจารณา"), required=False, choices=[
-        ("", "—"), ("approved", _("อนุมัติ")), ("partially_approved", _("อนุมัติบางส่วน")),
-        ("rejected", _("ไม่อนุมัติ")), ("terminated", _("ยุติเรื่อง"))])
-    reason_code = forms.ChoiceField(label=_("รหัสเหตุผล"), required=False, choices=())
+    outcome = forms.ChoiceField(label=_("ผลการพิจารณา"), required=False,
+                                choices=[("", _("— เลือกผลการพิจารณา —")), *OUTCOME_CHOICES])
+    reason_code = forms.ChoiceField(
+        label=_("เหตุผลของผลการพิจารณา"), required=False, choices=(),
+        help_text=_("รายการแสดงเฉพาะเหตุผลที่ใช้กับผลการพิจารณาที่เลือก ฐานทางกฎหมายของเหตุผลแสดงในหน้าตรวจสอบก่อนยืนยัน"))
 
-    def __init__(self, *args: Any, reason_choices: list[tuple[str, str]] | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, action: Action | None = None, **kwargs: Any):
+        """``action``: the workflow action the form is for; a deciding one requires an outcome and a
+        reason, one that needs a comment requires it (the page marks them, every message names its field)."""
         super().__init__(*args, **kwargs)
-        choice(self, "reason_code").choices = [("", "—"), *(reason_choices or [])]
+        required = {
+            "outcome": (action is not None and action.sets_outcome, gettext("กรุณาเลือกผลการพิจารณา")),
+            "reason_code": (action is not None and action.sets_outcome, gettext("กรุณาเลือกเหตุผลของผลการพิจารณา")),
+            "comment": (action is not None and action.comment_required, gettext("กรุณาระบุเหตุผลประกอบ")),
+        }
+        for name, (needed, message) in required.items():
+            self.fields[name].required = needed
+            self.fields[name].error_messages["required"] = message
+        reason = choice(self, "reason_code")
+        reason.choices = reason_choices()  # every reason is a valid value: a mismatch is the service's to explain
+        chosen = str(self.data.get(self.add_prefix("outcome")) or self.initial.get("outcome") or "")
+        if chosen in reasons.OUTCOME_NAMES:  # what is shown: the chosen outcome's reasons only
+            reason.widget.choices = reason_choices(chosen)
+        self.fields["outcome"].widget.attrs.update({
+            "hx-get": reverse("staff:reason_options"), "hx-trigger": "change", "hx-include": "this",
+            "hx-target": f"#id_{self.add_prefix('reason_code')}", "hx-swap": "innerHTML",
+        })
+        self.action = action
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.action is not None and self.action.sets_outcome:  # the service's rule, every problem in one round
+            for e in decision_errors(self.action, cleaned, str(cleaned.get("comment") or "")):
+                if e["field"] not in self.errors:
+                    self.add_error(e["field"], field_message(e, _reader_lang()))
+        return cleaned
+        name_errors(self.fields)
 
 
-class UploadForm(forms.Form):
-    doc_type = forms.ChoiceField(label=_("ประเภทเอกสาร"), choices=())
-    file = forms.FileField(label=_("ไฟล์ (PDF, JPEG, PNG)"))
+class UploadForm(NamedErrors, forms.Form):
+    """Several documents in one post, without JavaScript: one row per file, each a document type
+    and a file input. The rows start with the required documents still missing (their types chosen);
+    a row left without a file is skipped. Row 1's fields are ``doc_type`` and ``file``, row n's
+    ``doc_type_n`` and ``file_n``; ``cleaned_data["uploads"]`` lists the (type, file) pairs."""
 
-    def __init__(self, *args: Any, doc_choices: list[tuple[str, str]] | None = None, **kwargs: Any):
+    MIN_ROWS, MAX_ROWS = 3, 8
+
+    def __init__(self, *args: Any, doc_choices: list[tuple[str, str]] | None = None,
+                 missing: list[str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        choice(self, "doc_type").choices = doc_choices or []
+        missing = missing or []
+        if self.is_bound:  # as many rows as were posted
+            n = max([1, *(i for i in range(2, self.MAX_ROWS + 1)
+                          if self.add_prefix(f"doc_type_{i}") in self.data or self.add_prefix(f"file_{i}") in self.files)])
+        else:
+            n = min(max(len(missing) + 1, self.MIN_ROWS), self.MAX_ROWS)
+        self.row_names: list[tuple[str, str]] = []
+        for i in range(1, n + 1):
+            kind, file = ("doc_type", "file") if i == 1 else (f"doc_type_{i}", f"file_{i}")
+            self.fields[kind] = forms.ChoiceField(
+                label=format_lazy(_("ประเภทเอกสารที่ {n}"), n=i), required=False,
+                choices=[("", _("— เลือก —")), *(doc_choices or [])],
+                initial=missing[i - 1] if i <= len(missing) else "")
+            self.fields[file] = forms.FileField(label=format_lazy(_("ไฟล์ที่ {n} (PDF, JPEG, PNG)"), n=i), required=False)
+            self.row_names.append((kind, file))
+        name_errors(self.fields)
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[kind], self[file]) for kind, file in self.row_names]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        uploads = []
+        for i, (kind, file) in enumerate(self.row_names, start=1):
+            if cleaned.get(file) and not cleaned.get(kind) and kind not in self.errors:
+                self.add_error(kind, format_lazy(_("กรุณาเลือกประเภทเอกสารของไฟล์ที่ {n}"), n=i))
+            elif cleaned.get(file) and cleaned.get(kind):
+                uploads.append((cleaned[kind], cleaned[file], file))
+        if not uploads and not self.errors:
+            self.add_error("file", _("กรุณาเลือกไฟล์ที่จะแนบอย่างน้อยหนึ่งไฟล์"))
+        cleaned["uploads"] = uploads
+        return cleaned

@@ -17,6 +17,7 @@ from enum import StrEnum
 from jfslib.eligibility import expr as ex
 from jfslib.eligibility.facts import Context, FactValue
 from jfslib.eligibility.rules import Citation, Combine, Criterion, Parameter, Ruleset, Template
+from jfslib.thaidate import format_en, format_thai
 
 
 class Outcome(StrEnum):
@@ -240,11 +241,12 @@ def _summary(
     values: Mapping[str, ex.Tri],
     missing: list[MissingFact],
 ) -> tuple[str, str]:
-    head_th = f"{ruleset.th} (เกณฑ์ฉบับ {ruleset.version} ใช้บังคับ {ruleset.effective_from.isoformat()}"
-    head_en = f"{ruleset.en} (rules {ruleset.version}, in force from {ruleset.effective_from.isoformat()}"
+    # dates in the Buddhist era (English readers get the C.E. year beside it)
+    head_th = f"{ruleset.th} (เกณฑ์ฉบับ {ruleset.version} ใช้บังคับ {format_thai(ruleset.effective_from)}"
+    head_en = f"{ruleset.en} (rules {ruleset.version}, in force from {format_en(ruleset.effective_from)}"
     if ruleset.in_force_from > ruleset.effective_from:
-        head_th += f" ค่าเกณฑ์ตั้งแต่ {ruleset.in_force_from.isoformat()}"
-        head_en += f", thresholds from {ruleset.in_force_from.isoformat()}"
+        head_th += f" ค่าเกณฑ์ตั้งแต่ {format_thai(ruleset.in_force_from)}"
+        head_en += f", thresholds from {format_en(ruleset.in_force_from)}"
     if not ruleset.active:
         head_th += " — ร่าง ยังไม่มีผลใช้บังคับ"
         head_en += " — a draft, not in force"
