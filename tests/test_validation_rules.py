@@ -18,7 +18,7 @@ from jfs.accounts.models import User
 from jfs.audit.models import AuditEvent
 from jfs.cases.models import Person, Request
 from jfs.core.templatetags.thai import phone as phone_filter
-from jfs.staff import views
+from jfs.staff import queues, views
 from jfslib import thai_id, thai_phone
 from tests.conftest import new_national_id
 from tests.test_bad_input import NEW, form_data, payload, post_json
@@ -252,7 +252,7 @@ def test_signed_out_the_sign_in_page_does_not_carry_the_id_either() -> None:
 
 
 def test_pagination_keeps_the_search_token(make_request: Any, staff_client: Client, monkeypatch: Any) -> None:
-    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(queues, "PAGE_SIZE", 1)
     first = make_request()
     nid = first.applicant.national_id
     second = make_request(applicant={"national_id": nid})
