@@ -91,6 +91,12 @@ class PanelCriterion:
     note: str | Promise = ""
     not_registered: bool = False
 
+    @property
+    def missing(self) -> list[Any]:
+        """The missing facts its explanation does not already name."""
+        r = self.result
+        return [m for m in r.missing_facts if m.th not in r.explanation_th]
+
 
 @dataclass
 class PanelGroup:
