@@ -110,7 +110,9 @@ def test_filters_overdue_mine_waiting(make_request: MakeRequest, act: Act, users
 def test_next_action_names_the_users_actions_or_the_role_that_acts(make_request: MakeRequest,
                                                                    users: dict[str, User]) -> None:
     req = make_request(assign_to="officer.cm")
-    assert "เริ่มตรวจสอบคำขอ" in queues.next_action(req, users["officer.cm"])["mine"]
+    # the step that moves it on, not the ways out (documents asked for, referral, withdrawal)
+    mine = queues.next_action(req, users["officer.cm"])
+    assert mine["mine"] == ["เริ่มตรวจสอบคำขอ"] and mine["others"] == 3
     waiting_for = queues.next_action(req, users["member.cm"])
     assert waiting_for["mine"] == [] and "เจ้าหน้าที่รับคำขอ" in waiting_for["roles"]
 
@@ -122,7 +124,7 @@ def test_closed_request_shows_its_finish_date_not_a_deadline(make_request: MakeR
     row = queues.rows([Request.objects.select_related("applicant", "office", "assigned_to").get(pk=req.pk)],
                       users["officer.cm"])[0]
     assert row["finished_on"] == (req.closed_on or req.clock_stopped_on) is not None
-    assert row["next"] == {"mine": [], "roles": []}
+    assert row["next"] == {"mine": [], "others": 0, "roles": []}
 
 
 # --------------------------------------------------------------------------- pages

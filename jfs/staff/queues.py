@@ -31,6 +31,7 @@ from jfs.staff.access import staff_required
 from jfs.staff.models import SavedView
 from jfslib.sla import Colour
 from jfslib.thaidate import fiscal_year
+from jfslib.workflow import PREVIOUS
 
 #: rows on one page of a list
 PAGE_SIZE = 50
@@ -52,22 +53,42 @@ def _role_names() -> dict[str, str]:
     return {code: str(name) for code, name in ROLE_CHOICES}
 
 
-def next_action(req: Request, user: User) -> dict[str, list[str]]:
-    """What happens next to ``req``: the workflow actions ``user`` may take from its state (by
-    name), or, when none is theirs, the roles that act (by name)."""
+def _forward(wf: Any, state: str, actions: list[Any]) -> list[Any]:
+    """Of ``actions``, those that move the work on: to a later stage on the main path (not a
+    wait for the applicant), or back from a wait; else those that do not end the request; else
+    all of them."""
+    here = wf.states[state].stage
+
+    def onward(a: Any) -> bool:
+        target = wf.states.get(a.target)
+        return a.target == PREVIOUS or (target is not None and not target.terminal and target.clock != "paused"
+                                        and target.stage > here)
+
+    for keep in (onward, lambda a: not getattr(wf.states.get(a.target), "terminal", False)):
+        chosen = [a for a in actions if keep(a)]
+        if chosen:
+            return chosen
+    return actions
+
+
+def next_action(req: Request, user: User) -> dict[str, Any]:
+    """What happens next to ``req``: the workflow actions ``user`` may take from its state that
+    move it on (by name; ``others`` counts the rest, such as withdrawing), or, when none is
+    theirs, the roles that act (by name)."""
     wf = req.workflow
     lang_en = (translation.get_language() or "th").startswith("en")
     possible = wf.actions_from(req.state)
     own = [a for a in possible if user.role in a.roles and (not a.assignee_only or req.assigned_to_id == user.pk)]
     if own:
-        return {"mine": [a.en if lang_en else a.th for a in own], "roles": []}
+        main = _forward(wf, req.state, own)
+        return {"mine": [a.en if lang_en else a.th for a in main], "others": len(own) - len(main), "roles": []}
     names = _role_names()
     acting: list[str] = []
-    for a in possible:
+    for a in _forward(wf, req.state, possible):
         for role in a.roles:
             if names.get(role, role) not in acting:
                 acting.append(names.get(role, role))
-    return {"mine": [], "roles": acting}
+    return {"mine": [], "others": 0, "roles": acting}
 
 
 def rows(reqs: list[Request], user: User) -> list[dict[str, Any]]:
