@@ -178,17 +178,19 @@ def _require_write(user: User, req: Request) -> None:
 
 
 def may_register(user: User, office: Office | None = None) -> bool:
-    """Whether ``user`` may register requests at all (staff who handle cases: not read-only roles,
-    not administrators) and, given ``office``, for that office: their own, or any office for the
+    """Whether ``user`` may register requests at all (``REGISTRARS``: intake and case officers,
+    office heads) and, given ``office``, for that office: their own, or any office for the
     central office's staff. The one definition: ``create_request`` enforces it, the new-request
     page asks it to decide whether to show the form (``selectors.registration_offices`` lists the
     offices it allows)."""
-    if not user.is_authenticated or user.role not in roles.STAFF_ROLES or user.is_read_only:
-        return False
-    if user.role == roles.ADMINISTRATOR:
+    if not user.is_authenticated or user.role not in REGISTRARS or user.is_read_only:
         return False
     return office is None or user.office_id == office.pk or bool(user.office and user.office.is_central)
 
+
+#: who registers requests (``may_register``): those who take them in and handle them, as ``WHO_MAY``
+#: lets them correct and assign; not subcommittee members or secretaries, finance, or read-only roles
+REGISTRARS = frozenset({roles.INTAKE_OFFICER, roles.CASE_OFFICER, roles.OFFICE_HEAD})
 
 #: who may be given a request (``assign``; the case page lists them)
 ASSIGNABLE_ROLES = frozenset({roles.CASE_OFFICER, roles.INTAKE_OFFICER, roles.FINANCE_OFFICER})
@@ -721,11 +723,13 @@ def _plan_action(
     return plan, fields
 
 
-def check_transition(*, actor: User, request_id: int, action: str, comment: str = "",
-                     fields: dict[str, Any] | None = None) -> None:
-    """Every check ``transition`` makes except the version, writing nothing: raises the same
-    ``CaseError``. The decision page asks it before showing the officer their answers to confirm."""
+def check_transition(*, actor: User, request_id: int, action: str, expected_version: int | None,
+                     comment: str = "", fields: dict[str, Any] | None = None) -> None:
+    """Every check ``transition`` makes, writing nothing (and locking nothing: ``transition`` checks
+    again): raises the same ``CaseError``. The decision page asks it before showing the officer
+    their answers to confirm."""
     req = Request.objects.select_related("office").get(pk=request_id)
+    _require_version(req, expected_version)
     _require_write(actor, req)
     _plan_action(actor, req, action, comment, fields)
 
@@ -745,6 +749,9 @@ def transition(
     req = _lock(request_id, expected_version)
     _require_write(actor, req)
     plan, fields = _plan_action(actor, req, action, comment, fields)
+    recorded = _recorded_details(req, action, comment)
+    if recorded is not None:
+        req.details = recorded
     wf = req.workflow
     day = on or today()
     cal = calendar_for(req.office_id)
@@ -775,6 +782,24 @@ def transition(
         # the new step waits for another role: its people hear of it once this is saved
         transaction.on_commit(lambda: handoffs.notify_handoff(req, actor), robust=True)
     return req
+
+
+def _recorded_details(req: Request, action: str, comment: str) -> dict[str, Any] | None:
+    """The request's details with the fields the action records (``details.recorded_by``: the
+    consultation's advice is the comment of "record the advice given", typed once) set to its
+    comment; None when the action records none. Too long for the field is a refusal on the comment."""
+    names = details_mod.recorded_by(details_mod.SCHEMAS[req.service], action)
+    text = comment.strip()
+    if not names or not text:
+        return None
+    merged = {**req.details, **dict.fromkeys(names, text)}
+    try:
+        details_mod.validate(req.service, merged)
+    except details_mod.DetailsError as exc:
+        mine = [{**e, "field": "comment"} for e in exc.errors if e["field"] in names]
+        if mine:
+            raise InvalidInput(mine[0]["message_th"], mine[0]["message_en"], errors=mine) from None
+    return merged
 
 
 @transaction.atomic
@@ -864,8 +889,11 @@ def update_details(
         _keep_revision(req.applicant, previous, actor=actor, req=req, reason="correction")
         subject_changed = bool(previous)
     if details is not None:
+        # what an action recorded (the advice given) is not asked by the correction form: left out, it stays
+        kept = {k: req.details[k] for k in details_mod.recorded_by(details_mod.SCHEMAS[req.service])
+                if k in req.details and k not in details}
         clean, amount = _validate_details(
-            req.service, details_mod.keep_personal_ids(details, req.details, empty_keeps=False))
+            req.service, details_mod.keep_personal_ids({**kept, **details}, req.details, empty_keeps=False))
         for k in set(clean) | set(req.details):
             if clean.get(k) != req.details.get(k):
                 # a national ID in the details (the detainee's) is personal data: name the field only

@@ -32,12 +32,13 @@ from jfs.cases import details as details_mod
 from jfs.cases import handoffs, reports, selectors, services, workflows
 from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, NotPermitted, RequestClosed, field_error
 from jfs.cases.models import SERVICE_CHOICES, Document, Request
+from jfs.cases.progress import progress_of
 from jfs.core import clock, notifications
 from jfs.core import selectors as core_selectors
 from jfs.core.templatetags.thai import be_datetime
 from jfs.exchange import services as exchange_services
 from jfs.exchange.selectors import documents_confirmed_by_registry
-from jfs.staff import decisions, queues
+from jfs.staff import decisions, nextstep, queues
 from jfs.staff.access import staff_required
 from jfs.staff.forms import (
     DETAIL_FORMS,
@@ -258,7 +259,7 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
     can = services.allowed(user, req)  # what the page offers: the services refuse the rest
     actions = wf.available_actions(req.state, user.role) if services.ACT in can else []
     forms_by_action = {
-        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, prefix=a.code)
+        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, prefix=a.code, action=a)
         for a in actions
     }
     if "failed_action" in extra:  # the form as the officer left it (refused, stale, or to change)
@@ -277,7 +278,7 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
         "state": wf.states[req.state],
         "sla": selectors.SlaReader(services.today()).read(req),
         "actions": [(a, forms_by_action[a.code]) for a in actions],
-        "transitions": selectors.history(req, with_documents=True),
+        **nextstep.case_page(req, actions),  # transitions (newest first), progress, next_step, next_mine
         "documents": selectors.documents_of(req),
         "doc_types": wf.documents,
         "required_docs": [
@@ -335,19 +336,23 @@ def case(request: StaffRequest, pk: int) -> HttpResponse:
 def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     action = request.POST.get("action_code", "")
-    form = TransitionForm(request.POST, prefix=action)
-    if not form.is_valid():  # the form comes back once on the case page with its errors (no re-post on refresh)
-        messages.error(request, _("ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ"))
-        return decisions.back_to_case(request, req, action)
+    form = TransitionForm(request.POST, prefix=action, action=req.workflow.actions.get(action))
+    valid = form.is_valid()
     c = form.cleaned_data
-    fields = {"outcome": c["outcome"], "reason_code": c["reason_code"]}
-    deciding = getattr(req.workflow.actions.get(c["action"]), "sets_outcome", False)
+    fields = {"outcome": c.get("outcome", ""), "reason_code": c.get("reason_code", "")}
+    deciding = getattr(req.workflow.actions.get(c.get("action", "")), "sets_outcome", False)
     try:
-        if deciding and not request.POST.get("confirmed"):
-            # a decision cannot be undone: check it now, then show it to the officer to confirm
-            services.check_transition(actor=request.user, request_id=req.pk, action=c["action"],
-                                      comment=c["comment"], fields=fields)
-            return decisions.remember_answers(request, req, action, c)
+        if not valid or (deciding and not request.POST.get("confirmed")):
+            # an incomplete form, or a decision (it cannot be undone, the officer confirms it first):
+            # the services check it now, so that an action not allowed at all is said before any field
+            if "action" in c and "version" in c:
+                services.check_transition(actor=request.user, request_id=req.pk, action=c["action"],
+                                          expected_version=c["version"], comment=c.get("comment", ""), fields=fields)
+            if valid:
+                return decisions.remember_answers(request, req, action, c)
+            # the form comes back once on the case page with its errors (no re-post on refresh)
+            messages.error(request, _("ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ"))
+            return decisions.back_to_case(request, req, action)
         moved = services.transition(
             actor=request.user, request_id=req.pk, action=c["action"], expected_version=c["version"],
             comment=c["comment"], fields=fields,
@@ -366,6 +371,9 @@ def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
             errors = [field_error(REFUSAL_FIELDS[exc.code], exc.th, exc.en)]
         if not errors:
             _error(request, exc)
+        elif not valid:  # the form's own errors say the same, each on its field
+            messages.error(request, _("ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ"))
+            errors = []
         return decisions.back_to_case(request, req, action, errors)
     decisions.forget_answers(request, req, action)
     _say_done(request, moved, c["action"])
@@ -379,11 +387,13 @@ def _say_done(request: StaffRequest, req: Request, action: str) -> None:
     what = ((act.en if _lang() == "en" else act.th) if act is not None else action)
     text = _("บันทึกแล้ว: %(action)s ขณะนี้อยู่ในขั้นตอน “%(state)s”") % {
         "action": what, "state": state.en if _lang() == "en" else state.th}
-    wanted = handoffs.next_roles(req)
-    if wanted:
-        text += " " + _("ผู้ดำเนินการต่อ: %(who)s (ระบบแจ้งเตือนในระบบงานแล้ว)") % {
-            "who": _(" หรือ ").join(handoffs.role_names(wanted, _lang()))}
-    messages.success(request, text)
+    # the next step (what, by whom, by when: jfs.staff.nextstep), on a line of its own in the banner
+    text += "\n" + nextstep.next_step_sentence(progress_of(req).next)
+    people = handoffs.recipients(req, request.user) if handoffs.next_roles(req) else []
+    if people:
+        text += " " + _("ระบบแจ้งเตือน %(who)s ในระบบงานแล้ว") % {"who": nextstep.either(
+            f"{u.get_full_name() or u.username} ({u.get_role_display()})" for u in people)}
+    messages.success(request, text, extra_tags="banner")
 
 
 def _change_label(wf: Any, t: Any) -> str:
@@ -415,7 +425,7 @@ def _stale_transition(request: StaffRequest, req: Any, action: str, form: Transi
     version, so that submitting it again is a deliberate second decision (not an endless 409)."""
     data = request.POST.copy()
     data[form.add_prefix("version")] = str(req.version)
-    fresh = TransitionForm(data, prefix=action)
+    fresh = TransitionForm(data, prefix=action, action=req.workflow.actions.get(action))
     fresh.is_valid()
     wf = req.workflow
     _say_what_changed(request, req, form.cleaned_data["version"])
@@ -430,14 +440,25 @@ def _stale_transition(request: StaffRequest, req: Any, action: str, form: Transi
     return render(request, "staff/case.html", _case_context(request, req, **extra), status=409)
 
 
+def _refused(request: StaffRequest, req: Request, capability: str) -> HttpResponse | None:
+    """A post for a control the page does not offer this person (``services.refusal``): a role that may
+    not, 403; a request closed since the page was read, back to the case, which says so."""
+    refused = services.refusal(request.user, req, capability)
+    if refused is None:
+        return None
+    if isinstance(refused, NotPermitted):
+        return render(request, "staff/forbidden.html", status=403)
+    _error(request, refused)
+    return _see_other(reverse("staff:case", args=[req.pk]))
+
+
 @require_POST
 @staff_required
 def upload(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
-    refused = services.refusal(request.user, req, services.UPLOAD)
-    if refused is not None:  # not offered on the page: a forged or stale post, back to the case
-        _error(request, refused)
-        return _see_other(reverse("staff:case", args=[req.pk]))
+    refused = _refused(request, req, services.UPLOAD)
+    if refused is not None:
+        return refused
     form = UploadForm(request.POST, request.FILES, doc_choices=_doc_choices(req.workflow))
     if not form.is_valid():
         return render(request, "staff/case.html", _case_context(request, req, upload_form=form), status=422)
@@ -456,12 +477,12 @@ def upload(request: StaffRequest, pk: int) -> HttpResponse:
     for r in results:  # what happened to each file; then back to the case (no re-post on refresh)
         what = {"name": r.upload.name, "type": names.get(r.upload.doc_type, r.upload.doc_type)}
         if r.error is not None:
-            messages.error(request, _("ไม่ได้แนบ “%(name)s” (%(type)s): %(reason)s") % {**what, "reason": r.error.message(_lang())})
+            messages.error(request, _("ไม่ได้อัปโหลด “%(name)s” (%(type)s): %(reason)s") % {**what, "reason": r.error.message(_lang())})
         elif r.document is not None and r.document.quarantined:
             messages.warning(request, _("“%(name)s” (%(type)s): เก็บไฟล์ไว้แล้ว แต่กักกันไว้ ไม่เปิดให้ดาวน์โหลด: %(reason)s")
                              % {**what, "reason": r.document.scan_reason_text})
         else:
-            messages.success(request, _("แนบ “%(name)s” (%(type)s) แล้ว") % what)
+            messages.success(request, _("อัปโหลดแล้ว: “%(name)s” (%(type)s)") % what)
     return redirect("staff:case", pk=req.pk)
 
 
@@ -469,10 +490,9 @@ def upload(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required
 def assign(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
-    refused = services.refusal(request.user, req, services.ASSIGN)
-    if refused is not None:  # not offered on the page: a forged or stale post
-        _error(request, refused)
-        return _see_other(reverse("staff:case", args=[req.pk]))
+    refused = _refused(request, req, services.ASSIGN)
+    if refused is not None:
+        return refused
     raw_assignee, raw_version = request.POST.get("assignee", ""), request.POST.get("version", "")
     assignee = account_selectors.user_by_id(raw_assignee)
     if assignee is None:
