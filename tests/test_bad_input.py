@@ -162,23 +162,31 @@ def test_odd_api_list_parameters_are_not_a_500(api_client: Any) -> None:
     assert client.get("/api/v1/requests", {"offset": "x"}).status_code == 422
 
 
-def test_missing_transition_fields_on_the_page_give_422(make_request: Any, staff_client: Client) -> None:
+def test_missing_transition_fields_on_the_page_are_refused_with_a_redirect(make_request: Any, staff_client: Client) -> None:
+    """Not a 500 and nothing saved: the answer is the case page again (Post/Redirect/Get), with a message."""
     req = make_request(assign_to="officer.cm")
+    case_url = reverse("staff:case", args=[req.pk]) + "#action-start_screening"
     resp = staff_client.post(reverse("staff:transition", args=[req.pk]), {"action_code": "start_screening"})
-    assert resp.status_code == 422
+    assert resp.status_code == 303 and resp["Location"] == case_url
     resp = staff_client.post(reverse("staff:transition", args=[req.pk]), {
         "action_code": "start_screening", "start_screening-action": "start_screening", "start_screening-version": "x"})
-    assert resp.status_code == 422
+    assert resp.status_code == 303 and resp["Location"] == case_url
+    assert "ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ" in staff_client.get(case_url).content.decode()
     req.refresh_from_db()
     assert req.state == "received"
 
 
-def test_transition_refused_on_the_page_keeps_the_form_with_409(make_request: Any, staff_client: Client) -> None:
+def test_transition_refused_on_the_page_keeps_the_form(make_request: Any, staff_client: Client) -> None:
+    """A refusal redirects to the case page (refreshing it posts nothing), the form open with its error."""
     req = make_request(assign_to="officer.cm")
     resp = staff_client.post(reverse("staff:transition", args=[req.pk]), {
         "action_code": "request_documents", "request_documents-action": "request_documents",
         "request_documents-version": req.version, "request_documents-comment": " "})
-    assert resp.status_code == 409 and "กรุณาระบุเหตุผลประกอบ" in resp.content.decode()
+    assert resp.status_code == 303
+    page = staff_client.get(resp["Location"])
+    form = next(f for a, f in page.context["actions"] if a.code == "request_documents")
+    assert form.is_bound and form.errors["comment"] == ["กรุณาระบุเหตุผลประกอบ"]
+    assert "กรุณาระบุเหตุผลประกอบ" in page.content.decode()
 
 
 def test_assign_with_nonsense_is_not_a_500(make_request: Any, login: Any) -> None:
@@ -337,7 +345,9 @@ def test_page_transition_comment_with_a_nul_character_is_refused(make_request: A
     resp = staff_client.post(reverse("staff:transition", args=[req.pk]), {
         "action_code": "request_documents", "request_documents-action": "request_documents",
         "request_documents-version": req.version, "request_documents-comment": "ขอ\u0000เอกสาร"})
-    assert resp.status_code == 422
+    assert resp.status_code == 303  # refused: back to the case page, the form open with the error
+    form = next(f for a, f in staff_client.get(resp["Location"]).context["actions"] if a.code == "request_documents")
+    assert "comment" in form.errors
     req.refresh_from_db()
     assert req.state == "received"
 

@@ -103,7 +103,7 @@ def test_page_conflict_offers_the_form_again_at_the_current_version(two_officers
     assert inputs["withdraw-comment"].strip() == typed
     assert inputs["withdraw-version"] == str(v + 1)
     form = next(f for a, f in resp.context["actions"] if a.code == "withdraw")
-    assert form.is_bound and re.search(r'<details class="action" open>\s*<summary>ผู้ขอถอนคำขอ</summary>', html)
+    assert form.is_bound and re.search(r'<details class="action" id="action-withdraw" open>\s*<summary>ผู้ขอถอนคำขอ</summary>', html)
 
     # submitting the same form again is a deliberate second decision, and it now succeeds
     resubmit = {k: inputs[k] for k in ("action_code", "withdraw-action", "withdraw-version", "withdraw-comment")}

@@ -64,7 +64,8 @@ class BEDateField(forms.CharField):
         try:
             return thaidate.parse_date(text, era="BE", today=clock.today())
         except thaidate.DateInputError as exc:  # named: the summary lists the message alone
-            raise forms.ValidationError(f"{self.label}: {exc.message(translation.get_language())}") from None
+            message = exc.message(translation.get_language())
+            raise forms.ValidationError(f"{self.label}: {message}" if self.label else message) from None
 
 
 class PhoneField(forms.CharField):
@@ -118,7 +119,7 @@ def name_errors(fields: Mapping[str, forms.Field], names: Mapping[str, StrOrProm
         else:
             msgs["required"] = _named(_("กรุณากรอก{name}"), name)
         if isinstance(field, forms.IntegerField | forms.DecimalField):
-            whole = isinstance(field, forms.IntegerField)
+            whole = not isinstance(field, forms.DecimalField)  # a DecimalField is an IntegerField
             msgs["invalid"] = _named(_("{name}ต้องเป็นจำนวนเต็ม") if whole else _("{name}ต้องเป็นตัวเลข"), name)
             msgs["min_value"] = _named(_("{name}ต้องไม่น้อยกว่า %(limit_value)s"), name)
             msgs["max_value"] = _named(_("{name}ต้องไม่เกิน %(limit_value)s"), name)

@@ -1,0 +1,263 @@
+"""Decisions without mistakes (issue 9, item 5) and refused actions answered with a redirect (item 8).
+
+The service refuses a deciding action without an outcome, or with a reason that does not fit it,
+naming every problem on its field and writing nothing; the page offers the reasons of the chosen
+outcome by name, shows a check-your-answers page before the decision, and answers a refusal with a
+redirect to the case page (refreshing it posts nothing) that keeps what was typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from jfs.audit.models import AuditEvent
+from jfs.cases import reasons, services
+from jfs.cases.errors import Conflict, DecisionIncomplete, TransitionNotAllowed
+from jfs.cases.models import Request, Transition
+from jfs.staff.decisions import ANSWERS_KEY, TYPED_KEY
+
+pytestmark = pytest.mark.django_db
+
+ACTION = "record_subcommittee_decision"
+
+
+@pytest.fixture
+def considered(make_request: Any, act: Any, attach: Any) -> Request:
+    """A request waiting for the subcommittee's decision."""
+    req = make_request(assign_to="officer.cm")
+    attach(req, "intake.cm", "@required")
+    for username, action in [("intake.cm", "start_screening"), ("intake.cm", "accept"),
+                             ("officer.cm", "complete_fact_finding"), ("officer.cm", "submit_opinion")]:
+        req = act(req, username, action)
+    assert req.state == "consideration"
+    return req
+
+
+def _unchanged(req: Request) -> None:
+    fresh = Request.objects.get(pk=req.pk)
+    assert (fresh.state, fresh.version, fresh.outcome, fresh.reason_code) == (req.state, req.version, "", "")
+    assert not Transition.objects.filter(request=req, action=ACTION).exists()
+
+
+# --------------------------------------------------------------------------- the service
+
+
+def test_a_decision_without_an_outcome_is_refused_on_its_fields_and_writes_nothing(considered: Request, act: Any) -> None:
+    events = AuditEvent.objects.count()
+    with pytest.raises(DecisionIncomplete) as exc:
+        act(considered, "secretary.cm", ACTION, comment="")
+    err = exc.value
+    assert err.status == 422 and err.code == "decision_incomplete"
+    # every problem at once, each on its field, in words (never "outcome, reason_code")
+    assert {e["field"] for e in err.errors} == {"outcome", "reason_code", "comment"}
+    by_field = {e["field"]: e for e in err.errors}
+    assert by_field["outcome"]["message_th"] == "กรุณาเลือกผลการพิจารณา"
+    assert by_field["outcome"]["message_en"] == "Choose the outcome of the decision"
+    assert "reason_code" not in err.th and "outcome" not in err.en.split(":")[0]
+    _unchanged(considered)
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_reason_that_does_not_fit_the_outcome_is_refused_by_name(considered: Request, act: Any) -> None:
+    with pytest.raises(DecisionIncomplete) as exc:
+        act(considered, "secretary.cm", ACTION, outcome="approved", reason_code="R01")
+    [error] = exc.value.errors
+    assert error["field"] == "reason_code"
+    r01 = reasons.all_reasons()["R01"]
+    assert r01.th in error["message_th"] and "อนุมัติ" in error["message_th"] and "R01" not in error["message_th"]
+    assert r01.en in error["message_en"]
+    _unchanged(considered)
+
+
+def test_an_unknown_outcome_or_reason_is_refused(considered: Request, act: Any) -> None:
+    with pytest.raises(DecisionIncomplete) as exc:
+        act(considered, "secretary.cm", ACTION, outcome="maybe", reason_code="ZZZ")
+    assert {e["field"] for e in exc.value.errors} == {"outcome", "reason_code"}
+    _unchanged(considered)
+
+
+def test_role_and_state_are_refused_before_the_decision_fields(considered: Request, act: Any, make_request: Any) -> None:
+    """Someone who may not decide hears that, not "choose an outcome"."""
+    with pytest.raises(TransitionNotAllowed) as exc:
+        act(considered, "officer.cm", ACTION)
+    assert exc.value.code == "wrong_role"
+    with pytest.raises(TransitionNotAllowed) as exc:
+        act(make_request(), "secretary.cm", ACTION)
+    assert exc.value.code == "wrong_state"
+
+
+def test_check_transition_checks_like_transition_and_writes_nothing(considered: Request, users: Any) -> None:
+    secretary = users["secretary.cm"]
+    v = considered.version
+    with pytest.raises(DecisionIncomplete):
+        services.check_transition(actor=secretary, request_id=considered.pk, action=ACTION, expected_version=v,
+                                  comment="x", fields={"outcome": "rejected", "reason_code": "A01"})
+    with pytest.raises(Conflict):
+        services.check_transition(actor=secretary, request_id=considered.pk, action=ACTION, expected_version=v - 1,
+                                  comment="มติที่ประชุม", fields={"outcome": "rejected", "reason_code": "R01"})
+    services.check_transition(actor=secretary, request_id=considered.pk, action=ACTION, expected_version=v,
+                              comment="มติที่ประชุม", fields={"outcome": "rejected", "reason_code": "R01"})
+    _unchanged(considered)
+
+
+def test_the_decision_is_stored_with_its_outcome_and_reason(considered: Request, act: Any) -> None:
+    req = act(considered, "secretary.cm", ACTION, outcome="partially_approved", reason_code="P01")
+    t = Transition.objects.get(request=req, action=ACTION)
+    assert t.fields == {"outcome": "partially_approved", "reason_code": "P01"}
+    assert (req.state, req.outcome, req.reason_code) == ("decided", "partially_approved", "P01")
+
+
+def test_reasons_of_an_outcome_and_their_names() -> None:
+    assert [r.code for r in reasons.for_outcome("rejected")] == ["R01", "R02", "R03", "R04"]
+    assert reasons.for_outcome("nonsense") == []
+    assert reasons.outcome_name("partially_approved", "th") == "อนุมัติบางส่วน"
+    assert reasons.outcome_name("partially_approved", "en") == "Partly approved"
+    assert reasons.all_reasons()["A01"].name("en") == "Applicant cannot afford the costs"
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+@pytest.fixture
+def secretary(login: Any) -> Client:
+    return login("secretary.cm")
+
+
+def _post(client: Client, req: Request, action: str = ACTION, confirmed: bool = False, **values: Any) -> Any:
+    data = {"action_code": action, f"{action}-action": action, f"{action}-version": values.pop("version", req.version)}
+    if confirmed:
+        data["confirmed"] = "1"
+    data.update({f"{action}-{k}": v for k, v in values.items()})
+    return client.post(reverse("staff:transition", args=[req.pk]), data)
+
+
+def test_the_reason_field_shows_names_grouped_by_outcome(considered: Request, secretary: Client) -> None:
+    html = secretary.get(reverse("staff:case", args=[considered.pk])).content.decode()
+    assert '<optgroup label="ไม่อนุมัติ">' in html
+    assert reasons.all_reasons()["R01"].th in html
+    assert ">R01 " not in html and "รหัสเหตุผล" not in html  # names, never bare codes
+    assert "ต่อไป: ตรวจสอบก่อนยืนยัน" in html
+    assert f'hx-get="{reverse("staff:reason_options")}"' in html
+
+
+def test_choosing_an_outcome_loads_only_its_reasons(secretary: Client) -> None:
+    html = secretary.get(reverse("staff:reason_options"), {f"{ACTION}-outcome": "terminated"}).content.decode()
+    assert reasons.all_reasons()["T01"].th in html and reasons.all_reasons()["T02"].th in html
+    assert reasons.all_reasons()["A01"].th not in html and "optgroup" not in html
+    html = secretary.get(reverse("staff:reason_options"), {f"{ACTION}-outcome": ""}).content.decode()
+    assert html.count("<optgroup") == len(reasons.OUTCOME_NAMES)
+
+
+def test_check_answers_round_trip(considered: Request, secretary: Client) -> None:
+    comment = "มติคณะอนุกรรมการครั้งที่ 5/2569"
+    resp = _post(secretary, considered, outcome="rejected", reason_code="R02", comment=comment)
+    check_url = reverse("staff:decision_check", args=[considered.pk]) + f"?action={ACTION}"
+    assert resp.status_code == 303 and resp["Location"] == check_url
+    _unchanged(considered)  # nothing decided yet
+
+    page = secretary.get(check_url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert considered.number in html and considered.applicant.full_name in html
+    assert "ไม่อนุมัติ" in html and reasons.all_reasons()["R02"].th in html and reasons.all_reasons()["R02"].basis in html
+    assert comment in html and "R02</" not in html
+    change = reverse("staff:case", args=[considered.pk]) + f"?change={ACTION}"
+    assert f'href="{change}#id_{ACTION}-outcome"' in html
+
+    # "change" brings the form back open, with the values typed
+    resp = secretary.get(change)
+    form = dict(resp.context["actions"])
+    form = next(f for a, f in form.items() if a.code == ACTION)
+    assert form.is_bound and form.data[f"{ACTION}-reason_code"] == "R02" and form.data[f"{ACTION}-comment"] == comment
+    assert f'<details class="action" id="action-{ACTION}" open>' in resp.content.decode()
+
+    # confirming (what the check page posts) decides
+    data = {"action_code": ACTION, "confirmed": "1"}
+    data.update({i.split('name="')[1].split('"')[0]: i.split('value="')[1].split('"')[0]
+                 for i in html.split("<input")[1:] if f'name="{ACTION}-' in i})
+    assert data[f"{ACTION}-reason_code"] == "R02" and data[f"{ACTION}-version"] == str(considered.version)
+    resp = secretary.post(reverse("staff:transition", args=[considered.pk]), data)
+    assert resp.status_code == 302
+    req = Request.objects.get(pk=considered.pk)
+    assert (req.state, req.outcome, req.reason_code) == ("decided", "rejected", "R02")
+    assert ANSWERS_KEY not in secretary.session or not secretary.session[ANSWERS_KEY]
+    # the check page of a decision already taken sends the officer back to the case
+    assert secretary.get(check_url).status_code == 302
+
+
+def test_confirming_a_stale_decision_is_the_409_of_the_case_page(considered: Request, secretary: Client,
+                                                                 act: Any) -> None:
+    version = considered.version
+    act(considered, "head.cm", "terminate", comment="ผู้ขอเสียชีวิต")  # someone else first
+    for confirmed in (False, True):  # from the action form, and from the check page
+        resp = _post(secretary, considered, version=version, outcome="approved", reason_code="A01",
+                     comment="มติ", confirmed=confirmed)
+        assert resp.status_code == 409
+    assert "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน" in resp.content.decode()
+    assert not Transition.objects.filter(request=considered, action=ACTION).exists()
+
+
+def test_a_mismatched_reason_on_the_page_comes_back_on_its_field_without_a_repost(
+    considered: Request, secretary: Client
+) -> None:
+    resp = _post(secretary, considered, outcome="approved", reason_code="R04", comment="")
+    assert resp.status_code == 303 and resp["Location"].endswith(f"#action-{ACTION}")
+    page = secretary.get(resp["Location"])
+    form = next(f for a, f in dict(page.context["actions"]).items() if a.code == ACTION)
+    # every problem in one round: the reason that does not fit and the missing comment
+    assert set(form.errors) == {"reason_code", "comment"}
+    assert reasons.all_reasons()["R04"].th in form.errors["reason_code"][0]
+    assert form.data[f"{ACTION}-outcome"] == "approved"
+    html = page.content.decode()
+    assert reasons.all_reasons()["A03"].th in html  # only the reasons of "approved" are offered now
+    assert '<option value="R04"' not in html
+    # the errors come back once: the page again (F5) is the plain page, and nothing was posted twice
+    again = secretary.get(resp["Location"])
+    assert not any(f.is_bound for _, f in again.context["actions"])
+    assert TYPED_KEY not in secretary.session
+    _unchanged(considered)
+
+
+def test_a_missing_outcome_names_the_fields(considered: Request, secretary: Client) -> None:
+    resp = _post(secretary, considered, comment="มติ")
+    page = secretary.get(resp["Location"])
+    html = page.content.decode()
+    assert "กรุณาเลือกผลการพิจารณา" in html and "กรุณาเลือกเหตุผลของผลการพิจารณา" in html
+    assert "ฟิลด์นี้จำเป็น" not in html and "This field is required" not in html
+    _unchanged(considered)
+
+
+def test_a_refused_action_redirects_to_the_case_keeping_what_was_typed(make_request: Any, staff_client: Client) -> None:
+    """accept without the required documents: the refusal is a message on the case page, the form
+    open with the comment typed, and refreshing the page posts nothing."""
+    req = make_request(assign_to="officer.cm")
+    services_state = req.state
+    staff_client.post(reverse("staff:transition", args=[req.pk]), {
+        "action_code": "start_screening", "start_screening-action": "start_screening",
+        "start_screening-version": req.version})
+    req.refresh_from_db()
+    typed = "ตรวจเอกสารแล้ว ครบตามรายการ"
+    resp = staff_client.post(reverse("staff:transition", args=[req.pk]), {
+        "action_code": "accept", "accept-action": "accept", "accept-version": req.version, "accept-comment": typed})
+    assert resp.status_code == 303
+    assert resp["Location"] == reverse("staff:case", args=[req.pk]) + "#action-accept"
+    page = staff_client.get(resp["Location"])
+    html = page.content.decode()
+    assert "ยังขาดเอกสาร" in html and typed in html
+    assert services_state != req.state == Request.objects.get(pk=req.pk).state == "screening"
+    assert not Transition.objects.filter(request=req, action="accept").exists()
+
+
+
+def test_an_action_not_allowed_is_said_before_the_fields_it_lacks(considered: Request, login: Any) -> None:
+    """An officer who may not record the subcommittee's decision hears that, not "choose an outcome"."""
+    client = login("officer.cm")
+    resp = _post(client, considered, comment="")
+    assert resp.status_code == 303
+    html = client.get(resp["Location"]).content.decode()
+    assert "บทบาทของท่านไม่มีสิทธิ์" in html and "กรุณาเลือกผลการพิจารณา" not in html
+    _unchanged(considered)
