@@ -234,8 +234,8 @@ def address_line(house_no: Any, subdistrict_code: Any) -> str:
     """House number and the place names of a subdistrict, as the applicant panel shows an address."""
     sub = geothai.subdistrict(str(subdistrict_code or ""))
     parts = [str(house_no or "").strip()]
-    if sub is not None:
-        a = geothai.address(sub.code)
+    a = geothai.address(sub.code) if sub is not None else None
+    if a is not None:
         parts += [str(p.name_en if _en() else p.name_th) for p in (a.subdistrict, a.district, a.province)]
     return " ".join(p for p in parts if p) or "–"
 
