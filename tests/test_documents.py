@@ -59,7 +59,7 @@ def test_forged_type_on_the_page_is_refused_with_422(req: Any, staff_client: Cli
     resp = upload_page(staff_client, req, name, SAMPLE_FILES[kind])
     assert resp.status_code == 422
     [error] = resp.context["upload_form"].errors["file"]
-    assert error.startswith(("รับเฉพาะไฟล์ PDF, JPEG หรือ PNG", "เนื้อไฟล์เป็น"))
+    assert error.startswith((f"“{name}”: รับเฉพาะไฟล์ PDF, JPEG หรือ PNG", f"“{name}”: เนื้อไฟล์เป็น"))  # names the file
     assert error in resp.content.decode()  # shown on the page
     assert not Document.objects.filter(request=req).exists()
     assert stored_files(document_root) == []
@@ -100,7 +100,7 @@ def test_oversized_file_is_refused_with_422_and_a_clear_limit(req: Any, staff_cl
     big = SAMPLE_FILES["pdf"] + b"0" * 2000
     resp = upload_page(staff_client, req, "big.pdf", big)
     assert resp.status_code == 422
-    assert resp.context["upload_form"].errors["file"] == ["ไฟล์ใหญ่เกิน 1000 ไบต์"]
+    assert resp.context["upload_form"].errors["file"] == ["“big.pdf”: ไฟล์ใหญ่เกิน 1000 ไบต์"]
     assert "ไฟล์ใหญ่เกิน 1000 ไบต์" in resp.content.decode()
     resp = upload_api(api_client("officer.cm"), req, "big.pdf", big)
     assert resp.status_code == 422

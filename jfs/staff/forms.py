@@ -206,9 +206,11 @@ class ApplicantForm(NamedErrors, forms.Form):
         def text(name: str) -> str:
             return str(c.get(name) or "")
 
+        born: Any = c.get("birth_date")  # None when refused: the service says so, the form already has
+
         return ApplicantInput(
             national_id=text("national_id"), title=text("title"), first_name=text("first_name"),
-            last_name=text("last_name"), birth_date=c.get("birth_date"), sex=text("sex"), house_no=text("house_no"),
+            last_name=text("last_name"), birth_date=born, sex=text("sex"), house_no=text("house_no"),
             province_code=text("province_code"), district_code=text("district_code"),
             subdistrict_code=text("subdistrict_code"), phone=text("phone"), education=text("education"),
             occupation=text("occupation"), monthly_income=c.get("monthly_income") or 0,
@@ -467,8 +469,9 @@ def details_field(model: type[BaseModel], path: str) -> str | None:
 def show_service_errors(errors: list[dict[str, str]], applicant_form: forms.Form, details_form: DetailsForm,
                         *, only_accepted: bool = False) -> None:
     """Show a service's field errors on the fields of the applicant and details forms, in the reader's
-    language. ``only_accepted``: only on fields the form accepted (a field the form already refused
-    keeps its own message; an error about what the form did not pass on is not the officer's)."""
+    language (an error about no one field, e.g. the costs' total, on the form as a whole).
+    ``only_accepted``: only on fields the form accepted (a field the form refused keeps its own
+    message; the service's complaint about what the form did not pass on says nothing new)."""
     lang = translation.get_language()
     for err in errors:
         field, text = err["field"], field_message(err, lang)
@@ -479,7 +482,7 @@ def show_service_errors(errors: list[dict[str, str]], applicant_form: forms.Form
                 text = f"{details_form.fields[name].label}: {text}"
         else:
             form, name = applicant_form, field if field in applicant_form.fields else None
-        if only_accepted and (not form.is_valid() if name is None else (name in form.errors or name not in form.cleaned_data)):
+        if only_accepted and name is not None and (name in form.errors or name not in form.cleaned_data):
             continue
         form.add_error(name, text)
 

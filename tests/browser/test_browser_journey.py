@@ -46,8 +46,8 @@ def test_officer_signs_in_works_a_request_and_sees_it_in_the_timeline(seeded, st
     expect(page.locator("ol.timeline > li").last).to_contain_text("เริ่มตรวจสอบคำขอ: รับคำขอ → ตรวจสอบและกลั่นกรอง")
 
     # upload the ID card (a real PNG)
-    page.get_by_label("ประเภทเอกสาร").select_option("id_card")
-    page.get_by_label("ไฟล์ (PDF, JPEG, PNG)").set_input_files(
+    page.get_by_label("ประเภทเอกสารที่ 1", exact=True).select_option("id_card")
+    page.get_by_label("ไฟล์ที่ 1 (PDF, JPEG, PNG)").set_input_files(
         {"name": "บัตรประชาชน.png", "mimeType": "image/png", "buffer": tiny_png()})
     page.get_by_role("button", name="อัปโหลด").click()
     expect(page.locator(".messages")).to_contain_text("อัปโหลดแล้ว")

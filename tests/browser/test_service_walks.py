@@ -94,12 +94,12 @@ class Walk:
 
     def upload(self, doc_types: list[str]) -> None:
         page = self.page
-        for code in doc_types:
-            page.get_by_label("ประเภทเอกสาร").select_option(code)
-            page.get_by_label("ไฟล์ (PDF, JPEG, PNG)").set_input_files(
+        for i, code in enumerate(doc_types, start=1):  # several files in one post, a row each
+            page.get_by_label(f"ประเภทเอกสารที่ {i}", exact=True).select_option(code)
+            page.get_by_label(f"ไฟล์ที่ {i} (PDF, JPEG, PNG)").set_input_files(
                 {"name": f"{code}.png", "mimeType": "image/png", "buffer": tiny_png()})
-            page.get_by_role("button", name="อัปโหลด").click()
-            expect(page.locator(".messages")).to_contain_text("อัปโหลดแล้ว")
+        page.get_by_role("button", name="อัปโหลด").click()
+        expect(page.locator(".messages")).to_contain_text("อัปโหลดแล้ว")
 
     def assign(self, label: str) -> None:
         page = self.page
@@ -213,8 +213,8 @@ def test_walk_a_consultation_from_intake_to_closure(seeded, staff):
     count = walk.count
     walk.sign_in_as("intake.cm")
     with count.during("intake"):
-        details = DETAILS["CONSULT"] | {"advice_given": ("fill", "แนะนำให้ยื่นคำร้องขอเป็นผู้จัดการมรดก")}
-        walk.register("CONSULT", BUTTONS["CONSULT"], details)
+        # the advice is typed once, as the comment of "record the advice given" (not at registration)
+        walk.register("CONSULT", BUTTONS["CONSULT"], DETAILS["CONSULT"])
         walk.act("บันทึกคำปรึกษาที่ให้", comment="แนะนำให้ยื่นคำร้องขอเป็นผู้จัดการมรดก")
         walk.act("ปิดเรื่อง")
         expect(walk.page.locator(".case-meta .state-tag")).to_have_text("ปิดเรื่อง")
