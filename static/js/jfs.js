@@ -17,6 +17,19 @@
       field.scrollIntoView({ block: "center" });
     }
   });
+  // A link to a closed disclosure (the case page's "next step" button to its action form) opens it
+  // and moves focus into it; without JavaScript the link still scrolls to the form's summary.
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest && ev.target.closest("a[data-open-details]");
+    if (!link) { return; }
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target || target.tagName !== "DETAILS") { return; }
+    ev.preventDefault();
+    target.open = true;
+    var field = target.querySelector("select, textarea, input:not([type=hidden]), button");
+    target.scrollIntoView({ block: "start" });
+    (field || target.querySelector("summary")).focus({ preventScroll: true });
+  });
   // Choosing another province empties the subdistrict list until a district is chosen again.
   document.addEventListener("change", function (ev) {
     if (!ev.target.matches || !ev.target.matches("select[name$='province_code']")) { return; }
