@@ -17,9 +17,10 @@ from jfs.demo.generator import _assignment_notifications
 
 pytestmark = pytest.mark.django_db
 
-TO_CONSIDERATION = (("intake.cm", "accept", {}), ("officer.cm", "complete_fact_finding", {}),
+Steps = tuple[tuple[str, str, dict[str, str]], ...]
+TO_CONSIDERATION: Steps = (("intake.cm", "accept", {}), ("officer.cm", "complete_fact_finding", {}),
                     ("officer.cm", "submit_opinion", {}))
-TO_FOLLOW_UP = TO_CONSIDERATION + (
+TO_FOLLOW_UP: Steps = TO_CONSIDERATION + (
     ("secretary.cm", "record_subcommittee_decision", {"outcome": "approved", "reason_code": "A03"}),
     ("intake.cm", "notify_applicant", {}), ("officer.cm", "start_follow_up", {}),
 )

@@ -100,13 +100,14 @@ CAPABILITIES = (ACT, EDIT, ASSIGN, UPLOAD, ASK_REGISTRIES)
 #: in which states a capability holds: every state, every open (not terminal) state, or the states named
 ANY_STATE = "any"
 OPEN = "open"
-_WHILE_OPEN = {EDIT: OPEN, ASSIGN: OPEN, UPLOAD: OPEN, ASK_REGISTRIES: OPEN, ACT: ANY_STATE}
+When = str | frozenset[str]
+_WHILE_OPEN: dict[str, When] = {EDIT: OPEN, ASSIGN: OPEN, UPLOAD: OPEN, ASK_REGISTRIES: OPEN, ACT: ANY_STATE}
 
 #: Who may do what: the one table. A role not here (subcommittee members, executives, auditors,
 #: data stewards, administrators, citizens) may do nothing to a request. The pages ask ``allowed``
 #: to show a control, the services ask it (``_require``) to refuse one shown or not.
 #: Everyone here acts only on their own office's requests and those assigned to them.
-WHO_MAY: dict[str, dict[str, str | frozenset[str]]] = {
+WHO_MAY: dict[str, dict[str, When]] = {
     roles.INTAKE_OFFICER: _WHILE_OPEN,
     roles.CASE_OFFICER: _WHILE_OPEN,
     roles.OFFICE_HEAD: _WHILE_OPEN,
@@ -126,7 +127,7 @@ def _in_scope(user: User, req: Request) -> bool:
     return req.office_id == user.office_id or req.assigned_to_id == user.pk
 
 
-def _holds(when: str | frozenset[str], state: str, terminal: bool) -> bool:
+def _holds(when: When, state: str, terminal: bool) -> bool:
     return when == ANY_STATE or (when == OPEN and not terminal) or (isinstance(when, frozenset) and state in when)
 
 
