@@ -43,7 +43,7 @@ def test_officer_signs_in_works_a_request_and_sees_it_in_the_timeline(seeded, st
     page.get_by_role("button", name="ยืนยัน: เริ่มตรวจสอบคำขอ").click()
     expect(page.locator(".messages")).to_contain_text("บันทึกแล้ว")
     expect(page.locator(".case-meta .state-tag")).to_have_text("ตรวจสอบและกลั่นกรอง")
-    expect(page.locator("ol.timeline > li").last).to_contain_text("เริ่มตรวจสอบคำขอ: รับคำขอ → ตรวจสอบและกลั่นกรอง")
+    expect(page.locator("ol.timeline > li").first).to_contain_text("เริ่มตรวจสอบคำขอ: รับคำขอ → ตรวจสอบและกลั่นกรอง")  # newest first
 
     # upload the ID card (a real PNG)
     page.get_by_label("ประเภทเอกสารที่ 1", exact=True).select_option("id_card")
@@ -64,7 +64,7 @@ def test_officer_signs_in_works_a_request_and_sees_it_in_the_timeline(seeded, st
     form.get_by_label("หมายเหตุ/เหตุผล").fill("ขอสำเนาทะเบียนบ้านและหนังสือรับรองรายได้")
     form.get_by_role("button", name=re.compile("ยืนยัน")).click()
     expect(page.locator(".messages")).to_contain_text("บันทึกแล้ว")
-    last = page.locator("ol.timeline > li").last
+    last = page.locator("ol.timeline > li").first  # the timeline is newest first
     expect(last).to_contain_text("ขอเอกสารเพิ่มเติมจากผู้ขอ (หยุดนับเวลา): ตรวจสอบและกลั่นกรอง → รอเอกสารจากผู้ขอ")
     expect(last).to_contain_text("ขอสำเนาทะเบียนบ้านและหนังสือรับรองรายได้")
     expect(last).to_contain_text("สมชาย รักงาน (เจ้าหน้าที่ผู้รับผิดชอบคำขอ)")
