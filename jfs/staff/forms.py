@@ -521,7 +521,7 @@ class TransitionForm(forms.Form):
                                 choices=[("", _("— เลือกผลการพิจารณา —")), *OUTCOME_CHOICES])
     reason_code = forms.ChoiceField(
         label=_("เหตุผลของผลการพิจารณา"), required=False, choices=(),
-        help_text=_("รายการแสดงเฉพาะเหตุผลที่ใช้กับผลการพิจารณาที่เลือก ฐานทางกฎหมายของเหตุผลแสดงในหน้าตรวจสอบก่อนยืนยัน"))
+        help_text=_("แสดงเฉพาะเหตุผลที่ใช้กับผลการพิจารณาที่เลือก"))
 
     def __init__(self, *args: Any, action: Action | None = None, **kwargs: Any):
         """``action``: the workflow action the form is for; a deciding one requires an outcome and a
