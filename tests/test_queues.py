@@ -50,21 +50,26 @@ def test_queue_colour_is_by_the_whole_standard() -> None:
     assert queue_colour(Colour.AMBER, Colour.AMBER, standard_applies=False) == Colour.AMBER
 
 
-def test_a_new_request_is_not_amber_on_day_0(make_request: MakeRequest) -> None:
+def test_a_new_request_is_not_amber_on_day_0(make_request: MakeRequest, users: dict[str, User]) -> None:
     req = make_request()
     sla = selectors.SlaReader(services.today()).read(req)
     assert sla.step == Colour.AMBER  # its first step has one day
     assert sla.queue == Colour.GREEN  # but 21 working days remain
     assert sla.step_left == 1
+    words = queues.rows([req], users["intake.cm"])[0]
+    assert (words["badge"], words["left"]) == ("ปกติ", "เหลือ 1 วันทำการ")  # the colour in words too
     consult = make_request(service="CONSULT")
     sla = selectors.SlaReader(services.today()).read(consult)
     assert sla.queue == sla.step  # no standard: the step's colour
 
 
-def test_overdue_request_is_red_with_working_days_overdue(make_request: MakeRequest, act: Act) -> None:
+def test_overdue_request_is_red_with_working_days_overdue(make_request: MakeRequest, act: Act,
+                                                         users: dict[str, User]) -> None:
     late, _paused, _new = _overdue_paused_new(make_request, act)
     sla = selectors.SlaReader(services.today()).read(late)
     assert sla.queue == Colour.RED and sla.step_left is not None and sla.step_left < 0
+    words = queues.rows([late], users["officer.cm"])[0]
+    assert words["badge"] == f"เกินกำหนด {-sla.step_left} วันทำการ" and words["left"] == ""
     cal = WorkingCalendar.from_dates()
     assert -sla.step_left <= cal.working_days_between(late.step_due_on, services.today())
 

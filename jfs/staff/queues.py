@@ -109,21 +109,23 @@ def rows(reqs: list[Request], user: User) -> list[dict[str, Any]]:
             "next": next_action(r, user),
             # closed: the day it finished, never a deadline still ahead
             "finished_on": (r.closed_on or r.clock_stopped_on) if state.terminal else None,
-            "left": _days_left_text(sla.step_left),
-            # the step is on time but the whole standard has run out
-            "standard_late": sla.overall == Colour.RED and (sla.step_left or 0) >= 0,
+            **_due_words(sla),
         })
     return out
 
 
-def _days_left_text(left: int | None) -> str:
+def _due_words(sla: selectors.Sla) -> dict[str, str]:
+    """The due date's words: a badge that says the colour in words (never the colour alone) and
+    the working days left; an overdue step says by how many working days."""
+    left = sla.step_left
     if left is None:
-        return ""
+        return {"badge": "", "left": ""}
     if left < 0:
-        return _("เกินกำหนด %(n)s วันทำการ") % {"n": -left}
-    if left == 0:
-        return _("ครบกำหนดวันนี้")
-    return _("เหลือ %(n)s วันทำการ") % {"n": left}
+        return {"badge": _("เกินกำหนด %(n)s วันทำการ") % {"n": -left}, "left": ""}
+    days = _("ครบกำหนดวันนี้") if left == 0 else _("เหลือ %(n)s วันทำการ") % {"n": left}
+    if sla.queue == Colour.RED:  # the step is on time, the whole standard is not
+        return {"badge": _("เกินมาตรฐาน 21 วันทำการ"), "left": days}
+    return {"badge": _("ใกล้ครบกำหนด") if sla.queue == Colour.AMBER else _("ปกติ"), "left": days}
 
 
 def filter_choices(user: User) -> dict[str, Any]:
