@@ -170,8 +170,7 @@ def test_check_answers_round_trip(considered: Request, secretary: Client) -> Non
 
     # "change" brings the form back open, with the values typed
     resp = secretary.get(change)
-    form = dict(resp.context["actions"])
-    form = next(f for a, f in form.items() if a.code == ACTION)
+    form = next(f for a, f in resp.context["actions"] if a.code == ACTION)
     assert form.is_bound and form.data[f"{ACTION}-reason_code"] == "R02" and form.data[f"{ACTION}-comment"] == comment
     assert f'<details class="action" id="action-{ACTION}" open>' in resp.content.decode()
 

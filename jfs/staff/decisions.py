@@ -109,7 +109,7 @@ def restore_typed(request: HttpRequest, req: Request) -> dict[str, Any]:
 @staff_required
 def reason_options(request: StaffRequest) -> HttpResponse:
     """htmx: the reason field's options for the chosen outcome (every reason, grouped, for none)."""
-    outcome = next((v for k, v in request.GET.items() if k == "outcome" or k.endswith("-outcome")), "")
+    outcome = next((request.GET.get(k, "") for k in request.GET if k == "outcome" or k.endswith("-outcome")), "")
     groups: list[dict[str, Any]] = []
     for value, label in reason_choices(outcome):
         if isinstance(label, list):

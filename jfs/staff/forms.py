@@ -544,12 +544,13 @@ class TransitionForm(forms.Form):
             "hx-get": reverse("staff:reason_options"), "hx-trigger": "change", "hx-include": "this",
             "hx-target": f"#id_{self.add_prefix('reason_code')}", "hx-swap": "innerHTML",
         })
-        self.action = action
+        self.workflow_action = action
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.action is not None and self.action.sets_outcome:  # the service's rule, every problem in one round
-            for e in decision_errors(self.action, cleaned, str(cleaned.get("comment") or "")):
+        act = self.workflow_action
+        if act is not None and act.sets_outcome:  # the service's rule, every problem in one round
+            for e in decision_errors(act, cleaned, str(cleaned.get("comment") or "")):
                 if e["field"] not in self.errors:
                     self.add_error(e["field"], field_message(e, _reader_lang()))
         return cleaned
