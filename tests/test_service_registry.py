@@ -134,10 +134,14 @@ def test_eligibility_facts_come_from_the_details_models() -> None:
     from jfs.eligibility import rulebook
     from jfs.eligibility.facts import detail_fact_problems, detail_facts
 
-    assert detail_facts("LIT", {"case_kind": "civil", "party_role": ""}) == {"case_kind": "civil", "party_role": None}
-    assert detail_facts("BAIL", {"authority": "court", "bail_amount": "30000", "held_at": "เรือนจำ"}) == {
-        "bail_authority": "court", "bail_amount": Decimal("30000.00"), "is_detained": True}
-    assert detail_facts("HR", {"violation": ""}) == {"hr_violation_claimed": None}
+    # the household's monthly income is asked in the details of the three services with rules (optional)
+    assert detail_facts("LIT", {"case_kind": "civil", "party_role": ""}) == {
+        "case_kind": "civil", "party_role": None, "household_monthly_income": None}
+    assert detail_facts("BAIL", {"authority": "court", "bail_amount": "30000", "held_at": "เรือนจำ",
+                                 "household_monthly_income": "12000"}) == {
+        "bail_authority": "court", "bail_amount": Decimal("30000.00"), "is_detained": True,
+        "household_monthly_income": Decimal("12000.00")}
+    assert detail_facts("HR", {"violation": ""}) == {"hr_violation_claimed": None, "household_monthly_income": None}
     assert detail_facts("CONSULT", {"topic": "มรดก"}) == {}
     book = rulebook.get()
     assert detail_fact_problems(book.vocabulary) == [] and rulebook.rule_folder_problems(book) == []
