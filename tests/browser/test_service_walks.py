@@ -84,12 +84,16 @@ class Walk:
         page.locator("summary", has_text=name).first.click()
         form = page.locator("details[open] form")
         if outcome:
-            form.get_by_label("ผลการพิจารณา").select_option(outcome)
+            form.get_by_label("ผลการพิจารณา", exact=True).select_option(outcome)
+            # the outcome's reasons replace the grouped list (htmx) before one is chosen
+            expect(form.locator("select[name$='reason_code'] optgroup")).to_have_count(0)
         if reason:
-            form.get_by_label("รหัสเหตุผล").select_option(reason)
+            form.get_by_label("เหตุผลของผลการพิจารณา").select_option(reason)
         if comment:
             form.get_by_label("หมายเหตุ/เหตุผล").fill(comment)
         form.get_by_role("button", name=re.compile("ยืนยัน")).click()
+        if outcome:  # a decision: the check-your-answers page, then confirm
+            page.get_by_role("button", name="ยืนยันและบันทึกผลการพิจารณา").click()
         expect(page.locator(".messages")).to_contain_text("บันทึกแล้ว")
 
     def upload(self, doc_types: list[str]) -> None:
