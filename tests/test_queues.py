@@ -15,7 +15,7 @@ from django.urls import reverse
 from jfs.accounts.models import User
 from jfs.cases import selectors, services
 from jfs.cases.models import Request
-from jfs.staff import queues
+from jfs.staff import queues, saved_views
 from jfs.staff.models import SavedView
 from jfslib.sla import Colour, queue_colour
 from jfslib.workdays import WorkingCalendar
@@ -71,6 +71,7 @@ def test_overdue_request_is_red_with_working_days_overdue(make_request: MakeRequ
     words = queues.rows([late], users["officer.cm"])[0]
     assert words["badge"] == f"เกินกำหนด {-sla.step_left} วันทำการ" and words["left"] == ""
     cal = WorkingCalendar.from_dates()
+    assert late.step_due_on is not None
     assert -sla.step_left <= cal.working_days_between(late.step_due_on, services.today())
 
 
@@ -80,7 +81,7 @@ def test_overdue_request_is_red_with_working_days_overdue(make_request: MakeRequ
 def test_paused_requests_never_sort_above_overdue_ones(make_request: MakeRequest, act: Act,
                                                        users: dict[str, User]) -> None:
     late, paused, new = _overdue_paused_new(make_request, act)
-    assert paused.step_due_on is None and late.step_due_on < services.today()
+    assert paused.step_due_on is None and late.step_due_on is not None and late.step_due_on < services.today()
     order = [r.pk for r in selectors.my_queue(users["officer.cm"])]
     assert order == [late.pk, new.pk, paused.pk]
     qs = Request.objects.filter(pk__in=[late.pk, paused.pk, new.pk])
@@ -234,13 +235,13 @@ def test_saved_views_per_user(login: Callable[[str], Client], users: dict[str, U
 
 
 def test_saved_views_limit(users: dict[str, User]) -> None:
-    for i in range(queues.MAX_SAVED_VIEWS):
-        queues.save_view(users["officer.cm"], "queue", f"v{i}", "overdue=1")
-    with pytest.raises(queues.SavedViewRefused):
-        queues.save_view(users["officer.cm"], "queue", "one more", "overdue=1")
-    queues.save_view(users["officer.cm"], "queue", "v0", "waiting=1")  # replacing is not adding
-    queues.save_view(users["officer2.cm"], "queue", "v0", "waiting=1")  # another person's are theirs
-    with pytest.raises(queues.SavedViewRefused):
-        queues.save_view(users["officer.cm"], "elsewhere", "x", "")
+    for i in range(saved_views.MAX_SAVED_VIEWS):
+        saved_views.save_view(users["officer.cm"], "queue", f"v{i}", "overdue=1")
+    with pytest.raises(saved_views.SavedViewRefused):
+        saved_views.save_view(users["officer.cm"], "queue", "one more", "overdue=1")
+    saved_views.save_view(users["officer.cm"], "queue", "v0", "waiting=1")  # replacing is not adding
+    saved_views.save_view(users["officer2.cm"], "queue", "v0", "waiting=1")  # another person's are theirs
+    with pytest.raises(saved_views.SavedViewRefused):
+        saved_views.save_view(users["officer.cm"], "elsewhere", "x", "")
 
 

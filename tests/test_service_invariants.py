@@ -291,9 +291,15 @@ DIRECT_MODEL_ACCESS = re.compile(
 )
 
 
+#: the workspace's own model (saved views) has its service and selector in the staff app
+OWN_MODEL_ACCESS = {ROOT / "jfs" / "staff" / "saved_views.py"}
+
+
 def test_pages_and_api_read_through_selectors_and_write_through_services() -> None:
     found = []
     for path in [*sorted((ROOT / "jfs" / "staff").rglob("*.py")), *sorted((ROOT / "jfs" / "api").rglob("*.py"))]:
+        if path in OWN_MODEL_ACCESS:
+            continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if DIRECT_MODEL_ACCESS.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")

@@ -14,8 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -28,7 +27,7 @@ from jfs.accounts.models import ROLE_CHOICES, User
 from jfs.cases import selectors, service_registry, services, workflows
 from jfs.cases.models import SERVICE_CHOICES, Request
 from jfs.staff.access import staff_required
-from jfs.staff.models import SavedView
+from jfs.staff.saved_views import VIEW_KEYS, SavedViewRefused, delete_view, save_view, saved_views, view_query
 from jfslib.sla import Colour
 from jfslib.thaidate import fiscal_year
 from jfslib.workflow import PREVIOUS
@@ -37,10 +36,6 @@ from jfslib.workflow import PREVIOUS
 PAGE_SIZE = 50
 #: the filters the queue offers (the request list also has the office, the fiscal year and a search)
 QUEUE_FILTERS = ("service", "state", "overdue", "mine", "waiting")
-#: what a saved view keeps: the filters and the sort, never the search text
-VIEW_KEYS = (*QUEUE_FILTERS, "office", "fiscal_year", "sort")
-#: saved views one person may keep on one list
-MAX_SAVED_VIEWS = 30
 #: the column headers that sort, and the direction of their first click
 SORT_COLUMNS = {"number": "number", "service": "service", "due": "due", "received": "-received"}
 
@@ -185,8 +180,8 @@ def table_context(request: StaffRequest, qs: Any, page_name: str, default_sort: 
     return {
         "page": page, "rows": rows(shown, request.user), "sort": sort, "sort_headers": sort_headers(request, sort),
         "sort_choices": sort_choices(),
-        "saved_views": list(SavedView.objects.filter(user=request.user, page=page_name)),
-        "view_page": page_name, "view_query": _query({k: v for k, v in request.GET.items() if k in VIEW_KEYS}),
+        "saved_views": saved_views(request.user, page_name),
+        "view_page": page_name, "view_query": _query({k: str(request.GET.get(k, "")) for k in VIEW_KEYS}),
     }
 
 
@@ -205,46 +200,7 @@ def queue(request: StaffRequest) -> HttpResponse:
     return render(request, "staff/queue.html", ctx)
 
 
-# --------------------------------------------------------------------------- saved views
-
-class SavedViewRefused(Exception):
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
-
-
-def view_query(query: str) -> str:
-    """A saved view's query string: only the filters and the sort, each value trimmed."""
-    data = QueryDict(query)
-    return urlencode({k: _clean(data.get(k)) for k in VIEW_KEYS if _clean(data.get(k))})
-
-
-@transaction.atomic
-def save_view(user: User, page: str, name: str, query: str) -> SavedView:
-    """Keep ``query`` (filters and sort) under ``name`` for ``user`` on the list ``page``; the
-    same name again replaces it. Refused without a name, on an unknown list, or past the limit."""
-    name = _clean(name, 80)
-    if page not in {"queue", "requests"}:
-        raise SavedViewRefused(_("ไม่พบรายการที่จะบันทึกมุมมอง"))
-    if not name:
-        raise SavedViewRefused(_("กรุณากรอกชื่อมุมมองที่จะบันทึก"))
-    mine = SavedView.objects.select_for_update().filter(user=user, page=page)
-    if not mine.filter(name=name).exists() and mine.count() >= MAX_SAVED_VIEWS:
-        raise SavedViewRefused(_("บันทึกมุมมองได้ไม่เกิน %(n)s มุมมองต่อรายการ กรุณาลบมุมมองที่ไม่ใช้ก่อน")
-                               % {"n": MAX_SAVED_VIEWS})
-    view, _created = SavedView.objects.update_or_create(user=user, page=page, name=name,
-                                                        defaults={"query": view_query(query)})
-    return view
-
-
-def delete_view(user: User, pk: int) -> SavedView:
-    """Delete one of ``user``'s saved views; another person's does not exist for them (404)."""
-    view = SavedView.objects.filter(pk=pk, user=user).first()
-    if view is None:
-        raise Http404("saved view not found")
-    view.delete()
-    return view
-
+# --------------------------------------------------------------------------- saved views (jfs.staff.saved_views)
 
 def _list_url(page: str, query: str = "") -> str:
     return reverse("staff:requests" if page == "requests" else "staff:queue") + (f"?{query}" if query else "")
