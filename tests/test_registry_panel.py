@@ -256,3 +256,11 @@ def test_the_panel_is_404_outside_the_readers_scope(make_request, login) -> None
     assert login("officer.kk").get(reverse("staff:registry_panel", args=[req.pk])).status_code == 404
     assert login("intake.cm").get(reverse("staff:registry_panel", args=[req.pk])).status_code == 200
 
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("service", ["LIT", "BAIL", "HR"])
+def test_the_registration_form_asks_the_households_income(service, login) -> None:
+    html = login("intake.cm").get(reverse("staff:new_request"), {"service": service}).content.decode()
+    assert 'name="d-household_monthly_income"' in html
+    assert "รายได้รวมของครัวเรือนต่อเดือน (บาท)" in html
