@@ -39,7 +39,7 @@ def test_bad_national_id_shows_error_summary_and_keeps_what_was_typed(seeded, st
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
-    link = summary.get_by_role("link", name=re.compile("เลขประจำตัวประชาชน 13 หลัก"))
+    link = summary.get_by_role("link", name=re.compile("หลักตรวจสอบไม่ตรง"))  # the message names the field
     expect(link).to_have_attribute("href", "#id_a-national_id")
     expect(page.locator("#id_a-national_id")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_a-national_id_error")).to_contain_text("หลักตรวจสอบไม่ตรง")
