@@ -260,3 +260,17 @@ def test_an_action_not_allowed_is_said_before_the_fields_it_lacks(considered: Re
     html = client.get(resp["Location"]).content.decode()
     assert "บทบาทของท่านไม่มีสิทธิ์" in html and "กรุณาเลือกผลการพิจารณา" not in html
     _unchanged(considered)
+
+
+def test_the_api_refuses_an_incomplete_decision_the_same_way(considered: Request, api_client: Any) -> None:
+    client = api_client("secretary.cm")
+    url = f"/api/v1/requests/{considered.pk}/transitions"
+    body = {"action": ACTION, "version": considered.version, "comment": "มติ", "outcome": "approved", "reason_code": "T01"}
+    resp = client.post(url, body, content_type="application/json")
+    assert resp.status_code == 422
+    out = resp.json()
+    assert out["code"] == "decision_incomplete" and [e["field"] for e in out["errors"]] == ["reason_code"]
+    assert reasons.all_reasons()["T01"].en in out["errors"][0]["message_en"]
+    _unchanged(considered)
+    resp = client.post(url, {**body, "reason_code": "A02"}, content_type="application/json")
+    assert resp.status_code == 200 and resp.json()["outcome"] == "approved"

@@ -87,9 +87,8 @@ def restore_typed(request: HttpRequest, req: Request) -> dict[str, Any]:
     """The case page's action form as the officer left it: after a refusal (once, with its errors),
     or from the check page's "change" links (``?change=<action>``, the answers kept until confirmed).
     Returns the ``failed_action``/``failed_form`` the case page shows open (or nothing)."""
-    typed = request.session.get(TYPED_KEY)
+    typed = request.session.pop(TYPED_KEY, None)  # the redirect's next page is this one: never kept longer
     if isinstance(typed, dict) and typed.get("request") == req.pk:
-        del request.session[TYPED_KEY]
         action, data, errors = str(typed["action"]), dict(typed["data"]), list(typed["errors"])
     else:
         action = request.GET.get("change", "")
