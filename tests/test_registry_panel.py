@@ -246,6 +246,7 @@ def test_the_panel_polls_while_a_check_is_pending_and_stops_when_answered(make_r
     assert "มีบัตรสวัสดิการแห่งรัฐ" in body and "welfare_card" not in body
     assert "hx-trigger" not in body
     assert 'id="screening-panel"' in body and 'hx-swap-oob="true"' in body
+    assert re.search(r'id="fold-line-registry" hx-swap-oob="true">ได้รับคำตอบแล้ว 1 รายการ', body)
     assert AuditEvent.objects.filter(action="view_personal_data", object_id=str(req.pk)).count() == views + 1
 
 

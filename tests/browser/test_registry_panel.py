@@ -50,6 +50,9 @@ def test_registry_facts_arrive_in_words_without_a_reload(seeded: dict[str, Any],
     expect(panel).not_to_contain_text("welfare_card")
     expect(panel).not_to_contain_text("income_band")
     expect(panel).not_to_have_attribute("hx-trigger", "every 3s")  # nothing pending: polling stops
+    # the folded panels' summary lines follow too (no longer "waiting")
+    expect(page.locator("#fold-line-registry")).to_contain_text("ได้รับคำตอบแล้ว 2 รายการ")
+    expect(page.locator("#fold-line-registry")).not_to_contain_text("กำลังรอคำตอบ")
     # the screening panel followed: the welfare card is a met alternative of financial hardship
     hardship = page.locator("#screening-panel tr.alternatives")
     expect(hardship).to_contain_text("ใช่")
