@@ -121,6 +121,9 @@ def test_next_action_names_the_users_actions_or_the_role_that_acts(make_request:
     assert mine["mine"] == ["เริ่มตรวจสอบคำขอ"] and mine["others"] == 3
     waiting_for = queues.next_action(req, users["member.cm"])
     assert waiting_for["mine"] == [] and "เจ้าหน้าที่รับคำขอ" in waiting_for["roles"]
+    # the head may only refer it elsewhere: the work waits for the officers, not for the head
+    head = queues.next_action(req, users["head.cm"])
+    assert head["mine"] == [] and head["roles"] == ["เจ้าหน้าที่รับคำขอ", "เจ้าหน้าที่ผู้รับผิดชอบคำขอ"]
 
 
 def test_closed_request_shows_its_finish_date_not_a_deadline(make_request: MakeRequest, act: Act,
@@ -179,6 +182,7 @@ def test_request_list_filters_and_sort(login: Callable[[str], Client], make_requ
     html = client.get(resp["Location"]).content.decode()
     assert _numbers(html, [late, paused, new]) == [late.number] and "พบ 1 คำขอ" in html
     html = client.get(reverse("staff:requests"), {"sort": "-number"}).content.decode()
+    assert "{#" not in html and "{%" not in html  # no template comment shown as text
     assert _numbers(html, [late, paused, new]) == sorted([late.number, paused.number, new.number], reverse=True)
 
 

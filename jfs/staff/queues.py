@@ -67,19 +67,20 @@ def _forward(wf: Any, state: str, actions: list[Any]) -> list[Any]:
 
 
 def next_action(req: Request, user: User) -> dict[str, Any]:
-    """What happens next to ``req``: the workflow actions ``user`` may take from its state that
-    move it on (by name; ``others`` counts the rest, such as withdrawing), or, when none is
-    theirs, the roles that act (by name)."""
+    """What happens next to ``req``: the workflow actions from its state that move it on (``_forward``)
+    when ``user`` may take them (by name; ``others`` counts their other ways, such as withdrawing),
+    or else the roles that take them (by name)."""
     wf = req.workflow
     lang_en = (translation.get_language() or "th").startswith("en")
     possible = wf.actions_from(req.state)
+    onward = _forward(wf, req.state, possible)
     own = [a for a in possible if user.role in a.roles and (not a.assignee_only or req.assigned_to_id == user.pk)]
-    if own:
-        main = _forward(wf, req.state, own)
+    main = [a for a in onward if a in own]
+    if main:
         return {"mine": [a.en if lang_en else a.th for a in main], "others": len(own) - len(main), "roles": []}
     names = _role_names()
     acting: list[str] = []
-    for a in _forward(wf, req.state, possible):
+    for a in onward:
         for role in a.roles:
             if names.get(role, role) not in acting:
                 acting.append(names.get(role, role))
