@@ -85,6 +85,10 @@ class Progress:
     def stage(self, code: str) -> Stage | None:
         return next((s for s in self.stages if s.code == code), None)
 
+    @property
+    def has_estimates(self) -> bool:
+        return any(s.date_kind == DATE_ESTIMATE for s in self.stages)
+
 
 def main_path(wf: WorkflowDefinition) -> list[str]:
     """The first state declared for each stage number, in stage order (all states, as declared,

@@ -56,6 +56,7 @@ def test_a_new_request_received_today() -> None:
     notified = pr.stage("notified")
     assert notified is not None and notified.date is None and notified.date_kind == ""
     assert pr.next.actions[0].code == "start_screening" and not pr.next.finished
+    assert pr.has_estimates
     assert pr.next.due == date(2026, 12, 1)
 
 
@@ -110,6 +111,7 @@ def test_a_closed_request_skips_what_it_never_went_through() -> None:
     assert closed is not None and closed.date == date(2026, 12, 7)  # the 7th change
     assert all(st[c] == p.DONE for c in chain)
     assert pr.next.finished and pr.next.actions == ()
+    assert not pr.has_estimates
 
 
 def test_a_referred_request_lists_the_referral_not_the_closure() -> None:
