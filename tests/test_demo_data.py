@@ -190,6 +190,11 @@ def test_fy2564_2565_reproduce_domain_and_are_consistent(settings: Any) -> None:
     assert consult.filter(office__code="00").count() == 251
     assert consult.exclude(office__code="00").count() == 133
     assert not consult.exclude(outcome="").exists()
+    # the advice is typed once, as give_advice's comment, and recorded in the details (as services do)
+    advised = consult.filter(transitions__action="give_advice")
+    assert advised.exists()
+    for req in advised[:20]:
+        assert req.details["advice_given"] == req.transitions.get(action="give_advice").comment != ""
 
     # outcomes; everything else withdrawn or referred; past years are finished
     for fy, expected in OUTCOMES.items():

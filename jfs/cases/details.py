@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -168,7 +169,8 @@ class ConsultationDetails(_Details):
     referral: str = Field(default="", max_length=300, title="ส่งต่อหน่วยงาน", json_schema_extra={'en': 'Referred to'})
 
 
-def recorded_by(model: type[BaseModel], action: str | None = None) -> set[str]:
+@cache
+def recorded_by(model: type[BaseModel], action: str | None = None) -> frozenset[str]:
     """The details fields a workflow action records (``json_schema_extra["recorded_by"]``: the action's
     comment is the field's value, typed once, there), of ``action`` or of any action. The registration
     and correction forms do not ask for them; a correction that leaves them out keeps them."""
@@ -177,7 +179,7 @@ def recorded_by(model: type[BaseModel], action: str | None = None) -> set[str]:
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if extra.get("recorded_by") and (action is None or extra["recorded_by"] == action):
             out.add(name)
-    return out
+    return frozenset(out)
 
 
 def _schema(service: service_registry.Service) -> type[_Details]:

@@ -64,6 +64,7 @@ from jfs.accounts.offices import BANGKOK, ensure_offices
 from jfs.audit.models import AuditEvent
 from jfs.audit.sealing import record_sealed
 from jfs.audit.services import Event
+from jfs.cases import details as details_mod
 from jfs.cases import handoffs, services, workflows
 from jfs.cases import reasons as reasons_mod
 from jfs.cases.calendar import calendar_for
@@ -1072,6 +1073,9 @@ class _Builder:
             req.outcome = step.fields["outcome"]
             req.reason_code = step.fields["reason_code"]
             req.decided_on = step.on
+        if step.comment.strip():  # what the action records in the details (the advice given), in place
+            for name in details_mod.recorded_by(details_mod.SCHEMAS[req.service], step.action):
+                req.details[name] = step.comment.strip()
         if wf.states[to_state].terminal:
             req.closed_on = step.on
         req.version += 1
