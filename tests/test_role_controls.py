@@ -235,3 +235,14 @@ def test_a_new_request_is_registered_by_the_intake_officer_not_by_a_member(users
     with pytest.raises(NotPermitted):
         services.create_request(actor=users["member.cm"], service="LIT", office=offices["50"],
                                 applicant=applicant_input("50"), details=DETAILS["LIT"])
+
+
+@pytest.mark.parametrize("username,offered", [
+    ("intake.cm", True), ("officer.cm", True), ("head.cm", True), ("member.cm", False), ("secretary.cm", False),
+    ("finance.cm", False), ("executive", False), ("auditor", False),
+])
+def test_the_queue_offers_registration_only_to_those_who_register(username: str, offered: bool, login: Any) -> None:
+    client = login(username)
+    html = client.get(reverse("staff:queue")).content.decode()
+    assert (f'href="{reverse("staff:new_request")}?service=LIT"' in html) == offered
+    assert client.get(reverse("staff:new_request") + "?service=LIT").status_code == (200 if offered else 403)
