@@ -145,8 +145,16 @@ def test_a_mismatch_says_what_was_typed_what_the_registry_says_and_what_to_do(ma
         assert [(str(m.label), m.typed, m.registry) for m in view.mismatches] == [("บ้านเลขที่", "12 หมู่ 3", "99")]
         assert str(view.advice) == "ตรวจสอบกับผู้ขอรับความช่วยเหลือแล้วแก้ไขข้อมูลคำขอ"
         who = p.present(_check(req, xm.KIND_IDENTITY, xm.STATUS_MISMATCH,
-                               {"identity_verified": False, "method": "linkage_profile"}, ["birth_date"]), req.applicant)
-        assert who.mismatches[0].typed == "17 พ.ค. 2523"  # the registry's value is not kept: "says otherwise"
+                               {"identity_verified": False, "method": "linkage_profile",
+                                "registry_birth_date": "1980-07-01"}, ["birth_date"]), req.applicant)
+        assert [(m.typed, m.registry) for m in who.mismatches] == [("17 พ.ค. 2523", "1 ก.ค. 2523")]
+        assert all("registry_" not in str(r.label) for r in who.rows)
+        # the identity check keeps what the registry holds for the fields that differ
+        answer = _all_answers(req)[xm.KIND_IDENTITY]
+        assert answer.mismatch_fields == ["first_name", "last_name"]
+        assert (answer.facts["registry_first_name"], answer.facts["registry_last_name"]) == ("อื่น", "อื่น")
+        view = p.present(_check(req, xm.KIND_DISABILITY, xm.STATUS_VERIFIED, {}), req.applicant)
+        assert view.mismatches == []
 
 
 # --------------------------------------------------------------------------- the screening panel

@@ -31,6 +31,10 @@ LABELS: dict[str, dict[str, Text]] = {
         "identity_verified": _("ยืนยันตัวตน"),
         "method": _("วิธีตรวจสอบ"),
         "card_status": _("สถานะบัตรประจำตัวประชาชน"),
+        # kept for a mismatch only: what the registry holds for a field that differs
+        "registry_first_name": _("ชื่อตามทะเบียนราษฎร"),
+        "registry_last_name": _("นามสกุลตามทะเบียนราษฎร"),
+        "registry_birth_date": _("วันเกิดตามทะเบียนราษฎร"),
     },
     m.KIND_ADDRESS: {
         "house_no": _("บ้านเลขที่"),
@@ -250,7 +254,7 @@ def value_text(key: str, value: Any) -> str:
         return _g("ใช่") if value else _g("ไม่ใช่")
     if key in ("subdistrict_code", "district_code", "province_code"):
         return place(key, value)
-    if key.endswith("_on") or key in ("since", "until", "card_expiry"):
+    if key.endswith(("_on", "birth_date")) or key in ("since", "until", "card_expiry"):
         return be_date(value)
     if key in VALUES:
         return str(VALUES[key].get(str(value), value))
@@ -265,7 +269,7 @@ def value_text(key: str, value: Any) -> str:
 
 #: keys shown another way (a sentence, the table, the address line) or not at all
 _NOT_A_ROW = {"count", "records", "disability_type_name", "house_no", "subdistrict_code", "district_code",
-              "province_code"}
+              "province_code", "registry_first_name", "registry_last_name", "registry_birth_date"}
 
 
 def present(check: m.RegistryCheck, applicant: Any = None) -> CheckView:
@@ -335,7 +339,9 @@ def _typed(name: str, applicant: Any) -> str:
 
 def _mismatch(name: str, facts: Mapping[str, Any], applicant: Any) -> Mismatch:
     registry = ""
-    if name in facts:
+    if facts.get(f"registry_{name}"):  # identity: the registry's name or birth date
+        registry = value_text(name, facts[f"registry_{name}"])
+    elif name in facts:
         registry = value_text(name, facts[name])
     elif name == "id_card":
         registry = str(VALUES["card_status"]["card_void"])

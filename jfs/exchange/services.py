@@ -32,7 +32,7 @@ from jfs.exchange.conf import gdx_settings
 from jfs.exchange.errors import CircuitOpen, ExchangeError
 from jfs.exchange.gdx import GdxClient, gdx_registries
 from jfs.exchange.registries import Registries
-from jfs.exchange.wire import date_to_be
+from jfs.exchange.wire import be_to_date, date_to_be
 from jfslib import thai_id
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,18 @@ def _identity_differences(person: Any, first: str, last: str, be_birth: str) -> 
     return differ
 
 
+def _registry_values(registered: Any, differ: list[str]) -> dict[str, Any]:
+    """``registry_first_name`` … for the identity fields that differ (a birth date as ISO, None when
+    the registry has only the year or month)."""
+    out: dict[str, Any] = {}
+    for name in differ:
+        if name == "birth_date":
+            out["registry_birth_date"] = _iso(be_to_date(registered.be_birth_date))
+        elif name in ("first_name", "last_name"):
+            out[f"registry_{name}"] = getattr(registered, name)
+    return out
+
+
 def check_identity(regs: Registries, req: Request, laser_code: str = "") -> Outcome:
     """Laser-code verification when the applicant gave the card's laser code, else the Linkage profile.
 
@@ -108,6 +120,8 @@ def check_identity(regs: Registries, req: Request, laser_code: str = "") -> Outc
     if registered is None:
         return Outcome(m.STATUS_NOT_FOUND, {"identity_verified": False})
     differ = _identity_differences(p, registered.first_name, registered.last_name, registered.be_birth_date)
+    # what the registry holds for the fields that differ, so the page can say "typed X, the registry says Y"
+    said = _registry_values(registered, differ)
     if laser:
         if answer.status == "card_void":
             differ.append("id_card")
@@ -115,11 +129,11 @@ def check_identity(regs: Registries, req: Request, laser_code: str = "") -> Outc
             differ.append("laser_code")
         return Outcome(
             m.STATUS_MISMATCH,
-            {"identity_verified": False, "method": "laser_code", "card_status": answer.status},
+            {"identity_verified": False, "method": "laser_code", "card_status": answer.status, **said},
             differ,
         )
     if differ:
-        return Outcome(m.STATUS_MISMATCH, {"identity_verified": False, "method": "linkage_profile"}, differ)
+        return Outcome(m.STATUS_MISMATCH, {"identity_verified": False, "method": "linkage_profile", **said}, differ)
     return Outcome(m.STATUS_VERIFIED, {"identity_verified": True, "method": "linkage_profile"})
 
 
