@@ -13,7 +13,6 @@ from datetime import date
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
 
 from jfs.accounts.models import User
 from jfs.cases.models import Request
@@ -41,13 +40,6 @@ ASSIGNMENT = "assignment"
 def next_roles(req: Request) -> tuple[str, ...]:
     """The roles the request's current step waits for, when it is a hand-off (else none)."""
     return HANDOFFS.get(req.state, ())
-
-
-def role_names(codes: Iterable[str], lang: str) -> list[str]:
-    """The roles' names in ``lang`` ("th" or "en")."""
-    labels = dict(User._meta.get_field("role").choices or [])
-    with translation.override(lang):
-        return [str(labels.get(code, code)) for code in codes]
 
 
 def recipients(req: Request, actor: User | None) -> list[User]:
