@@ -173,3 +173,14 @@ def test_every_service_has_a_task_list_and_a_next_step(make_request: Any, login:
     for stage in pr.stages:
         assert stage.state.th in tasks
     assert pr.next.actions and f"“{pr.next.actions[0].th}”" in text(section(html, "h-next-step"))
+
+
+def test_in_english_the_stages_and_roles_are_named_in_english(make_request: Any, login: Any) -> None:
+    req = make_request(assign_to="officer.cm")
+    client = login("officer.cm")
+    client.post(reverse("set_language"), {"language": "en", "next": "/staff/"})
+    html = page(client, req)
+    tasks = text(section(html, "h-tasks"))
+    assert "Received" in tasks and "Fact-finding" in tasks and "รับคำขอ" not in tasks
+    nxt = text(section(html, "h-next-step"))
+    assert "“Start screening”" in nxt and "B.E. 25" in nxt
