@@ -164,7 +164,8 @@ def test_details_the_service_refuses_are_shown_on_their_fields_and_kept(make_req
     resp = client.post(edit_url(req), _bad_details(client, req))
     assert resp.status_code == 422
     assert field_errors(resp)["d-court"] == ["ศาล: ต้องมีอย่างน้อย 2 ตัวอักษร"]
-    assert "ต้องขออย่างน้อยหนึ่งรายการ" in [str(e) for e in resp.context["details_form"].non_field_errors()]
+    # the costs' own rule, on the first cost field, named by the group's label
+    assert field_errors(resp)["d-cost_lawyer"] == ["ค่าใช้จ่าย: ต้องขออย่างน้อยหนึ่งรายการ"]
     kept = form_values(resp)
     assert (kept["a-first_name"], kept["d-court"], kept["d-cost_lawyer"]) == ("ชื่อที่พิมพ์ใหม่", "ศ", "0")
     req.refresh_from_db()
@@ -178,7 +179,7 @@ def test_details_the_service_refuses_in_english(make_request: Any, login: Any) -
     resp = client.post(edit_url(req), _bad_details(client, req))
     assert resp.status_code == 422
     assert field_errors(resp)["d-court"] == ["Court: Must be at least 2 characters"]
-    assert "Request at least one cost item" in [str(e) for e in resp.context["details_form"].non_field_errors()]
+    assert field_errors(resp)["d-cost_lawyer"] == ["Costs: Request at least one cost item"]
 
 
 def test_a_stale_version_keeps_what_was_typed_and_offers_the_form_at_the_current_version(

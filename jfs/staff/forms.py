@@ -323,7 +323,8 @@ def _form_field(name: str, info: FieldInfo) -> forms.Field:
     if get_origin(ann) is Literal:
         names = extra.get("choices") or {}
         options = [(v, bilingual(*names[v]) if v in names else str(v)) for v in get_args(ann)]
-        return forms.ChoiceField(label=label, choices=options, required=required)
+        blank = [] if required else [("", "—")]  # an optional question starts unanswered, never preselected
+        return forms.ChoiceField(label=label, choices=[*blank, *options], required=required)
     if ann is Decimal:
         low = _limit(info, "ge") if _limit(info, "ge") is not None else _limit(info, "gt")
         return forms.DecimalField(label=label, min_value=low, max_value=_limit(info, "le"),
@@ -450,36 +451,42 @@ def mask_personal_ids(form: forms.Form, stored: dict[str, Any]) -> None:
                 "id": thai_id.mask(str(stored[key]))}
 
 
-def details_field(model: type[BaseModel], path: str) -> str | None:
-    """The details form's field of a service error's path ("costs.lawyer" -> "cost_lawyer",
-    "budget_lines.0.amount" -> "budget_lines"); None for the whole model."""
-    prefix = ""
+def details_field(model: type[BaseModel], path: str) -> tuple[str, StrOrPromise] | None:
+    """The details form's field of a service error's path, and the label that names it:
+    "costs.lawyer" -> ("cost_lawyer", ค่าทนายความ), "budget_lines.0.amount" -> ("budget_lines", …);
+    a group's own error ("costs": nothing requested) goes to its first field, named by the group's
+    label (ค่าใช้จ่าย); None for the whole model."""
+    prefix, group = "", None
     for part in path.split("."):
         info = model.model_fields.get(part)
         if info is None:
             return None
         if is_model(info.annotation):
             assert isinstance(info.annotation, type)
-            prefix, model = f"{prefix}{nested_prefix(part, info)}_", info.annotation
+            prefix, model, group = f"{prefix}{nested_prefix(part, info)}_", info.annotation, _label(part, info)
             continue
-        return prefix + part
+        return prefix + part, _label(part, info)
+    if group is not None and model.model_fields:
+        return prefix + next(iter(model.model_fields)), group
     return None
 
 
 def show_service_errors(errors: list[dict[str, str]], applicant_form: forms.Form, details_form: DetailsForm,
                         *, only_accepted: bool = False) -> None:
     """Show a service's field errors on the fields of the applicant and details forms, in the reader's
-    language (an error about no one field, e.g. the costs' total, on the form as a whole).
-    ``only_accepted``: only on fields the form accepted (a field the form refused keeps its own
-    message; the service's complaint about what the form did not pass on says nothing new)."""
+    language, a details error named by its field's label (an error about no one field on the form
+    as a whole). ``only_accepted``: only on fields the form accepted (a field the form refused keeps
+    its own message; the service's complaint about what the form did not pass on says nothing new)."""
     lang = translation.get_language()
     for err in errors:
         field, text = err["field"], field_message(err, lang)
+        name: str | None
         if field.startswith("details."):
             form: forms.Form = details_form
-            name = details_field(details_form.model, field.removeprefix("details."))
-            if name is not None and name in details_form.fields:
-                text = f"{details_form.fields[name].label}: {text}"
+            found = details_field(details_form.model, field.removeprefix("details."))
+            name = found[0] if found and found[0] in details_form.fields else None
+            if found and name:
+                text = f"{found[1]}: {text}"
         else:
             form, name = applicant_form, field if field in applicant_form.fields else None
         if only_accepted and name is not None and (name in form.errors or name not in form.cleaned_data):
