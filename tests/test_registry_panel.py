@@ -273,3 +273,29 @@ def test_the_registration_form_asks_the_households_income(service, login) -> Non
     html = login("intake.cm").get(reverse("staff:new_request"), {"service": service}).content.decode()
     assert 'name="d-household_monthly_income"' in html
     assert "รายได้รวมของครัวเรือนต่อเดือน (บาท)" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("service, asked", [
+    ("LIT", {"other_help_received": "no"}),
+    ("BAIL", {"other_help_received": "no", "offence_category": "general"}),
+    ("HR", {"other_help_received": "no", "amount_requested": "20000"}),
+])
+def test_with_every_intake_question_answered_the_screening_can_decide(service, asked, make_request) -> None:
+    from tests.conftest import DETAILS
+
+    unanswered = screen_request(make_request(service=service))
+    assert unanswered is not None and unanswered.outcome is Outcome.UNKNOWN
+    ev = screen_request(make_request(service=service, details={**DETAILS[service], **asked}))
+    assert ev is not None and ev.outcome is Outcome.YES, ev.explanation_en
+    helped = screen_request(make_request(service=service, details={**DETAILS[service], **asked,
+                                                                    "other_help_received": "yes"}))
+    assert helped is not None and helped.outcome is Outcome.NO
+
+
+@pytest.mark.django_db
+def test_the_help_from_elsewhere_question_starts_unanswered(login) -> None:
+    html = login("intake.cm").get(reverse("staff:new_request"), {"service": "LIT"}).content.decode()
+    select = html[html.index('name="d-other_help_received"'):]
+    select = select[:select.index("</select>")]
+    assert '<option value="" selected>' in select and "ยังไม่เคยได้รับ" in select and "ได้รับแล้ว" in select

@@ -134,14 +134,17 @@ def test_eligibility_facts_come_from_the_details_models() -> None:
     from jfs.eligibility import rulebook
     from jfs.eligibility.facts import detail_fact_problems, detail_facts
 
-    # the household's monthly income is asked in the details of the three services with rules (optional)
-    assert detail_facts("LIT", {"case_kind": "civil", "party_role": ""}) == {
-        "case_kind": "civil", "party_role": None, "household_monthly_income": None}
+    # the household's monthly income and help from elsewhere are asked in the details of the three
+    # services with rules (optional: unanswered stays unknown); a bail request's charge is classified
+    unasked = {"household_monthly_income": None, "other_help_received": None}
+    assert detail_facts("LIT", {"case_kind": "civil", "party_role": "", "other_help_received": "no"}) == {
+        "case_kind": "civil", "party_role": None, "household_monthly_income": None, "other_help_received": False}
     assert detail_facts("BAIL", {"authority": "court", "bail_amount": "30000", "held_at": "เรือนจำ",
-                                 "household_monthly_income": "12000"}) == {
+                                 "household_monthly_income": "12000", "offence_category": "narcotics"}) == {
         "bail_authority": "court", "bail_amount": Decimal("30000.00"), "is_detained": True,
-        "household_monthly_income": Decimal("12000.00")}
-    assert detail_facts("HR", {"violation": ""}) == {"hr_violation_claimed": None, "household_monthly_income": None}
+        "household_monthly_income": Decimal("12000.00"), "other_help_received": None, "offence_category": "narcotics"}
+    assert detail_facts("HR", {"violation": "", "other_help_received": "yes"}) == {
+        "hr_violation_claimed": None, **unasked, "other_help_received": True}
     assert detail_facts("CONSULT", {"topic": "มรดก"}) == {}
     book = rulebook.get()
     assert detail_fact_problems(book.vocabulary) == [] and rulebook.rule_folder_problems(book) == []

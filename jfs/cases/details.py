@@ -28,6 +28,8 @@ from jfslib import thai_id
 from jfslib.bilingual import BilingualValueError  # raised by validators; pydantic reports it as value_error
 
 Money = Decimal
+OtherHelp = Literal["no", "yes"]
+OTHER_HELP_CHOICES = {"no": ["ยังไม่เคยได้รับ", "No"], "yes": ["ได้รับแล้ว", "Yes, already helped"]}
 
 
 #: the base of every service's details model (``jfs.cases.service_registry.ServiceDetails``); a
@@ -69,6 +71,13 @@ class LitigationDetails(_Details):
         default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
         json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
                            "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
+    #: the exclusion "already helped with the same costs elsewhere" (rules/facts.yaml other_help_received):
+    #: declared on the fund's form, asked at intake; not answered stays unknown
+    other_help_received: OtherHelp | None = Field(
+        default=None, title="เคยได้รับความช่วยเหลือค่าใช้จ่ายเรื่องเดียวกันจากหน่วยงานอื่นแล้วหรือไม่",
+        json_schema_extra={"en": "Already helped with the same costs by another agency?", "fact": "other_help_received",
+                           "fact_values": {"yes": True, "no": False}, "choices": OTHER_HELP_CHOICES,
+                           "short": ["ความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่น", "Help with the same costs elsewhere"]})
 
     @field_validator("costs")
     @classmethod
@@ -95,12 +104,31 @@ class BailDetails(_Details):
     authority_name: str = Field(min_length=2, max_length=200, title="ชื่อศาล/สถานีตำรวจ", json_schema_extra={'en': 'Name of the court or police station'})
     bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงินประกันที่ขอ (บาท)", json_schema_extra={'en': 'Bail amount requested (baht)', 'fact': 'bail_amount',
                                               'short': ['จำนวนเงินประกันที่ขอ', 'Bail amount requested']})
+    #: the exclusion of charges the fund does not help with (rules/facts.yaml offence_category): the
+    #: officer who registers the request classifies the charge; not answered stays unknown
+    offence_category: Literal["general", "public_fraud", "national_security", "human_trafficking", "narcotics",
+                              "natural_resources"] | None = Field(
+        default=None, title="กลุ่มข้อหา", json_schema_extra={"en": "Category of the charge", "fact": "offence_category",
+                                                           "choices": {
+            "general": ["ข้อหาทั่วไป", "General"],
+            "public_fraud": ["ฉ้อโกงประชาชนที่มีผู้เสียหายจำนวนมาก", "Public fraud with many victims"],
+            "national_security": ["ความมั่นคง", "National security"],
+            "human_trafficking": ["ค้ามนุษย์", "Human trafficking"],
+            "narcotics": ["ยาเสพติด", "Narcotics"],
+            "natural_resources": ["ทรัพยากรธรรมชาติและสิ่งแวดล้อม", "Natural resources and environment"]}})
     #: the rules' household_monthly_income (the hardship test of income per household member): asked
     #: at intake, optional (left empty it stays unknown, never 0); the Person record has no column for it
     household_monthly_income: Money | None = Field(
         default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
         json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
                            "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
+    #: the exclusion "already helped with the same costs elsewhere" (rules/facts.yaml other_help_received):
+    #: declared on the fund's form, asked at intake; not answered stays unknown
+    other_help_received: OtherHelp | None = Field(
+        default=None, title="เคยได้รับความช่วยเหลือค่าใช้จ่ายเรื่องเดียวกันจากหน่วยงานอื่นแล้วหรือไม่",
+        json_schema_extra={"en": "Already helped with the same costs by another agency?", "fact": "other_help_received",
+                           "fact_values": {"yes": True, "no": False}, "choices": OTHER_HELP_CHOICES,
+                           "short": ["ความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่น", "Help with the same costs elsewhere"]})
 
     @field_validator("detainee_national_id")
     @classmethod
@@ -127,6 +155,13 @@ class HumanRightsDetails(_Details):
         default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
         json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
                            "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
+    #: the exclusion "already helped with the same costs elsewhere" (rules/facts.yaml other_help_received):
+    #: declared on the fund's form, asked at intake; not answered stays unknown
+    other_help_received: OtherHelp | None = Field(
+        default=None, title="เคยได้รับความช่วยเหลือค่าใช้จ่ายเรื่องเดียวกันจากหน่วยงานอื่นแล้วหรือไม่",
+        json_schema_extra={"en": "Already helped with the same costs by another agency?", "fact": "other_help_received",
+                           "fact_values": {"yes": True, "no": False}, "choices": OTHER_HELP_CHOICES,
+                           "short": ["ความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่น", "Help with the same costs elsewhere"]})
 
     def amount(self) -> Decimal:
         return self.amount_requested

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
@@ -52,6 +53,14 @@ def facts_for_request(request: Request, extra: Mapping[str, object] | None = Non
     return facts
 
 
+def optional_inner(annotation: Any) -> Any:
+    """``X | None`` → ``X`` (an optional details field)."""
+    args = get_args(annotation)
+    if get_origin(annotation) in (Union, UnionType) and type(None) in args and len(args) == 2:
+        return next(a for a in args if a is not type(None))
+    return annotation
+
+
 def _fact_fields(service: str) -> list[tuple[str, FieldInfo, dict[str, Any]]]:
     """(details key, its field, its json_schema_extra) of each details field that is a fact."""
     model = SCHEMAS.get(service)
@@ -77,7 +86,9 @@ def detail_facts(service: str, details: Mapping[str, Any]) -> dict[str, object]:
         value = details.get(name)
         if extra.get("fact_when") == "given":
             facts[str(extra["fact"])] = True if value else None
-        elif info.annotation is Decimal or info.annotation == Decimal | None:
+        elif isinstance(extra.get("fact_values"), dict):  # a choice that stands for a yes/no fact
+            facts[str(extra["fact"])] = extra["fact_values"].get(value)
+        elif optional_inner(info.annotation) is Decimal:
             facts[str(extra["fact"])] = _money(value)
         else:
             facts[str(extra["fact"])] = value if value not in ("", None) else None
@@ -93,8 +104,12 @@ def detail_fact_problems(vocabulary: Vocabulary) -> list[str]:
             if fact not in vocabulary:
                 problems.append(f"{service} details.{name}: fact {fact!r} is not in facts.yaml")
                 continue
-            if get_origin(info.annotation) is Literal:
-                typed, known = set(get_args(info.annotation)), {v.code for v in vocabulary[fact].values}
+            choices = optional_inner(info.annotation)
+            if isinstance(extra.get("fact_values"), dict):
+                if set(get_args(choices)) != set(extra["fact_values"]):
+                    problems.append(f"{service} details.{name}: fact_values must name each of its choices")
+            elif get_origin(choices) is Literal:
+                typed, known = set(get_args(choices)), {v.code for v in vocabulary[fact].values}
                 if typed != known:
                     problems.append(f"{service} details.{name}: its choices {sorted(typed)} are not the values "
                                     f"of the fact {fact} in facts.yaml {sorted(known)}")
