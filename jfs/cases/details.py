@@ -29,7 +29,7 @@ from jfslib.bilingual import BilingualValueError  # raised by validators; pydant
 
 Money = Decimal
 OtherHelp = Literal["no", "yes"]
-OTHER_HELP_CHOICES = {"no": ["ยังไม่เคยได้รับ", "No"], "yes": ["ได้รับแล้ว", "Yes, already helped"]}
+OTHER_HELP_CHOICES: dict[str, Any] = {"no": ["ยังไม่เคยได้รับ", "No"], "yes": ["ได้รับแล้ว", "Yes, already helped"]}
 
 
 #: the base of every service's details model (``jfs.cases.service_registry.ServiceDetails``); a
