@@ -56,8 +56,18 @@ def test_registry_facts_arrive_in_words_without_a_reload(seeded: dict[str, Any],
     # the screening panel followed: the welfare card is a met alternative of financial hardship
     hardship = page.locator("#screening-panel tr.alternatives")
     expect(hardship).to_contain_text("ใช่")
-    expect(page.locator("#screening-panel details.citations")).not_to_have_attribute("open", "")
     assert loads == [], f"the page was reloaded: {loads}"
     screen.axe.check(page, "case page, registry answers arrived")
+    # the screening panel opened, with its citations: alternatives as one row, in words
+    fold = page.locator("#fold-screening > summary")
+    if fold.count():
+        fold.click()
+    citations = page.locator("#screening-panel details.citations")
+    expect(citations).not_to_have_attribute("open", "")  # the long legal citations start folded
+    citations.locator("summary").click()
+    expect(citations).to_contain_text("พ.ร.บ.กองทุนยุติธรรม พ.ศ. 2558")
+    expect(hardship).to_contain_text("ข้อใดข้อหนึ่งต่อไปนี้")
+    expect(hardship).to_be_visible()
+    screen.axe.check(page, "case page, screening open")
     screen.shot(f"registry-panel-{page.viewport_size['width']}")
     screen.axe.assert_clean()
