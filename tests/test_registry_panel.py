@@ -291,6 +291,19 @@ def test_with_every_intake_question_answered_the_screening_can_decide(service, a
     helped = screen_request(make_request(service=service, details={**DETAILS[service], **asked,
                                                                     "other_help_received": "yes"}))
     assert helped is not None and helped.outcome is Outcome.NO
+    assert "เข้าข้อยกเว้น: ได้รับความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่นแล้ว" in helped.explanation_th
+    rich = screen_request(make_request(service=service, applicant={"monthly_income": "90000"},
+                                       details={**DETAILS[service], **asked, "household_monthly_income": "90000"}))
+    assert rich is not None and rich.outcome is Outcome.UNKNOWN  # the registries have not answered yet
+    assert "ระดับครัวเรือนเปราะบาง" in rich.explanation_th
+    req = make_request(service=service, applicant={"monthly_income": "90000"},
+                       details={**DETAILS[service], **asked, "household_monthly_income": "90000"})
+    _check(req, xm.KIND_WELFARE, xm.STATUS_VERIFIED, {"welfare_card": False})
+    _check(req, xm.KIND_HOUSEHOLD, xm.STATUS_VERIFIED, {"vulnerability_level": 0})
+    _check(req, xm.KIND_DISABILITY, xm.STATUS_VERIFIED, {"card_valid": False})
+    none_met = screen_request(req)
+    assert none_met is not None and none_met.outcome is Outcome.NO
+    assert "ความเดือดร้อนทางการเงิน: ไม่เข้าข้อใดเลยในทางเลือกทั้งหมด" in none_met.explanation_th
 
 
 @pytest.mark.django_db

@@ -270,8 +270,8 @@ def _summary(
             reasons_th += [c.th for c in failed]
             reasons_en += [c.en for c in failed]
         elif g.combine == Combine.ANY:
-            reasons_th.append(f"ไม่ผ่าน{g.th}ข้อใดเลย")
-            reasons_en.append(f"none of the {g.en} criteria is met")
+            reasons_th.append(f"{g.th}: ไม่เข้าข้อใดเลยในทางเลือกทั้งหมด")  # alternatives: none is met
+            reasons_en.append(f"{g.en}: none of the alternatives is met")
         else:
             hit = [c for c in members if values[c.id] is True]
             reasons_th += [f"เข้าข้อยกเว้น: {c.th}" for c in hit]
