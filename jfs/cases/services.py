@@ -30,6 +30,7 @@ from jfs.cases import details as details_mod
 from jfs.cases.calendar import calendar_for
 from jfs.cases.errors import (
     ApplicantChanged,
+    CaseError,
     Conflict,
     DecisionIncomplete,
     DocumentRejected,
@@ -51,9 +52,18 @@ from jfs.cases.models import (
 )
 from jfs.core import clock
 from jfslib import jsonbounds, roles, thai_id, thai_phone
+from jfslib.progress import forward_actions, main_path, roles_of
 from jfslib.thaidate import fiscal_year
 from jfslib.workdays import WorkingCalendar
-from jfslib.workflow import Action, State, TransitionPlan, TransitionRefused, plan_transition
+from jfslib.workflow import (
+    PREVIOUS,
+    Action,
+    State,
+    TransitionPlan,
+    TransitionRefused,
+    WorkflowDefinition,
+    plan_transition,
+)
 
 ALLOWED_DOCUMENT_TYPES = {
     "application/pdf": "pdf",
@@ -516,8 +526,12 @@ def create_request(
     representative_type: str = "",
     representative_name: str = "",
     representative_national_id: str = "",
+    then: FollowOn | None = None,
 ) -> Request:
     """Register a new request; the 21-day clock starts on the day it is received.
+
+    ``then``: a first step taken with the registration, in the same transaction (one of the
+    ``follow_ons`` of the initial state: "register and start screening"); refused, nothing is saved.
 
     ``office`` is the office or its code (an unknown or empty code is a field error on ``office``).
     Once the registration is committed, the apps above that registered a hook act on it
@@ -576,6 +590,9 @@ def create_request(
     record("create", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"service": service, "office": office.code})
     _keep_revision(person, previous, actor=actor, req=req, reason="registration")
+    if then is not None:
+        req = _take_follow_on(actor, req, then, None)
+        _notify_after(req, actor, wf.initial, None)
     _after_commit(req, actor, REGISTERED)
     return req
 
@@ -735,6 +752,83 @@ def check_transition(*, actor: User, request_id: int, action: str, expected_vers
     _plan_action(actor, req, action, comment, fields)
 
 
+@dataclass(frozen=True)
+class FollowOn:
+    """A second step taken with an action, in the same post and the same database transaction
+    (``transition(..., then=FollowOn(...))``, ``create_request(..., then=...)``): one of the
+    ``follow_ons`` of the state the first step reached, with its own comment. Each step is recorded
+    as its own ``Transition`` and audit event, with its own clock handling."""
+
+    action: str
+    comment: str = ""
+
+
+def _reached(req: Request, action: str | None) -> str:
+    """The state ``action`` leads ``req`` to (the request's state for None); "" for no such action."""
+    if action is None:
+        return req.state
+    act = req.workflow.actions.get(action)
+    if act is None:
+        return ""
+    return req.previous_state if act.target == PREVIOUS else act.target
+
+
+def follow_ons(user: User, req: Request, action: str | None = None) -> tuple[Action, ...]:
+    """The actions ``user`` may take as a follow-on of ``action`` (in the state it leads to; of the
+    request's current state when ``action`` is None): forward on the workflow's main path (to a
+    later stage, not a wait, never back from one), the user's role takes them, not a decision
+    (``sets_outcome``: that goes through the check-your-answers page, never as a follow-on), no
+    document the request does not have yet. A deciding first action has none. The form offers
+    these; ``transition`` refuses any other."""
+    wf = req.workflow
+    first = wf.actions.get(action) if action is not None else None
+    state = _reached(req, action)
+    if (action is not None and (first is None or first.sets_outcome)) or state not in wf.states:
+        return ()
+    if wf.states[state].terminal or ACT not in allowed(user, req):
+        return ()
+    candidates = [a for a in _onward(wf, state, user.role) if not a.assignee_only or req.assigned_to_id == user.pk]
+    if any(a.documents_required for a in candidates):
+        on_file = documents_satisfied(req)
+        candidates = [a for a in candidates if set(a.documents_required) <= on_file]
+    return tuple(candidates)
+
+
+def _onward(wf: WorkflowDefinition, state: str, role: str) -> list[Action]:
+    """The actions of ``role`` from ``state`` that move a request on along the main path: to a later
+    stage, not a wait, not a decision."""
+    here, path = wf.states[state], set(main_path(wf))
+    return [a for a in wf.available_actions(state, role)
+            if a.target in path and wf.states[a.target].stage > here.stage and wf.states[a.target].clock != "paused"
+            and not a.sets_outcome]
+
+
+def registration_follow_ons(user: User, service: str) -> tuple[Action, ...]:
+    """The first steps the new-request page offers to take with the registration ("บันทึกและเริ่ม
+    ตรวจสอบคำขอ"): the follow-ons of the service's initial state for the user's role that need no
+    comment and no document (the page asks neither). ``create_request(then=...)`` checks again."""
+    if not may_register(user) or ACT not in WHO_MAY.get(user.role, {}) or not service_registry.exists(service):
+        return ()
+    wf = workflows.get(service)
+    return tuple(a for a in _onward(wf, wf.initial, user.role)
+                 if not a.comment_required and not a.documents_required and not a.assignee_only)
+
+
+def offers_hand_off(user: User, req: Request, action: str) -> bool:
+    """Whether ``action``'s form offers to hand the request to an officer with it ("ส่งต่อให้"): the
+    user may assign it (``ASSIGN``), the action is not a decision, and the state it leads to is
+    worked by people of a role that may be given requests (``ASSIGNABLE_ROLES``), not the user's own
+    (``accept`` by the intake officer: fact-finding is the case officer's)."""
+    act = req.workflow.actions.get(action)
+    state = _reached(req, action)
+    if act is None or act.sets_outcome or state not in req.workflow.states or req.workflow.states[state].terminal:
+        return False
+    if ASSIGN not in allowed(user, req):
+        return False
+    acting = roles_of(forward_actions(req.workflow, state))
+    return user.role not in acting and bool(set(acting) & ASSIGNABLE_ROLES)
+
+
 @transaction.atomic
 def transition(
     *,
@@ -745,10 +839,31 @@ def transition(
     comment: str = "",
     fields: dict[str, Any] | None = None,
     on: date | None = None,
+    then: FollowOn | None = None,
+    hand_to: User | None = None,
 ) -> Request:
-    """Take a workflow action on a request, moving its state and clock."""
+    """Take a workflow action on a request, moving its state and clock.
+
+    ``then``: a follow-on step (``follow_ons``) taken right after, in the same transaction;
+    ``hand_to``: assign the request to this officer with it (``assign``'s rules and notification;
+    nothing when they hold it already). Any refusal of either writes nothing. Once committed, the
+    people the final step waits for are told (``handoffs``: an intermediate step's are not), and
+    the new assignee, unless that notice already reached them."""
     req = _lock(request_id, expected_version)
+    first_state = req.state
     _require_write(actor, req)
+    req = _step(actor, req, action, comment, fields, on)
+    if then is not None:
+        req = _take_follow_on(actor, req, then, on)
+    assigned = _hand_to(actor, req, hand_to) if hand_to is not None else None
+    _notify_after(req, actor, first_state, assigned)
+    return req
+
+
+def _step(actor: User, req: Request, action: str, comment: str, fields: dict[str, Any] | None,
+          on: date | None) -> Request:
+    """One workflow action on the locked ``req``: its checks, the state and clock, its ``Transition``
+    and audit event (no notification: ``_notify_after``, once the steps are done)."""
     plan, fields = _plan_action(actor, req, action, comment, fields)
     recorded = _recorded_details(req, action, comment)
     if recorded is not None:
@@ -779,10 +894,61 @@ def transition(
     Document.objects.filter(request=req, transition__isnull=True, uploaded_by=actor).update(transition=t)
     record("transition", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"action": action, "from": from_state, "to": req.state, "changed": sorted(diff)})
-    if req.state != from_state and handoffs.next_roles(req):
-        # the new step waits for another role: its people hear of it once this is saved
-        transaction.on_commit(lambda: handoffs.notify_handoff(req, actor), robust=True)
     return req
+
+
+#: a follow-on's refusals name its own fields: the comment it was given, the choice itself
+_FOLLOW_ON_FIELDS = {"comment": "then_comment"}
+
+
+def _take_follow_on(actor: User, req: Request, then: FollowOn, on: date | None) -> Request:
+    """The follow-on step on ``req`` (already locked, or created in this transaction). Refused
+    (not a follow-on of the state reached, or the workflow refuses it): the whole transaction is,
+    with a message that says neither step was saved and errors on the follow-on's own fields."""
+    act = req.workflow.actions.get(then.action)
+    name_th, name_en = (act.th, act.en) if act is not None else (then.action, then.action)
+    try:
+        if then.action not in {a.code for a in follow_ons(actor, req)}:
+            raise TransitionNotAllowed(
+                "ขั้นตอนนี้ทำต่อในคราวเดียวกันไม่ได้ กรุณาทำแยกเป็นอีกขั้นตอนหนึ่ง",
+                "This step cannot be taken in the same go: take it on its own", "not_follow_on")
+        return _step(actor, req, then.action, then.comment, None, on)
+    except CaseError as exc:  # the same refusal, said of the follow-on and on its fields
+        field = "then_comment" if exc.code == "comment_required" else "then"
+        errors = [{**e, "field": _FOLLOW_ON_FIELDS.get(e["field"], "then")} for e in exc.errors]
+        exc.errors = errors or [field_error(field, exc.th, exc.en)]
+        exc.th = f"ยังไม่ได้บันทึกทั้งสองขั้นตอน: ขั้นตอนต่อไป “{name_th}” ทำไม่ได้: {exc.th}"
+        exc.en = f"Neither step was saved: the next step “{name_en}” was refused: {exc.en}"
+        exc.args = (f"{exc.th} ({exc.en})",)
+        raise
+
+
+def _hand_to(actor: User, req: Request, assignee: User) -> User | None:
+    """Assign the locked ``req`` to ``assignee`` with an action (``assign``'s rules, refusals on the
+    ``hand_to`` field). Returns the assignee when this changed who holds it (None: they hold it)."""
+    if req.assigned_to_id == assignee.pk:
+        return None
+    try:
+        _assign_locked(actor, req, assignee)
+    except CaseError as exc:
+        exc.errors = exc.errors or [field_error("hand_to", exc.th, exc.en)]
+        raise
+    return assignee
+
+
+def _notify_after(req: Request, actor: User, first_state: str, assigned: User | None) -> None:
+    """Once committed: the people the request's final step waits for (a hand-off), and a new
+    assignee who was not among them."""
+    handoff = req.state != first_state and bool(handoffs.next_roles(req))
+    if not handoff and assigned is None:
+        return
+
+    def tell() -> None:
+        told = handoffs.notify_handoff(req, actor) if handoff else []
+        if assigned is not None and all(n.recipient_id != assigned.pk for n in told):
+            handoffs.notify_assignment(req, assigned, actor)
+
+    transaction.on_commit(tell, robust=True)
 
 
 def _recorded_details(req: Request, action: str, comment: str) -> dict[str, Any] | None:
@@ -808,6 +974,15 @@ def assign(*, actor: User, request_id: int, assignee: User, expected_version: in
     req = _lock(request_id, None)
     _require(actor, req, ASSIGN)  # a closed request is refused before its version is compared
     _require_version(req, expected_version)
+    if _assign_locked(actor, req, assignee):
+        transaction.on_commit(lambda: handoffs.notify_assignment(req, assignee, actor), robust=True)
+    return req
+
+
+def _assign_locked(actor: User, req: Request, assignee: User) -> bool:
+    """Assign the locked ``req`` (``assign``'s checks and record, no notification); True when the
+    assignee changed."""
+    _require(actor, req, ASSIGN)
     if assignee.role not in ASSIGNABLE_ROLES or not assignee.is_active:
         raise InvalidInput("มอบหมายได้เฉพาะเจ้าหน้าที่ที่ปฏิบัติงานอยู่", "Requests can only be assigned to active officers")
     if assignee.office_id != req.office_id and actor.role != roles.OFFICE_HEAD:
@@ -827,9 +1002,7 @@ def assign(*, actor: User, request_id: int, assignee: User, expected_version: in
     )
     record("update", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"changed": ["assigned_to"]})
-    if before["assigned_to_id"] != assignee.pk:
-        transaction.on_commit(lambda: handoffs.notify_assignment(req, assignee, actor), robust=True)
-    return req
+    return before["assigned_to_id"] != assignee.pk
 
 
 #: a correction names what it corrects

@@ -529,6 +529,13 @@ class TransitionForm(forms.Form):
     reason_code = forms.ChoiceField(
         label=_("เหตุผลของผลการพิจารณา"), required=False, choices=(),
         help_text=_("แสดงเฉพาะเหตุผลที่ใช้กับผลการพิจารณาที่เลือก"))
+    #: two steps in one: the follow-on chosen (``services.follow_ons``; "" for none) and its comment,
+    #: and the officer the request is handed to with the action (``services.offers_hand_off``; "" for
+    #: nobody new). The page lists the choices; the services refuse any other.
+    then = forms.CharField(label=_("ขั้นตอนต่อไปที่ทำในคราวเดียวกัน"), required=False, max_length=60)
+    then_comment = forms.CharField(label=_("หมายเหตุ/เหตุผลของขั้นตอนต่อไป"), widget=forms.Textarea(attrs={"rows": 2}),
+                                   required=False, max_length=5000)
+    hand_to = forms.CharField(label=_("ส่งต่อให้"), required=False, max_length=12)
 
     def __init__(self, *args: Any, action: Action | None = None, **kwargs: Any):
         """``action``: the workflow action the form is for; a deciding one requires an outcome and a
@@ -552,6 +559,25 @@ class TransitionForm(forms.Form):
             "hx-target": f"#id_{self.add_prefix('reason_code')}", "hx-swap": "innerHTML",
         })
         self.workflow_action = action
+        self.follow_ons: tuple[Action, ...] = ()
+        self.hand_off_to: list[Any] = []
+        self.hand_off_selected = ""
+
+    def offer(self, follow_ons: tuple[Action, ...], hand_off_to: list[Any], holder: int | None) -> None:
+        """What the page offers with this action: its follow-ons (``services.follow_ons``) and the
+        officers to hand the request to (``services.offers_hand_off``), the one who holds it now
+        selected (what the officer chose, when the form comes back)."""
+        self.follow_ons, self.hand_off_to = follow_ons, hand_off_to
+        posted = self.data.get(self.add_prefix("hand_to")) if self.is_bound else None
+        self.hand_off_selected = str(posted if posted is not None else holder or "")
+
+    @property
+    def then_chosen(self) -> str:
+        return str(self.data.get(self.add_prefix("then")) or "") if self.is_bound else ""
+
+    @property
+    def then_needs_comment(self) -> bool:
+        return any(a.comment_required for a in self.follow_ons)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

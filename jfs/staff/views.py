@@ -30,7 +30,15 @@ from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import User
 from jfs.cases import details as details_mod
 from jfs.cases import handoffs, reports, selectors, services, workflows
-from jfs.cases.errors import ApplicantChanged, CaseError, Conflict, NotPermitted, RequestClosed, field_error
+from jfs.cases.errors import (
+    ApplicantChanged,
+    CaseError,
+    Conflict,
+    InvalidInput,
+    NotPermitted,
+    RequestClosed,
+    field_error,
+)
 from jfs.cases.models import SERVICE_CHOICES, Document, Request
 from jfs.cases.progress import progress_of
 from jfs.core import clock, notifications
@@ -272,6 +280,10 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
     from_registry = documents_confirmed_by_registry(req)
     sub = geothai.subdistrict(req.applicant.subdistrict_code)
     assignees = list(selectors.assignable_officers(req)) if services.ASSIGN in can else []
+    for a in actions:  # two steps in one: a follow-on, and the officer to hand the request to
+        forms_by_action[a.code].offer(
+            services.follow_ons(user, req, a.code),
+            assignees if services.offers_hand_off(user, req, a.code) else [], req.assigned_to_id)
     return {
         "req": req,
         "wf": wf,
@@ -353,9 +365,11 @@ def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
             # the form comes back once on the case page with its errors (no re-post on refresh)
             messages.error(request, _("ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ"))
             return decisions.back_to_case(request, req, action)
+        then, hand_to = c.get("then", ""), _hand_to(c.get("hand_to", ""))
         moved = services.transition(
             actor=request.user, request_id=req.pk, action=c["action"], expected_version=c["version"],
-            comment=c["comment"], fields=fields,
+            comment=c["comment"], fields=fields, hand_to=hand_to,
+            then=services.FollowOn(then, c.get("then_comment", "")) if then else None,
         )
     except Conflict:
         # someone saved first: show what changed and offer the same form again against the current version
@@ -376,17 +390,36 @@ def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
             errors = []
         return decisions.back_to_case(request, req, action, errors)
     decisions.forget_answers(request, req, action)
-    _say_done(request, moved, c["action"])
+    handed = hand_to if hand_to is not None and hand_to.pk != req.assigned_to_id else None
+    _say_done(request, moved, c["action"], then=then, handed=handed)
     return redirect("staff:case", pk=req.pk)
 
 
-def _say_done(request: StaffRequest, req: Request, action: str) -> None:
-    """The banner after an action: what happened, and who acts next (a hand-off: who was notified)."""
-    act = req.workflow.actions.get(action)
+def _hand_to(raw: str) -> User | None:
+    """The officer chosen in an action's "hand to" list ("" for nobody new); one not found is a
+    refusal on that field (the page lists the officers: a forged or stale choice)."""
+    if not raw:
+        return None
+    found = account_selectors.user_by_id(raw)
+    if found is None:
+        message = ("ไม่พบเจ้าหน้าที่ที่เลือก กรุณาเลือกจากรายการ", "The officer chosen was not found: choose one from the list")
+        raise InvalidInput(*message, errors=[field_error("hand_to", *message)])
+    return found
+
+
+def _say_done(request: StaffRequest, req: Request, action: str, *, then: str = "", handed: User | None = None) -> None:
+    """The banner after an action (and its follow-on): what happened, and who acts next (a hand-off:
+    who was notified; a request handed to an officer with the action: to whom)."""
+    names = [act.en if _lang() == "en" else act.th for act in
+             (req.workflow.actions.get(code) for code in (action, then) if code) if act is not None]
     state = req.workflow.states[req.state]
-    what = ((act.en if _lang() == "en" else act.th) if act is not None else action)
+    what = _(" และ ").join(names) or action
     text = _("บันทึกแล้ว: %(action)s ขณะนี้อยู่ในขั้นตอน “%(state)s”") % {
         "action": what, "state": state.en if _lang() == "en" else state.th}
+    if handed is not None and handed.pk == request.user.pk:
+        text += " " + _("ท่านรับผิดชอบคำขอนี้แล้ว")
+    elif handed is not None:
+        text += " " + _("มอบหมายให้ %(who)s แล้ว และแจ้งเตือนในระบบแล้ว") % {"who": handed.get_full_name() or handed.username}
     # the next step (what, by whom, by when: jfs.staff.nextstep), on a line of its own in the banner
     text += "\n" + nextstep.next_step_sentence(progress_of(req).next)
     people = handoffs.recipients(req, request.user) if handoffs.next_roles(req) else []
@@ -585,6 +618,9 @@ def new_request(request: StaffRequest) -> HttpResponse:
     details_form = DETAIL_FORMS[service](request.POST or None, prefix="d")
     offices = selectors.registration_offices(request.user)
     office_code = request.POST.get("office") or (request.user.office.code if request.user.office else "")
+    # "register and start screening": a second button, the first step taken with the registration
+    first_steps = services.registration_follow_ons(request.user, service)
+    then = request.POST.get("then", "")
     if request.method == "POST" and _all_problems(applicant_form, details_form, service=service):
         a = applicant_form.cleaned_data
         try:
@@ -593,17 +629,20 @@ def new_request(request: StaffRequest) -> HttpResponse:
                 details=details_form.to_details(),
                 representative_type=a["representative_type"], representative_name=a["representative_name"],
                 representative_national_id=a["representative_national_id"],
+                then=services.FollowOn(then) if then else None,
             )
         except CaseError as exc:
             _error(request, exc)
             _form_errors(exc, applicant_form, details_form)
         else:
             messages.success(request, _("รับคำขอเลขที่ %(number)s แล้ว") % {"number": req.number})
+            if then:
+                _say_done(request, req, then)
             return redirect("staff:case", pk=req.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "staff/new_request.html", {
         "service": service, "wf": wf, "applicant_form": applicant_form, "details_form": details_form,
-        "services": SERVICE_CHOICES, "offices": offices, "office_code": office_code,
+        "services": SERVICE_CHOICES, "offices": offices, "office_code": office_code, "first_steps": first_steps,
     }, status=status)
 
 
