@@ -79,7 +79,10 @@ class Walk:
         self.page.get_by_role("link", name=number).first.click()
         expect(self.page.get_by_role("heading", level=1)).to_contain_text(number)
 
-    def act(self, name: str, *, comment: str = "", outcome: str = "", reason: str = "") -> None:
+    def act(self, name: str, *, comment: str = "", outcome: str = "", reason: str = "", then: str = "",
+            then_comment: str = "", hand_to: str = "") -> None:
+        """Take the action ``name``; ``then``: its follow-on (by name), taken in the same post, with
+        ``then_comment``; ``hand_to``: the officer (by name) the request is handed to with it."""
         page = self.page
         page.locator("summary", has_text=name).first.click()
         form = page.locator("details[open] form")
@@ -90,7 +93,14 @@ class Walk:
         if reason:
             form.get_by_label("เหตุผลของผลการพิจารณา").select_option(reason)
         if comment:
-            form.get_by_label("หมายเหตุ/เหตุผล").fill(comment)
+            form.locator("textarea[name$='-comment']").fill(comment)  # the action's own (not the follow-on's)
+        if then:
+            form.get_by_label(f"แล้วดำเนินการต่อ: {then}", exact=True).check()
+        if then_comment:
+            form.get_by_label("หมายเหตุ/เหตุผลของขั้นตอนต่อไป", exact=True).fill(then_comment)
+        if hand_to:
+            select = form.get_by_label("ส่งต่อให้")
+            select.select_option(select.locator("option", has_text=hand_to).first.get_attribute("value"))
         form.get_by_role("button", name=re.compile("ยืนยัน")).click()
         if outcome:  # a decision: the check-your-answers page, then confirm
             page.get_by_role("button", name="ยืนยันและบันทึกผลการพิจารณา").click()
@@ -105,16 +115,11 @@ class Walk:
         page.get_by_role("button", name="อัปโหลด").click()
         expect(page.locator(".messages")).to_contain_text("อัปโหลดแล้ว")
 
-    def assign(self, label: str) -> None:
-        page = self.page
-        select = page.get_by_label("มอบหมายให้")
-        value = select.locator("option", has_text=label).first.get_attribute("value")
-        select.select_option(value)
-        page.get_by_role("button", name="มอบหมาย", exact=True).click()
-
-    def register(self, service: str, button: str, details: dict[str, tuple[str, str]]) -> str:
+    def register(self, service: str, button: str, details: dict[str, tuple[str, str]],
+                 submit: str = "บันทึกคำขอ") -> str:
         """From the queue, a new request of ``service``: the applicant, then the service's details
-        (field name -> ("fill"|"select", value)). Returns the request number."""
+        (field name -> ("fill"|"select", value)), saved with the button ``submit`` (the second,
+        "บันทึกและเริ่มตรวจสอบคำขอ", starts screening with the registration). Returns the request number."""
         page = self.page
         page.get_by_role("link", name=re.compile(button)).first.click()
         page.get_by_label("เลขประจำตัวประชาชน 13 หลัก").fill(NATIONAL_IDS[service])
@@ -135,7 +140,7 @@ class Walk:
                 field_.select_option(value)
             else:
                 field_.fill(value)
-        page.get_by_role("button", name="บันทึกคำขอ").click()
+        page.get_by_role("button", name=submit, exact=True).click()
         message = page.locator(".messages")
         expect(message).to_contain_text("รับคำขอเลขที่")
         found = re.search(r"(JF\d|LC)-\d{2}-\d{4}-\d{5}", message.inner_text())
@@ -185,17 +190,20 @@ def test_walk_a_request_from_intake_to_closure(seeded, staff, service):
 
     walk.sign_in_as("intake.cm")
     with count.during("intake"):
-        number = walk.register(service, BUTTONS[service], DETAILS[service])
-        walk.act("เริ่มตรวจสอบคำขอ")
+        # registered and screening started in one post; every document in one upload; accepted and
+        # handed to the case officer in one post
+        number = walk.register(service, BUTTONS[service], DETAILS[service], submit="บันทึกและเริ่มตรวจสอบคำขอ")
+        expect(walk.page.locator(".case-meta .state-tag")).to_have_text("ตรวจสอบและกลั่นกรอง")
         walk.upload(REQUIRED_DOCUMENTS[service])
-        walk.act("เอกสารครบถ้วน รับเรื่องเพื่อแสวงหาข้อเท็จจริง")
-        walk.assign("สมชาย")
+        walk.act("เอกสารครบถ้วน รับเรื่องเพื่อแสวงหาข้อเท็จจริง", hand_to="สมชาย")
+        expect(walk.page.locator(".messages")).to_contain_text("มอบหมายให้ สมชาย")
 
     walk.sign_in_as("officer.cm")
     with count.during("fact-finding and opinion"):
         walk.open_from_queue(number)
-        walk.act("แสวงหาข้อเท็จจริงเสร็จสิ้น")
-        walk.act("เสนอความเห็นเจ้าหน้าที่", comment="เห็นควรอนุมัติ ผู้ขอมีรายได้น้อย")
+        walk.act("แสวงหาข้อเท็จจริงเสร็จสิ้น", then="เสนอความเห็นเจ้าหน้าที่",
+                 then_comment="เห็นควรอนุมัติ ผู้ขอมีรายได้น้อย")
+        expect(walk.page.locator(".case-meta .state-tag")).to_contain_text("การพิจารณา")
 
     walk.sign_in_as("secretary.cm")
     with count.during("decision"):
@@ -205,8 +213,7 @@ def test_walk_a_request_from_intake_to_closure(seeded, staff, service):
     walk.sign_in_as("officer.cm")
     with count.during("notify and close"):
         walk.open_from_queue(number)
-        walk.act("แจ้งผลการพิจารณาแก่ผู้ขอ")
-        walk.act("ปิดเรื่อง")
+        walk.act("แจ้งผลการพิจารณาแก่ผู้ขอ", then="ปิดเรื่อง")
         expect(walk.page.locator(".case-meta .state-tag")).to_have_text("ปิดเรื่อง")
 
     _report(service, count)
@@ -219,7 +226,6 @@ def test_walk_a_consultation_from_intake_to_closure(seeded, staff):
     with count.during("intake"):
         # the advice is typed once, as the comment of "record the advice given" (not at registration)
         walk.register("CONSULT", BUTTONS["CONSULT"], DETAILS["CONSULT"])
-        walk.act("บันทึกคำปรึกษาที่ให้", comment="แนะนำให้ยื่นคำร้องขอเป็นผู้จัดการมรดก")
-        walk.act("ปิดเรื่อง")
+        walk.act("บันทึกคำปรึกษาที่ให้", comment="แนะนำให้ยื่นคำร้องขอเป็นผู้จัดการมรดก", then="ปิดเรื่อง")
         expect(walk.page.locator(".case-meta .state-tag")).to_have_text("ปิดเรื่อง")
     _report("CONSULT", count)
