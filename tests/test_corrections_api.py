@@ -146,7 +146,7 @@ def test_patch_bad_applicant_is_422_naming_the_field(make_request: Any, api_clie
     assert resp.status_code == 422
     errors = fields(resp)
     assert errors["birth_date"]["message_en"] == "Birth date cannot be in the future"
-    assert errors["last_name"]["message_th"] == "กรุณากรอกนามสกุล"
+    assert errors["last_name"]["message_th"] == "กรุณากรอกนามสกุลผู้ขอรับความช่วยเหลือ"
     # does not fit the schema: bounded by the column, choices read from the model
     resp = patch(client, req, {"version": 1, "applicant": applicant_body(req, sex="Q", first_name="ก" * 101)})
     assert resp.status_code == 422 and resp.json()["code"] == "invalid_input"
