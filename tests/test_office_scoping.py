@@ -290,3 +290,15 @@ def test_case_page_shows_the_officer_the_actions_of_their_role(cm_request: Any, 
     codes = [a.code for a, _form in resp.context["actions"]]
     assert codes == ["start_screening", "request_documents", "refer", "withdraw"]
 
+
+
+def test_a_part_of_a_page_asked_for_after_the_session_ended_sends_the_page_to_sign_in(client: Any) -> None:
+    """htmx (a polling registry panel) gets no sign-in page to swap into the panel: an HX-Redirect to
+    the sign-in page, back to the page the person was on."""
+    resp = client.get("/staff/requests/address-options/?a-province_code=50", HTTP_HX_REQUEST="true",
+                      HTTP_HX_CURRENT_URL="http://testserver/staff/requests/7/?x=1")
+    assert resp.status_code == 204
+    assert resp["HX-Redirect"] == "/accounts/login/?next=/staff/requests/7/%3Fx%3D1"
+    # an ordinary page load is redirected as before
+    plain = client.get("/staff/requests/7/")
+    assert plain.status_code == 302 and plain["Location"].startswith("/accounts/login/?next=")
