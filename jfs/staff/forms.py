@@ -568,6 +568,8 @@ class TransitionForm(forms.Form):
         officers to hand the request to (``services.offers_hand_off``), the one who holds it now
         selected (what the officer chose, when the form comes back)."""
         self.follow_ons, self.hand_off_to = follow_ons, hand_off_to
+        if self.then_needs_comment:
+            self.fields["then_comment"].help_text = _("จำเป็นเมื่อเลือกทำขั้นตอนต่อไปที่ต้องระบุเหตุผล")
         posted = self.data.get(self.add_prefix("hand_to")) if self.is_bound else None
         self.hand_off_selected = str(posted if posted is not None else holder or "")
 
