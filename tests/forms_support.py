@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from tests.conftest import new_national_id
+
 
 class _Form(HTMLParser):
     """Named inputs, selected options and textareas, of the whole page or of the first
@@ -54,3 +56,21 @@ def form_values(html: str, form_class: str | None = None) -> dict[str, str]:
     parser = _Form(form_class)
     parser.feed(html)
     return {k: v[1:] if v.startswith("\n") else v for k, v in parser.values.items() if k != "csrfmiddlewaretoken"}
+
+
+def registration_form_data(**overrides: str) -> dict[str, str]:
+    """A new litigation request as the staff registration page posts it (a fresh valid national ID)."""
+    data = {
+        "service": "LIT", "office": "50",
+        "a-national_id": new_national_id(), "a-title": "นาง", "a-first_name": "บุญเรือน", "a-last_name": "พิมพ์ไว้",
+        "a-birth_date": "15/08/2530", "a-sex": "F", "a-house_no": "99/1 หมู่ 4",
+        "a-province_code": "50", "a-district_code": "5001", "a-subdistrict_code": "500101",
+        "a-phone": "053-123-456", "a-education": "primary", "a-occupation": "farmer",
+        "a-monthly_income": "4500", "a-household_size": "3", "a-representative_type": "",
+        "a-representative_name": "", "a-representative_national_id": "",
+        "d-case_kind": "civil", "d-court": "ศาลจังหวัดเชียงใหม่", "d-case_number": "ผบ.77/2569",
+        "d-party_role": "defendant", "d-cost_lawyer": "15000", "d-cost_court_fee": "0", "d-cost_expert": "0",
+        "d-cost_travel": "0", "d-cost_other": "0",
+    }
+    data.update(overrides)
+    return data

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from jfs.cases.models import Person, Request
 from tests.conftest import new_national_id
+from tests.forms_support import registration_form_data as form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -21,21 +22,6 @@ NEW = reverse("staff:new_request")
 THAI = re.compile("[\u0e00-\u0e7f]")
 
 
-def form_data(**overrides: str) -> dict[str, str]:
-    data = {
-        "service": "LIT", "office": "50",
-        "a-national_id": new_national_id(), "a-title": "นาง", "a-first_name": "บุญเรือน", "a-last_name": "พิมพ์ไว้",
-        "a-birth_date": "15/08/2530", "a-sex": "F", "a-house_no": "99/1 หมู่ 4",
-        "a-province_code": "50", "a-district_code": "5001", "a-subdistrict_code": "500101",
-        "a-phone": "053-123-456", "a-education": "primary", "a-occupation": "farmer",
-        "a-monthly_income": "4500", "a-household_size": "3", "a-representative_type": "",
-        "a-representative_name": "", "a-representative_national_id": "",
-        "d-case_kind": "civil", "d-court": "ศาลจังหวัดเชียงใหม่", "d-case_number": "ผบ.77/2569",
-        "d-party_role": "defendant", "d-cost_lawyer": "15000", "d-cost_court_fee": "0", "d-cost_expert": "0",
-        "d-cost_travel": "0", "d-cost_other": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

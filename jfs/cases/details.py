@@ -32,6 +32,25 @@ OtherHelp = Literal["no", "yes"]
 OTHER_HELP_CHOICES: dict[str, Any] = {"no": ["ยังไม่เคยได้รับ", "No"], "yes": ["ได้รับแล้ว", "Yes, already helped"]}
 
 
+def household_income_question() -> Any:
+    """The rules' household_monthly_income (the hardship test of income per household member): asked at
+    intake, optional (left empty it stays unknown, never 0); the Person record has no column for it."""
+    return Field(
+        default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
+        json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
+                           "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
+
+
+def other_help_question() -> Any:
+    """The exclusion "already helped with the same costs elsewhere" (rules/facts.yaml other_help_received):
+    declared on the fund's form, asked at intake; not answered stays unknown."""
+    return Field(
+        default=None, title="เคยได้รับความช่วยเหลือค่าใช้จ่ายเรื่องเดียวกันจากหน่วยงานอื่นแล้วหรือไม่",
+        json_schema_extra={"en": "Already helped with the same costs by another agency?", "fact": "other_help_received",
+                           "fact_values": {"yes": True, "no": False}, "choices": OTHER_HELP_CHOICES,
+                           "short": ["ความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่น", "Help with the same costs elsewhere"]})
+
+
 #: the base of every service's details model (``jfs.cases.service_registry.ServiceDetails``); a
 #: service's ``details.py`` subclasses it
 _Details = ServiceDetails
@@ -65,19 +84,8 @@ class LitigationDetails(_Details):
             "injured_party": ["ผู้เสียหาย", "Injured party"], "accused": ["ผู้ต้องหา", "Suspect"],
             "other": ["อื่น ๆ", "Other"]}})
     costs: CostItems = Field(title="ค่าใช้จ่าย", json_schema_extra={"en": "Costs", "form_prefix": "cost"})
-    #: the rules' household_monthly_income (the hardship test of income per household member): asked
-    #: at intake, optional (left empty it stays unknown, never 0); the Person record has no column for it
-    household_monthly_income: Money | None = Field(
-        default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
-        json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
-                           "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
-    #: the exclusion "already helped with the same costs elsewhere" (rules/facts.yaml other_help_received):
-    #: declared on the fund's form, asked at intake; not answered stays unknown
-    other_help_received: OtherHelp | None = Field(
-        default=None, title="เคยได้รับความช่วยเหลือค่าใช้จ่ายเรื่องเดียวกันจากหน่วยงานอื่นแล้วหรือไม่",
-        json_schema_extra={"en": "Already helped with the same costs by another agency?", "fact": "other_help_received",
-                           "fact_values": {"yes": True, "no": False}, "choices": OTHER_HELP_CHOICES,
-                           "short": ["ความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่น", "Help with the same costs elsewhere"]})
+    household_monthly_income: Money | None = household_income_question()
+    other_help_received: OtherHelp | None = other_help_question()
 
     @field_validator("costs")
     @classmethod
@@ -116,19 +124,8 @@ class BailDetails(_Details):
             "human_trafficking": ["ค้ามนุษย์", "Human trafficking"],
             "narcotics": ["ยาเสพติด", "Narcotics"],
             "natural_resources": ["ทรัพยากรธรรมชาติและสิ่งแวดล้อม", "Natural resources and environment"]}})
-    #: the rules' household_monthly_income (the hardship test of income per household member): asked
-    #: at intake, optional (left empty it stays unknown, never 0); the Person record has no column for it
-    household_monthly_income: Money | None = Field(
-        default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
-        json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
-                           "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
-    #: the exclusion "already helped with the same costs elsewhere" (rules/facts.yaml other_help_received):
-    #: declared on the fund's form, asked at intake; not answered stays unknown
-    other_help_received: OtherHelp | None = Field(
-        default=None, title="เคยได้รับความช่วยเหลือค่าใช้จ่ายเรื่องเดียวกันจากหน่วยงานอื่นแล้วหรือไม่",
-        json_schema_extra={"en": "Already helped with the same costs by another agency?", "fact": "other_help_received",
-                           "fact_values": {"yes": True, "no": False}, "choices": OTHER_HELP_CHOICES,
-                           "short": ["ความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่น", "Help with the same costs elsewhere"]})
+    household_monthly_income: Money | None = household_income_question()
+    other_help_received: OtherHelp | None = other_help_question()
 
     @field_validator("detainee_national_id")
     @classmethod
@@ -149,19 +146,8 @@ class HumanRightsDetails(_Details):
     harm: str = Field(min_length=2, max_length=1000, title="ความเสียหายที่ได้รับ", json_schema_extra={'en': 'Harm suffered'})
     remedy_requested: str = Field(min_length=2, max_length=1000, title="การเยียวยาที่ขอ", json_schema_extra={'en': 'Remedy requested'})
     amount_requested: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="จำนวนเงินที่ขอ (บาท)", json_schema_extra={'en': 'Amount requested (baht)', 'short': ['จำนวนเงินที่ขอ', 'Amount requested']})
-    #: the rules' household_monthly_income (the hardship test of income per household member): asked
-    #: at intake, optional (left empty it stays unknown, never 0); the Person record has no column for it
-    household_monthly_income: Money | None = Field(
-        default=None, ge=0, max_digits=12, decimal_places=2, title="รายได้รวมของครัวเรือนต่อเดือน (บาท)",
-        json_schema_extra={"en": "Household's total monthly income (baht)", "fact": "household_monthly_income",
-                           "short": ["รายได้รวมของครัวเรือนต่อเดือน", "Household's total monthly income"]})
-    #: the exclusion "already helped with the same costs elsewhere" (rules/facts.yaml other_help_received):
-    #: declared on the fund's form, asked at intake; not answered stays unknown
-    other_help_received: OtherHelp | None = Field(
-        default=None, title="เคยได้รับความช่วยเหลือค่าใช้จ่ายเรื่องเดียวกันจากหน่วยงานอื่นแล้วหรือไม่",
-        json_schema_extra={"en": "Already helped with the same costs by another agency?", "fact": "other_help_received",
-                           "fact_values": {"yes": True, "no": False}, "choices": OTHER_HELP_CHOICES,
-                           "short": ["ความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่น", "Help with the same costs elsewhere"]})
+    household_monthly_income: Money | None = household_income_question()
+    other_help_received: OtherHelp | None = other_help_question()
 
     def amount(self) -> Decimal:
         return self.amount_requested
