@@ -261,3 +261,27 @@ def screen(request: Any, browser: Any, live_server: Any, axe: Axe) -> Iterator[S
     ctx.set_default_timeout(10_000)
     yield Staff(ctx.new_page(), live_server.url, axe)
     ctx.close()
+
+
+#: the path of a standard request to the subcommittee: who takes which step (documents attached before accept)
+TO_CONSIDERATION = [("intake.cm", "start_screening", {}), ("intake.cm", "accept", {}),
+                    ("officer.cm", "complete_fact_finding", {}), ("officer.cm", "submit_opinion", {})]
+
+
+def drive(req: Any, users: dict[str, Any], steps: list[tuple[str, str, dict[str, str]]]) -> Any:
+    """Take a request through workflow steps by the services, as the named people; the required
+    documents are attached (as PDFs) before ``accept``. Returns the request as stored."""
+    from jfs.cases import services
+    from jfs.cases.models import Request
+    from tests.conftest import SAMPLE_FILES
+
+    for who, action, fields in steps:
+        if action == "accept":
+            for d in req.workflow.required_documents():
+                data = SAMPLE_FILES["pdf"]
+                services.add_document(actor=users[who], request_id=req.pk, doc_type=d.code, name=f"{d.code}.pdf",
+                                      chunks=[data], size=len(data))
+        version = Request.objects.values_list("version", flat=True).get(pk=req.pk)
+        services.transition(actor=users[who], request_id=req.pk, action=action, expected_version=version,
+                            comment="บันทึกเหตุผล", fields=fields)
+    return Request.objects.get(pk=req.pk)

@@ -17,27 +17,9 @@ ACTION = "record_subcommittee_decision"
 
 def _in_consideration(seeded: dict[str, Any]) -> Any:
     """The seeded Chiang Mai litigation request, taken by the services to the subcommittee."""
-    from jfs.cases import services
-    from jfs.cases.models import Request
-    from tests.conftest import SAMPLE_FILES
+    from tests.browser.conftest import TO_CONSIDERATION, drive
 
-    users = seeded["users"]
-    req = seeded["cm_req"]
-
-    def act(who: str, action: str) -> None:
-        version = Request.objects.values_list("version", flat=True).get(pk=req.pk)
-        services.transition(actor=users[who], request_id=req.pk, action=action, expected_version=version,
-                            comment="บันทึกเหตุผล")
-
-    act("intake.cm", "start_screening")
-    for d in req.workflow.required_documents():
-        data = SAMPLE_FILES["pdf"]
-        services.add_document(actor=users["intake.cm"], request_id=req.pk, doc_type=d.code, name=f"{d.code}.pdf",
-                              chunks=[data], size=len(data))
-    act("intake.cm", "accept")
-    act("officer.cm", "complete_fact_finding")
-    act("officer.cm", "submit_opinion")
-    return Request.objects.get(pk=req.pk)
+    return drive(seeded["cm_req"], seeded["users"], TO_CONSIDERATION)
 
 
 def test_the_secretary_decides_through_the_check_answers_page(seeded: dict[str, Any], screen: Any) -> None:

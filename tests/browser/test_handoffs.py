@@ -20,9 +20,7 @@ def _bail_in_follow_up(seeded: dict[str, Any]) -> Any:
     """A Chiang Mai bail request taken through its workflow by the services, then moved to follow-up
     by the case officer (``start_follow_up``): committed, so the hand-off's notification is sent."""
     from jfs.cases import services
-    from jfs.cases.models import Request
-    from tests.browser.conftest import applicant
-    from tests.conftest import SAMPLE_FILES
+    from tests.browser.conftest import TO_CONSIDERATION, applicant, drive
 
     users = seeded["users"]
     cm = seeded["cm_req"].office
@@ -31,23 +29,9 @@ def _bail_in_follow_up(seeded: dict[str, Any]) -> Any:
     services.assign(actor=users["head.cm"], request_id=req.pk, assignee=users["officer.cm"],
                     expected_version=req.version)
 
-    def act(who: str, action: str, **fields: str) -> None:
-        version = Request.objects.values_list("version", flat=True).get(pk=req.pk)
-        services.transition(actor=users[who], request_id=req.pk, action=action, expected_version=version,
-                            comment="บันทึกเหตุผล", fields=fields)
-
-    act("intake.cm", "start_screening")
-    for d in req.workflow.required_documents():
-        data = SAMPLE_FILES["pdf"]
-        services.add_document(actor=users["intake.cm"], request_id=req.pk, doc_type=d.code, name=f"{d.code}.pdf",
-                              chunks=[data], size=len(data))
-    act("intake.cm", "accept")
-    act("officer.cm", "complete_fact_finding")
-    act("officer.cm", "submit_opinion")
-    act("secretary.cm", "record_subcommittee_decision", outcome="approved", reason_code="A03")
-    act("intake.cm", "notify_applicant")
-    act("officer.cm", "start_follow_up")
-    return Request.objects.get(pk=req.pk)
+    return drive(req, users, [*TO_CONSIDERATION,
+                              ("secretary.cm", "record_subcommittee_decision", {"outcome": "approved", "reason_code": "A03"}),
+                              ("intake.cm", "notify_applicant", {}), ("officer.cm", "start_follow_up", {})])
 
 
 def test_a_hand_off_to_finance_appears_in_the_finance_officer_s_queue_and_notifications(
