@@ -20,6 +20,8 @@ STAFF_PAGES = [
     ("/staff/requests/?q=บุญเรือน", "search"),
     ("/staff/dashboard/", "dashboard"),
     ("/staff/overdue/", "overdue"),
+    ("/staff/?service=LIT&overdue=1&mine=1&waiting=1&sort=-received", "queue filtered and sorted"),
+    ("/staff/?sort=number", "queue sorted by number"),
     ("/staff/requests/{cm_req}/", "case"),
     *[(f"/staff/requests/new/?service={s}", f"new {s}") for s in SERVICES],
     ("/staff/inbox/", "inbox"),
@@ -69,6 +71,27 @@ def test_keyboard_focus_is_visible(seeded, staff):
     staff.login("officer.cm")
     staff.visit("/staff/")
     _keyboard_focus_is_visible(staff.page)
+
+
+@pytest.mark.parametrize("who", ["officer.cm", "auditor"])
+def test_case_page_with_every_panel_open_passes_axe(seeded, screen, axe, who):
+    """The folded panels (applicant and details, screening, registries, documents) opened one by one:
+    axe checks what a closed panel hides too."""
+    screen.login(who)
+    screen.visit(f"/staff/requests/{seeded['cm_req'].pk}/")
+    closed = screen.page.locator("details.fold:not([open]) > summary")
+    for _ in range(closed.count()):
+        closed.first.click()
+    expect(screen.page.locator("details.fold:not([open])")).to_have_count(0)
+    axe.check(screen.page, f"case, every panel open ({who})")
+    screen.shot(f"case all open {who}")
+    axe.assert_clean()
+
+
+def test_the_office_head_s_team_page_passes_axe(seeded, staff, axe):
+    staff.login("head.cm")
+    staff.visit("/staff/team/", "team (office head)")
+    axe.assert_clean()
 
 
 def _keyboard_focus_is_visible(page):
