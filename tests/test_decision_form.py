@@ -274,3 +274,16 @@ def test_the_api_refuses_an_incomplete_decision_the_same_way(considered: Request
     _unchanged(considered)
     resp = client.post(url, {**body, "reason_code": "A02"}, content_type="application/json")
     assert resp.status_code == 200 and resp.json()["outcome"] == "approved"
+
+
+def test_an_action_form_names_its_field_in_every_message() -> None:
+    """Not only "required": a comment too long and an outcome not offered say which field."""
+    from jfs.cases import workflows
+    from jfs.staff.forms import TransitionForm
+
+    action = workflows.get("LIT").actions["submit_opinion"]
+    form = TransitionForm({"p-action": "submit_opinion", "p-version": "1", "p-comment": "ก" * 5001,
+                           "p-outcome": "nonsense"}, action=action, prefix="p")
+    assert not form.is_valid()
+    assert form.errors["comment"] == ["หมายเหตุ/เหตุผลยาวได้ไม่เกิน 5000 ตัวอักษร (ตอนนี้ 5001)"]
+    assert form.errors["outcome"] == ["กรุณาเลือกผลการพิจารณาจากรายการ"]

@@ -541,6 +541,7 @@ class TransitionForm(forms.Form):
         """``action``: the workflow action the form is for; a deciding one requires an outcome and a
         reason, one that needs a comment requires it (the page marks them, every message names its field)."""
         super().__init__(*args, **kwargs)
+        name_errors(self.fields)  # a comment too long, a choice not offered: named (the required ones below)
         required = {
             "outcome": (action is not None and action.sets_outcome, gettext("กรุณาเลือกผลการพิจารณา")),
             "reason_code": (action is not None and action.sets_outcome, gettext("กรุณาเลือกเหตุผลของผลการพิจารณา")),
@@ -589,7 +590,6 @@ class TransitionForm(forms.Form):
                 if e["field"] not in self.errors:
                     self.add_error(e["field"], field_message(e, _reader_lang()))
         return cleaned
-        name_errors(self.fields)
 
 
 class UploadForm(NamedErrors, forms.Form):
