@@ -8,6 +8,7 @@ redirect to the case page (refreshing it posts nothing) that keeps what was type
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -287,3 +288,19 @@ def test_an_action_form_names_its_field_in_every_message() -> None:
     assert not form.is_valid()
     assert form.errors["comment"] == ["หมายเหตุ/เหตุผลยาวได้ไม่เกิน 5000 ตัวอักษร (ตอนนี้ 5001)"]
     assert form.errors["outcome"] == ["กรุณาเลือกผลการพิจารณาจากรายการ"]
+
+
+def test_the_consultation_s_advice_is_asked_for_by_name(make_request: Any, login: Any) -> None:
+    """The advice is typed once, as the comment of "record the advice given": the form asks for it
+    under the name the case page shows it by."""
+    from jfs.cases import workflows
+    from jfs.staff.forms import TransitionForm
+
+    action = workflows.get("CONSULT").actions["give_advice"]
+    form = TransitionForm({"p-action": "give_advice", "p-version": "1", "p-comment": ""}, action=action,
+                          service="CONSULT", prefix="p")
+    assert str(form.fields["comment"].label) == "คำปรึกษาที่ให้"
+    assert not form.is_valid() and form.errors["comment"] == ["กรุณากรอกคำปรึกษาที่ให้"]
+    req = make_request(service="CONSULT", details={"topic": "ที่ดินมรดก", "channel": "phone"})
+    page = login("officer.cm").get(reverse("staff:case", args=[req.pk])).content.decode()
+    assert re.search(r'<label for="id_give_advice-comment"[^>]*>\s*คำปรึกษาที่ให้', page), "the advice's label"

@@ -97,7 +97,7 @@ def restore_typed(request: HttpRequest, req: Request) -> dict[str, Any]:
             return {}
         data = {f"{action}-{k}": v for k, v in answers.items()}
         data[f"{action}-action"], errors = action, []
-    form = TransitionForm(data, prefix=action, action=req.workflow.actions.get(action))
+    form = TransitionForm(data, prefix=action, action=req.workflow.actions.get(action), service=req.service)
     form.is_valid()
     for e in errors:
         form.add_error(e["field"] if e.get("field") in form.fields else None, field_message(e, _lang()))

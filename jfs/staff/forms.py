@@ -537,15 +537,23 @@ class TransitionForm(forms.Form):
                                    required=False, max_length=5000)
     hand_to = forms.CharField(label=_("ส่งต่อให้"), required=False, max_length=12)
 
-    def __init__(self, *args: Any, action: Action | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, action: Action | None = None, service: str = "", **kwargs: Any):
         """``action``: the workflow action the form is for; a deciding one requires an outcome and a
-        reason, one that needs a comment requires it (the page marks them, every message names its field)."""
+        reason, one that needs a comment requires it (the page marks them, every message names its field).
+        ``service``: the request's; when the action's comment is a details field's value (``recorded_by``:
+        the consultation's advice), the comment is asked for under that field's name."""
         super().__init__(*args, **kwargs)
+        comment_required = gettext("กรุณาระบุเหตุผลประกอบ")
+        if action is not None and service:
+            model = service_registry.get(service).details
+            for name in sorted(recorded_by(model, action.code)):
+                self.fields["comment"].label = _label(name, model.model_fields[name])
+                comment_required = str(_named(_("กรุณากรอก{name}"), self.fields["comment"].label))
         name_errors(self.fields)  # a comment too long, a choice not offered: named (the required ones below)
         required = {
             "outcome": (action is not None and action.sets_outcome, gettext("กรุณาเลือกผลการพิจารณา")),
             "reason_code": (action is not None and action.sets_outcome, gettext("กรุณาเลือกเหตุผลของผลการพิจารณา")),
-            "comment": (action is not None and action.comment_required, gettext("กรุณาระบุเหตุผลประกอบ")),
+            "comment": (action is not None and action.comment_required, comment_required),
         }
         for name, (needed, message) in required.items():
             self.fields[name].required = needed

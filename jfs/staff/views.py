@@ -267,7 +267,7 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
     can = services.allowed(user, req)  # what the page offers: the services refuse the rest
     actions = wf.available_actions(req.state, user.role) if services.ACT in can else []
     forms_by_action = {
-        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, prefix=a.code, action=a)
+        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, prefix=a.code, action=a, service=req.service)
         for a in actions
     }
     if "failed_action" in extra:  # the form as the officer left it (refused, stale, or to change)
@@ -348,7 +348,7 @@ def case(request: StaffRequest, pk: int) -> HttpResponse:
 def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     action = request.POST.get("action_code", "")
-    form = TransitionForm(request.POST, prefix=action, action=req.workflow.actions.get(action))
+    form = TransitionForm(request.POST, prefix=action, action=req.workflow.actions.get(action), service=req.service)
     valid = form.is_valid()
     c = form.cleaned_data
     fields = {"outcome": c.get("outcome", ""), "reason_code": c.get("reason_code", "")}
@@ -458,7 +458,7 @@ def _stale_transition(request: StaffRequest, req: Any, action: str, form: Transi
     version, so that submitting it again is a deliberate second decision (not an endless 409)."""
     data = request.POST.copy()
     data[form.add_prefix("version")] = str(req.version)
-    fresh = TransitionForm(data, prefix=action, action=req.workflow.actions.get(action))
+    fresh = TransitionForm(data, prefix=action, action=req.workflow.actions.get(action), service=req.service)
     fresh.is_valid()
     wf = req.workflow
     _say_what_changed(request, req, form.cleaned_data["version"])
