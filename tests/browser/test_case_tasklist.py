@@ -97,7 +97,7 @@ def test_task_list_and_next_step_on_each_service(seeded, screen, axe):
     nxt.get_by_role("link", name="บันทึกคำปรึกษาที่ให้").click()
     form = page.locator("details#action-give_advice[open] form")
     expect(form).to_be_visible()
-    expect(form.get_by_label("หมายเหตุ/เหตุผล", exact=False)).to_be_focused()
+    expect(form.get_by_label("คำปรึกษาที่ให้", exact=True)).to_be_focused()
     axe.assert_clean()
 
 
