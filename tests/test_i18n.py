@@ -173,8 +173,8 @@ def test_django_serves_the_english_catalogue():
 
     with translation.override("en"):
         assert gettext("งานของฉัน") == "My work"
-        assert ngettext("%(n)s คำขอ", "%(n)s คำขอ", 2) % {"n": 2} == "2 requests"
-        assert ngettext("%(n)s คำขอ", "%(n)s คำขอ", 1) % {"n": 1} == "1 request"
+        assert ngettext("ทั้งหมด %(n)s คำขอ", "ทั้งหมด %(n)s คำขอ", 2) % {"n": 2} == "2 requests in all"
+        assert ngettext("ทั้งหมด %(n)s คำขอ", "ทั้งหมด %(n)s คำขอ", 1) % {"n": 1} == "1 request in all"
     with translation.override("th"):
         assert gettext("งานของฉัน") == "งานของฉัน"
 
