@@ -264,7 +264,7 @@ def screen(request: Any, browser: Any, live_server: Any, axe: Axe) -> Iterator[S
 
 
 #: the path of a standard request to the subcommittee: who takes which step (documents attached before accept)
-TO_CONSIDERATION = [("intake.cm", "start_screening", {}), ("intake.cm", "accept", {}),
+TO_CONSIDERATION: list[tuple[str, str, dict[str, str]]] = [("intake.cm", "start_screening", {}), ("intake.cm", "accept", {}),
                     ("officer.cm", "complete_fact_finding", {}), ("officer.cm", "submit_opinion", {})]
 
 
