@@ -438,3 +438,27 @@ def test_a_special_day_the_steward_adds_changes_the_clock(broken_calendar_dir: P
     assert monday in government_holidays()
     assert WorkingCalendar.from_dates(government_holidays()).add_working_days(monday - timedelta(days=3), 1) \
         == monday + timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_many_offices_calendars_at_once_are_each_office_s_calendar(offices: dict[str, Office]) -> None:
+    """A list of requests from every office reads the calendars in two queries; each is the office's
+    own (its province's regional days, the closures of every office and its own)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jfs.accounts.models import OfficeClosure
+
+    everywhere, chiang_mai_only = date(2026, 12, 3), date(2026, 12, 4)
+    OfficeClosure.objects.create(office=None, date=everywhere, reason="ไฟฟ้าดับทั้งระบบ")
+    OfficeClosure.objects.create(office=offices["50"], date=chiang_mai_only, reason="น้ำท่วม")
+    ids = [o.pk for o in Office.objects.all()]
+    with CaptureQueriesContext(connection) as queries:
+        many = calendar.calendars_for(ids)
+    assert len(queries.captured_queries) == 2
+    assert set(many) == set(ids)
+    for pk in ids:
+        assert many[pk] == calendar_for(pk), pk
+    assert chiang_mai_only in many[offices["50"].pk].non_working
+    assert chiang_mai_only not in many[offices["40"].pk].non_working
+    assert all(everywhere in cal.non_working for cal in many.values())

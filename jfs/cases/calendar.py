@@ -18,6 +18,7 @@ tests/test_government_calendar.py pins 2021-2027 date by date.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -113,6 +114,21 @@ def province_of(office_id: int | None) -> str | None:
         return None
     code, central = row
     return BANGKOK if central or not code else str(code)
+
+
+def calendars_for(office_ids: Iterable[int]) -> dict[int, WorkingCalendar]:
+    """``calendar_for`` of many offices in two queries (a list of requests from every office)."""
+    ids = set(office_ids)
+    if not ids:
+        return {}
+    provinces = {pk: BANGKOK if central or not code else str(code) for pk, code, central in
+                 Office.objects.filter(pk__in=ids).values_list("pk", "province_code", "is_central")}
+    shared: list[date] = []
+    own: dict[int, list[date]] = {pk: [] for pk in ids}
+    for office, day in OfficeClosure.objects.filter(Q(office__isnull=True) | Q(office_id__in=ids)).values_list(
+            "office_id", "date"):
+        (shared if office is None else own[office]).append(day)
+    return {pk: WorkingCalendar.from_dates(government_holidays(provinces.get(pk)), shared, own[pk]) for pk in ids}
 
 
 def calendar_for(office_id: int | None) -> WorkingCalendar:

@@ -17,7 +17,7 @@ from django.db.models import F, Max, Min, OrderBy, Q, QuerySet
 from django.http import Http404
 
 from jfs.accounts.models import Office, User
-from jfs.cases.calendar import calendar_for
+from jfs.cases.calendar import calendar_for, calendars_for
 from jfs.cases.models import TERMINAL_STATES, Document, PersonRevision, Request, Transition
 from jfs.cases.services import ASSIGNABLE_ROLES, may_register
 from jfslib import roles, thai_id
@@ -292,6 +292,12 @@ class SlaReader:
         if office_id not in self._cals:
             self._cals[office_id] = calendar_for(office_id)
         return self._cals[office_id]
+
+    def prime(self, reqs: Iterable[Request]) -> SlaReader:
+        """Read the calendars of these requests' offices at once (two queries, not two per office)."""
+        missing = {r.office_id for r in reqs} - set(self._cals)
+        self._cals.update(calendars_for(missing))
+        return self
 
     def read(self, req: Request) -> Sla:
         cal = self.cal(req.office_id)

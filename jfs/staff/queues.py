@@ -66,7 +66,7 @@ def _forward(wf: Any, state: str, actions: list[Any]) -> list[Any]:
     return actions
 
 
-def next_action(req: Request, user: User) -> dict[str, Any]:
+def next_action(req: Request, user: User, names: dict[str, str] | None = None) -> dict[str, Any]:
     """What happens next to ``req``: the workflow actions from its state that move it on (``_forward``)
     when ``user`` may take them (by name; ``others`` counts their other ways, such as withdrawing),
     or else the roles that take them (by name)."""
@@ -78,7 +78,7 @@ def next_action(req: Request, user: User) -> dict[str, Any]:
     main = [a for a in onward if a in own]
     if main:
         return {"mine": [a.en if lang_en else a.th for a in main], "others": len(own) - len(main), "roles": []}
-    names = _role_names()
+    names = names if names is not None else _role_names()
     acting: list[str] = []
     for a in onward:
         for role in a.roles:
@@ -90,8 +90,9 @@ def next_action(req: Request, user: User) -> dict[str, Any]:
 def rows(reqs: list[Request], user: User) -> list[dict[str, Any]]:
     """The table's rows: each request with its clock (``selectors.SlaReader``), its state, its
     service's short name and what comes next. No query per row: the requests come with their
-    applicant, office and assignee, and one working calendar is read per office."""
-    reader = selectors.SlaReader(services.today())
+    applicant, office and assignee, and the offices' working calendars are read at once."""
+    reader = selectors.SlaReader(services.today()).prime(reqs)
+    role_names = _role_names()
     out = []
     for r in reqs:
         state = r.workflow.states[r.state]
@@ -102,7 +103,7 @@ def rows(reqs: list[Request], user: User) -> list[dict[str, Any]]:
         sla = reader.read(r)
         out.append({
             "req": r, "sla": sla, "state": state, "service": service_label,
-            "next": next_action(r, user),
+            "next": next_action(r, user, role_names),
             # closed: the day it finished, never a deadline still ahead
             "finished_on": (r.closed_on or r.clock_stopped_on) if state.terminal else None,
             **_due_words(sla),
