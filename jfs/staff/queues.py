@@ -28,9 +28,9 @@ from jfs.cases import selectors, service_registry, services, workflows
 from jfs.cases.models import SERVICE_CHOICES, Request
 from jfs.staff.access import staff_required
 from jfs.staff.saved_views import VIEW_KEYS, SavedViewRefused, delete_view, save_view, saved_views, view_query
+from jfslib.progress import forward_actions, roles_of
 from jfslib.sla import Colour
 from jfslib.thaidate import fiscal_year
-from jfslib.workflow import PREVIOUS
 
 #: rows on one page of a list
 PAGE_SIZE = 50
@@ -48,43 +48,20 @@ def _role_names() -> dict[str, str]:
     return {code: str(name) for code, name in ROLE_CHOICES}
 
 
-def _forward(wf: Any, state: str, actions: list[Any]) -> list[Any]:
-    """Of ``actions``, those that move the work on: to a later stage on the main path (not a
-    wait for the applicant), or back from a wait; else those that do not end the request; else
-    all of them."""
-    here = wf.states[state].stage
-
-    def onward(a: Any) -> bool:
-        target = wf.states.get(a.target)
-        return a.target == PREVIOUS or (target is not None and not target.terminal and target.clock != "paused"
-                                        and target.stage > here)
-
-    for keep in (onward, lambda a: not getattr(wf.states.get(a.target), "terminal", False)):
-        chosen = [a for a in actions if keep(a)]
-        if chosen:
-            return chosen
-    return actions
-
-
 def next_action(req: Request, user: User, names: dict[str, str] | None = None) -> dict[str, Any]:
-    """What happens next to ``req``: the workflow actions from its state that move it on (``_forward``)
+    """What happens next to ``req``: the workflow actions from its state that move it on (``jfslib.progress.forward_actions``, as the case page's next step)
     when ``user`` may take them (by name; ``others`` counts their other ways, such as withdrawing),
     or else the roles that take them (by name)."""
     wf = req.workflow
     lang_en = (translation.get_language() or "th").startswith("en")
     possible = wf.actions_from(req.state)
-    onward = _forward(wf, req.state, possible)
+    onward = forward_actions(wf, req.state)
     own = [a for a in possible if user.role in a.roles and (not a.assignee_only or req.assigned_to_id == user.pk)]
     main = [a for a in onward if a in own]
     if main:
         return {"mine": [a.en if lang_en else a.th for a in main], "others": len(own) - len(main), "roles": []}
     names = names if names is not None else _role_names()
-    acting: list[str] = []
-    for a in onward:
-        for role in a.roles:
-            if names.get(role, role) not in acting:
-                acting.append(names.get(role, role))
-    return {"mine": [], "others": 0, "roles": acting}
+    return {"mine": [], "others": 0, "roles": [names.get(r, r) for r in roles_of(onward)]}
 
 
 def rows(reqs: list[Request], user: User) -> list[dict[str, Any]]:
