@@ -211,14 +211,21 @@ def test_unknown_lists_exactly_the_facts_that_could_change_the_result(book: Rule
     # eligible on income: the unchecked registries do not matter and are not listed
     e = evaluate(rs, ELIGIBLE_LIT, ON)
     assert e.outcome is Outcome.YES and e.missing_facts == ()
-    # above the income limit: now every other hardship route is missing
+    # above the income limit: hardship is a consideration (issue 10: the Act sets no income cut-off),
+    # so the overall result stays YES and lists nothing; the hardship group itself is unknown and its
+    # criteria name every other route still missing (what the subcommittee would want to see)
     e = evaluate(rs, {**ELIGIBLE_LIT, "monthly_income": Decimal("20000")}, ON)
-    assert e.outcome is Outcome.UNKNOWN
-    assert [m.name for m in e.missing_facts] == [
+    assert e.outcome is Outcome.YES and e.missing_facts == ()
+    hardship = next(g for g in e.groups if g.id == "hardship")
+    assert hardship.outcome is Outcome.UNKNOWN and hardship.finding == "unknown"
+    missing = [m for c in e.criteria_of("hardship") for m in c.missing_facts]
+    assert [m.name for m in missing] == [
         "household_monthly_income", "has_welfare_card", "vulnerable_household_level", "has_disability_card",
     ]
-    assert "บัตรสวัสดิการแห่งรัฐ" in e.explanation_th
-    registry = {m.name: m.registry for m in e.missing_facts if m.source == "registry"}
+    # a missing *condition* fact is what makes the overall result UNKNOWN, and only it is listed
+    u = evaluate(rs, {**ELIGIBLE_LIT, "monthly_income": Decimal("20000"), "party_role": None}, ON)
+    assert u.outcome is Outcome.UNKNOWN and [m.name for m in u.missing_facts] == ["party_role"]
+    registry = {m.name: m.registry for m in missing if m.source == "registry"}
     assert registry == {"has_welfare_card": "welfare_card", "vulnerable_household_level": "mso_logbook",
                         "has_disability_card": "disability"}
     # a ratio whose denominator is known lists only the numerator
@@ -226,15 +233,42 @@ def test_unknown_lists_exactly_the_facts_that_could_change_the_result(book: Rule
     assert [m.name for m in c.missing_facts] == ["household_monthly_income"]
 
 
-def test_a_known_exclusion_decides_no_even_when_other_facts_are_missing(book: RuleBook) -> None:
+def test_a_known_failed_condition_decides_no_even_when_other_facts_are_missing(book: RuleBook) -> None:
+    # (was: an excluded charge decided NO. Issue 10: the 2019 campaign's charge list binds that
+    # campaign only, and a consideration never decides NO; a failed condition still does.)
     rs = book.ruleset_for("BAIL", ON)
-    e = evaluate(rs, {"offence_category": "human_trafficking"}, ON)
+    e = evaluate(rs, {"offence_category": "human_trafficking", "is_detained": False}, ON)
     assert e.outcome is Outcome.NO
     assert e.missing_facts == ()
-    assert "เข้าข้อยกเว้น" in e.explanation_th
+    assert "ผู้ต้องหาหรือจำเลยถูกควบคุมหรือขังอยู่" in e.explanation_th
+    # the charge alone, or a campaign request with that charge, is a note for the subcommittee
+    campaign = evaluate(rs, {"offence_category": "human_trafficking", "proactive_campaign_2019": True,
+                             "is_detained": True, "bail_amount": Decimal("50000")}, ON)
+    assert campaign.outcome is Outcome.YES
+    assert campaign.criterion("excluded_charge").outcome is Outcome.YES
+    assert campaign.criterion("excluded_charge").finding == "note"
 
 
-def test_advisory_criteria_never_change_the_overall_result(book: RuleBook) -> None:
+def test_a_consideration_never_turns_the_result_into_no(book: RuleBook) -> None:
+    """Every consideration of every service at its worst still leaves a request meeting its conditions YES."""
+    for service, base in (("LIT", ELIGIBLE_LIT), ("BAIL", {"is_detained": True, "bail_amount": Decimal("50000")})):
+        rs = book.ruleset_for(service, ON)
+        worst = {**base, "monthly_income": Decimal("90000"), "household_size": 1,
+                 "household_monthly_income": Decimal("90000"), "has_welfare_card": False,
+                 "vulnerable_household_level": 0, "has_disability_card": False, "other_help_received": True,
+                 "case_has_merit": False, "flight_risk": True, "evidence_tampering_risk": True,
+                 "absconded_before": True, "lawyers_council_lawyer": True,
+                 "detainee_household_size": 1, "detainee_household_monthly_income": Decimal("90000")}
+        e = evaluate(rs, worst, ON)
+        assert e.outcome is Outcome.YES, service
+        findings = {g.id: g.finding for g in e.considerations}
+        assert findings["hardship"] == "against" and findings["other_help"] == "against"
+        assert all(not c.finding for c in e.criteria if c.group in {g.id for g in e.conditions})
+    lit = evaluate(book.ruleset_for("LIT", ON), {**ELIGIBLE_LIT, "case_has_merit": False}, ON)
+    assert lit.criterion("case_merit").finding == "none" and lit.outcome is Outcome.YES
+
+
+def test_considerations_never_change_the_overall_result(book: RuleBook) -> None:
     rs = book.ruleset_for("LIT", ON)
     base = evaluate(rs, ELIGIBLE_LIT, ON)
     flagged = evaluate(rs, {**ELIGIBLE_LIT, "has_thai_registration": False, "lawyers_council_lawyer": True}, ON)
@@ -485,3 +519,73 @@ def test_a_broken_file_stops_loading_with_every_problem(dated_rules: Path) -> No
     assert "T/2029-01-01.yaml: not valid YAML" in text and 'in "T/2029-01-01.yaml", line 1' in text
     assert ("parameters/limit.yaml line 9: values.2025-01-01.valeu: unknown key 'valeu' — did you mean 'value'? "
             "(allowed here: note, reference, status, unconfirmed, value)") in text
+
+
+# --------------------------------------------------------------------------- conditions and considerations
+
+
+def _with_consideration(**group: Any) -> dict[str, Any]:
+    data = ruleset_data()
+    data["groups"] = [*data["groups"], {"id": "c", "th": "ข้อพิจารณา", "en": "consideration", "combine": "any",
+                                        **group}]
+    data["criteria"] = [*data["criteria"], {
+        "id": "has_card", "group": "c", "th": "บัตร", "en": "card", "when": {"fact": "card", "is_true": True},
+        "citations": [{"law": "พ.ร.บ.", "clause": "มาตรา 2", "unconfirmed": True}],
+        "explain": {"th": {"yes": "มี", "no": "ไม่มี"}, "en": {"yes": "has", "no": "has not"}},
+    }]
+    return data
+
+
+def test_a_consideration_reports_a_finding_and_never_the_result() -> None:
+    vocab = build_vocabulary(VOCAB)
+    rs = build_ruleset(_with_consideration(kind="consideration", weighs="for"), vocab, "t.yaml", limit_parameter())
+    low = evaluate(rs, {"income": Decimal("10"), "card": False}, date(2024, 6, 1))
+    assert low.outcome is Outcome.YES  # the consideration's NO does not fail the request
+    assert [(g.id, g.finding) for g in low.considerations] == [("c", "against")]
+    assert low.criterion("has_card").finding == "none" and low.criterion("low").finding == ""
+    unknown = evaluate(rs, {"income": Decimal("10")}, date(2024, 6, 1))
+    assert unknown.outcome is Outcome.YES and unknown.missing_facts == ()
+    assert unknown.considerations[0].finding == "unknown"
+    against = build_ruleset(_with_consideration(kind="consideration", weighs="against"), vocab, "t.yaml",
+                            limit_parameter())
+    risk = evaluate(against, {"income": Decimal("10"), "card": True}, date(2024, 6, 1))
+    assert risk.outcome is Outcome.YES and risk.considerations[0].finding == "against"
+    # the older spelling, combine: advisory, is a consideration that notes
+    old = build_ruleset(_with_consideration(combine="advisory"), vocab, "t.yaml", limit_parameter())
+    assert old.groups[1].kind == "consideration" and old.groups[1].combine == "any"
+    assert evaluate(old, {"income": Decimal("10"), "card": True}, date(2024, 6, 1)).considerations[0].finding == "note"
+
+
+def test_the_validators_refuse_a_confused_group() -> None:
+    assert "weighs" in problems_of(_with_consideration(kind="consideration"))
+    assert "only a consideration weighs" in problems_of(_with_consideration(weighs="for"))
+    assert "a condition cannot be advisory" in problems_of(_with_consideration(kind="condition", combine="advisory"))
+    data = _with_consideration(kind="consideration", weighs="for")
+    data["groups"][0] = {**data["groups"][0], "kind": "consideration", "weighs": "for"}
+    assert "at least one group must be a condition" in problems_of(data)
+
+
+def test_a_citation_is_verified_only_with_a_primary_source(book: RuleBook) -> None:
+    vocab = build_vocabulary(VOCAB)
+    cit = {"law": "พ.ร.บ.", "clause": "มาตรา 1"}
+
+    def citation(**c: Any) -> Any:
+        data = ruleset_data()
+        data["criteria"][0]["citations"] = [{**cit, **c}]
+        return build_ruleset(data, vocab, "t.yaml", limit_parameter()).criteria[0].citations[0]
+
+    assert not citation(url="https://example.org/news").verified  # a url that is not primary
+    assert not citation(unconfirmed=True, secondary="a report").verified
+    assert not citation(url="https://example.org/law", primary=True, unconfirmed=True).verified
+    assert citation(url="https://example.org/law", primary=True).verified
+    assert "a primary citation needs its url" in problems_of(
+        {**ruleset_data(), "criteria": [{**ruleset_data()["criteria"][0],
+                                         "citations": [{**cit, "primary": True, "unconfirmed": True}]}]})
+    # the shipped rules rest on news reports and summaries: none is verified until a primary source is named
+    for versions in book.versions.values():
+        for rs in versions:
+            for c in rs.criteria:
+                for cit_ in c.citations:
+                    assert cit_.verified == (cit_.primary and not cit_.unconfirmed)
+                    if cit_.secondary and not cit_.url:
+                        assert not cit_.verified

@@ -43,3 +43,18 @@ def test_golden_scenario(scenario: Scenario) -> None:
         assert tuple(m.name for m in result.missing_facts) == scenario.expected_missing
     if scenario.expected_version:
         assert ruleset.version == scenario.expected_version
+    findings = {g.id: g.finding for g in result.considerations}
+    for group, finding in (scenario.findings or {}).items():
+        assert group in findings, f"{group!r} is not a consideration group of {ruleset.version}"
+        assert findings[group] == finding, f"{scenario.scenario}: {group} expected {finding}, got {findings[group]}"
+
+
+def test_golden_scenarios_check_considerations_apart_from_the_result() -> None:
+    """Each service's golden file checks some consideration findings (issue 10: a consideration
+    never turns the overall screening into NO, so its finding is checked on its own)."""
+    for service in ("LIT", "BAIL", "HR"):
+        assert any(s.findings for s in SCENARIOS if s.service == service), service
+    against = [s for s in SCENARIOS if s.findings and "against" in s.findings.values()]
+    # a request whose hardship points against it still passes when its conditions are met
+    assert any(s.findings and s.findings.get("hardship") == "against" and s.expected["overall"] == "YES"
+               for s in against)

@@ -77,19 +77,21 @@ def test_shadow_run_reports_what_the_draft_would_change(book: RuleBook) -> None:
     report = shadow_run(book, draft, history)
     assert report.evaluated == 5
     assert [r for r, _ in report.invalid] == ["JF1-6"]
-    assert [c.request_id for c in report.changed] == ["JF1-1", "JF1-2", "JF1-5"]
-    assert report.counts == {"UNKNOWN → YES": 1, "NO → YES": 1, "NO_RULES → YES": 1}
-    first = report.changed[0]
+    # issue 10: a threshold only moves a hardship consideration, never the overall result, so
+    # JF1-1 and JF1-2 (YES before and after) now change criteria only
+    assert [c.request_id for c in report.changed] == ["JF1-5"]
+    assert report.counts == {"NO_RULES → YES": 1}
+    first = report.criteria_only[0]
     assert first.before_version == "LIT-2016.1" and first.actual_outcome == "rejected"
     assert [(c.criterion, c.before, c.after) for c in first.criteria] == [("income_within_limit", "NO", "YES")]
-    assert [c.request_id for c in report.criteria_only] == ["JF1-4"]
+    assert [c.request_id for c in report.criteria_only] == ["JF1-1", "JF1-2", "JF1-4"]
     assert report.criterion_counts["income_within_limit: NO → YES"] == 2
     assert report.unchanged == 1
     text = format_report(report)
     assert "Shadow run of LIT draft LIT-2016.1@2027-01-01+draft (effective 2027-01-01)" in text
     assert ("parameter values in the draft: monthly_income_limit: 15,000 → 17,500 (from 2027-01-01, draft); "
             "vulnerable_level_min: 1 → 0 (from 2027-01-01, draft)") in text
-    assert "UNKNOWN → YES: 1" in text and "JF1-1 (received 2025-03-01, rules LIT-2016.1, decision rejected)" in text
+    assert "NO_RULES → YES: 1" in text and "JF1-1: overall YES [income_within_limit NO→YES" in text
     assert "JF1-4: overall YES [income_within_limit NO→YES]" in text
 
 
@@ -98,8 +100,14 @@ def test_the_shipped_draft_is_not_in_force_on_its_own_effective_date(book: RuleB
     assert book.ruleset_for("LIT", on).key == "LIT-2016.1@2016-04-24"
     draft = book.draft("LIT", on)
     facts = lit_facts(monthly_income=Decimal("16000"), vulnerable_household_level=0)
-    assert evaluate(book.ruleset_for("LIT", on), facts, on).outcome.value == "NO"
-    assert evaluate(draft, facts, on).outcome.value == "YES"
+    # the draft changes the income threshold, a hardship consideration (issue 10): it moves the
+    # criterion and the hardship finding, never the overall result
+    before, after = evaluate(book.ruleset_for("LIT", on), facts, on), evaluate(draft, facts, on)
+    assert before.criterion("income_within_limit").outcome.value == "NO"
+    assert after.criterion("income_within_limit").outcome.value == "YES"
+    assert {g.id: g.finding for g in before.groups}["hardship"] == "against"
+    assert {g.id: g.finding for g in after.groups}["hardship"] == "for"
+    assert before.outcome.value == after.outcome.value == "YES"
 
 
 # --------------------------------------------------------------------------- the Django side
@@ -118,13 +126,15 @@ def test_facts_for_a_litigation_request(make_request: Callable[..., Request], bo
     assert facts["amount_requested"] == Decimal("17000.00")
     result = evaluate(book.ruleset_for("LIT", req.received_on), facts, req.received_on)
     assert result.criterion("income_within_limit").outcome.value == "YES"
-    # the JFS does not hold the staff check yet: the overall result names what is missing
-    assert result.outcome.value == "UNKNOWN"
-    assert [m.name for m in result.missing_facts] == ["other_help_received"]
+    # the JFS does not hold the staff check yet: help received elsewhere is a consideration (issue 10),
+    # so the conditions decide (YES) and the consideration reads "not assessed yet"
+    assert result.outcome.value == "YES" and result.missing_facts == ()
+    assert result.criterion("duplicate_help").outcome.value == "UNKNOWN"
     # verified values from registries or staff answers slot in through `extra`
     done = evaluate(book.ruleset_for("LIT", req.received_on),
                     facts_for_request(req, {"other_help_received": False}), req.received_on)
-    assert done.outcome.value == "YES"
+    assert done.criterion("duplicate_help").outcome.value == "NO"
+    assert {g.id: g.finding for g in done.groups}["other_help"] == "for"
 
 
 @pytest.mark.django_db

@@ -80,7 +80,7 @@ def test_the_schema_refuses_a_misspelt_key_naming_the_file_line_and_path(tmp_pat
     assert (
         f"LIT/2016-04-24.yaml line {line_of(lit, 'unconfimed')}: criteria[1].citations[0].unconfimed "
         "(in 'adult_or_represented'): unknown key 'unconfimed' — did you mean 'unconfirmed'? "
-        "(allowed here: clause, law, note, secondary, unconfirmed, url)"
+        "(allowed here: clause, law, note, primary, secondary, unconfirmed, url)"
     ) in problems
     assert (
         f"parameters/monthly_income_limit.yaml line {line_of(limit, 'valeu')}: values.2027-01-01.valeu: "

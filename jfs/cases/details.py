@@ -78,10 +78,13 @@ class LitigationDetails(_Details):
             "other": ["อื่น ๆ", "Other"]}})
     court: str = Field(min_length=2, max_length=200, title="ศาล", json_schema_extra={'en': 'Court'})
     case_number: str = Field(default="", max_length=60, title="หมายเลขคดี", json_schema_extra={'en': 'Case number'})
-    party_role: Literal["plaintiff", "defendant", "injured_party", "accused", "other"] = Field(
+    #: a petitioner or objector of a non-contentious case (คดีไม่มีข้อพิพาท) is a party too (issue 10)
+    party_role: Literal["plaintiff", "defendant", "injured_party", "accused", "petitioner", "objector", "other"] = Field(
         title="ฐานะในคดี", json_schema_extra={"en": "Role in the case", "fact": "party_role", "choices": {
             "plaintiff": ["โจทก์", "Plaintiff"], "defendant": ["จำเลย", "Defendant"],
             "injured_party": ["ผู้เสียหาย", "Injured party"], "accused": ["ผู้ต้องหา", "Suspect"],
+            "petitioner": ["ผู้ร้อง (คดีไม่มีข้อพิพาท)", "Petitioner (non-contentious case)"],
+            "objector": ["ผู้คัดค้าน", "Objector"],
             "other": ["อื่น ๆ", "Other"]}})
     costs: CostItems = Field(title="ค่าใช้จ่าย", json_schema_extra={"en": "Costs", "form_prefix": "cost"})
     household_monthly_income: Money | None = household_income_question()
@@ -107,8 +110,13 @@ class BailDetails(_Details):
     charge: str = Field(min_length=2, max_length=300, title="ข้อหา", json_schema_extra={'en': 'Charge'})
     held_at: str = Field(min_length=2, max_length=200, title="สถานที่ควบคุมตัว",
                          json_schema_extra={'en': 'Place of detention', 'fact': 'is_detained', 'fact_when': 'given'})
-    authority: Literal["court", "police"] = Field(title="ยื่นประกันต่อ", json_schema_extra={
-        "en": "Bail requested from", "fact": "bail_authority", "choices": {"court": ["ศาล", "Court"], "police": ["สถานีตำรวจ", "Police station"]}})
+    #: the stages of temporary release: inquiry official, public prosecutor, court, appeal (issue 10)
+    authority: Literal["court", "police", "prosecutor", "appeal"] = Field(title="ยื่นประกันต่อ", json_schema_extra={
+        "en": "Bail requested from", "fact": "bail_authority", "choices": {
+            "police": ["พนักงานสอบสวน (สถานีตำรวจ)", "Inquiry official (police station)"],
+            "prosecutor": ["พนักงานอัยการ", "Public prosecutor"],
+            "court": ["ศาล", "Court"],
+            "appeal": ["ศาลชั้นอุทธรณ์หรือฎีกา", "Court on appeal"]}})
     authority_name: str = Field(min_length=2, max_length=200, title="ชื่อศาล/สถานีตำรวจ", json_schema_extra={'en': 'Name of the court or police station'})
     bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงินประกันที่ขอ (บาท)", json_schema_extra={'en': 'Bail amount requested (baht)', 'fact': 'bail_amount',
                                               'short': ['จำนวนเงินประกันที่ขอ', 'Bail amount requested']})

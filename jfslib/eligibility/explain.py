@@ -3,8 +3,11 @@
 Every result carries its Thai and English explanation (rendered from the rule
 data), the clauses it rests on, the rule version and its effective date, the
 figures used (derived ones included) and, when UNKNOWN, exactly which facts are
-missing. Overall = AND over the non-advisory groups, each group combining its
+missing. Overall = AND over the *condition* groups, each group combining its
 criteria as declared (all / any / none), all in Kleene three-valued logic.
+Consideration groups (financial hardship, merit, risks, help under other laws) are
+evaluated the same way but report a *finding* for the subcommittee (points for /
+against / to note / unknown) and never enter the overall result (docs/decisions/0015).
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from enum import StrEnum
 
 from jfslib.eligibility import expr as ex
 from jfslib.eligibility.facts import Context, FactValue
-from jfslib.eligibility.rules import Citation, Combine, Criterion, Parameter, Ruleset, Template
+from jfslib.eligibility.rules import (
+    Citation,
+    Combine,
+    Criterion,
+    Parameter,
+    Ruleset,
+    Template,
+    criterion_finding,
+    group_finding,
+)
 from jfslib.thaidate import format_en, format_thai
 
 
@@ -68,6 +80,8 @@ class CriterionResult:
     missing_facts: tuple[MissingFact, ...]
     #: the thresholds this criterion used: name, value, since when, whether confirmed, sources
     parameters: tuple[Parameter, ...] = ()
+    #: a criterion of a consideration group: for / against / note / none / unknown (Finding); "" for a condition
+    finding: str = ""
 
 
 @dataclass(slots=True)
@@ -77,6 +91,13 @@ class GroupResult:
     en: str
     combine: str
     outcome: Outcome
+    kind: str = "condition"  # condition | consideration (rules.Kind)
+    weighs: str = ""  # considerations: what a YES means (rules.Weighs)
+    finding: str = ""  # considerations: for / against / note / unknown (rules.Finding); "" for a condition
+
+    @property
+    def condition(self) -> bool:
+        return self.kind == "condition"
 
 
 @dataclass(frozen=True)
@@ -116,6 +137,17 @@ class Evaluation:
                 return c
         raise KeyError(cid)
 
+    @property
+    def conditions(self) -> tuple[GroupResult, ...]:
+        return tuple(g for g in self.groups if g.condition)
+
+    @property
+    def considerations(self) -> tuple[GroupResult, ...]:
+        return tuple(g for g in self.groups if not g.condition)
+
+    def criteria_of(self, group: str) -> tuple[CriterionResult, ...]:
+        return tuple(c for c in self.criteria if c.group == group)
+
     def outcomes(self) -> dict[str, Outcome]:
         """Criterion id → outcome, plus ``overall``."""
         out = {c.id: c.outcome for c in self.criteria}
@@ -128,7 +160,7 @@ def combine_group(combine: str, values: list[ex.Tri]) -> ex.Tri:
         return ex.k_and(values)
     if combine == Combine.NONE:
         return ex.k_not(ex.k_or(values))
-    return ex.k_or(values)  # any; advisory reports whether any advisory applies
+    return ex.k_or(values)  # any (and the older "advisory", a consideration)
 
 
 def decide(ruleset: Ruleset, values: Mapping[str, ex.Tri]) -> tuple[dict[str, ex.Tri], ex.Tri]:
@@ -137,7 +169,7 @@ def decide(ruleset: Ruleset, values: Mapping[str, ex.Tri]) -> tuple[dict[str, ex
     members = ruleset.members()
     for g in ruleset.groups:
         groups[g.id] = combine_group(g.combine, [values[c.id] for c in members[g.id]])
-    overall = ex.k_and([groups[g.id] for g in ruleset.groups if g.combine != Combine.ADVISORY])
+    overall = ex.k_and([groups[g.id] for g in ruleset.groups if g.condition])
     return groups, overall
 
 
@@ -174,12 +206,18 @@ def evaluate(ruleset: Ruleset, facts: Mapping[str, object], on: date) -> Evaluat
         results.append(_criterion_result(ruleset, c, v, ctx, missing))
     group_values, overall = decide(ruleset, values)
     groups = tuple(
-        GroupResult(g.id, g.th, g.en, g.combine, Outcome.of(group_values[g.id])) for g in ruleset.groups
+        GroupResult(g.id, g.th, g.en, g.combine, Outcome.of(group_values[g.id]), g.kind, g.weighs,
+                    "" if g.condition else group_finding(g.weighs, group_values[g.id]))
+        for g in ruleset.groups
     )
+    weighs = {g.id: g.weighs for g in ruleset.groups if not g.condition}
+    for r in results:
+        if r.group in weighs:
+            r.finding = criterion_finding(weighs[r.group], values[r.id])
     overall_missing: list[MissingFact] = []
     if overall is None:
         for g in ruleset.groups:
-            if g.combine == Combine.ADVISORY or group_values[g.id] is not None:
+            if not g.condition or group_values[g.id] is not None:
                 continue
             for c in ruleset.criteria_in(g.id):
                 for m in missing_by_criterion[c.id]:
@@ -262,7 +300,7 @@ def _summary(
     reasons_th: list[str] = []
     reasons_en: list[str] = []
     for g in ruleset.groups:
-        if g.combine == Combine.ADVISORY or groups[g.id] is not False:
+        if not g.condition or groups[g.id] is not False:
             continue
         members = ruleset.criteria_in(g.id)
         if g.combine == Combine.ALL:

@@ -6,8 +6,10 @@ One file per service, ``rules/golden/<SERVICE>.csv``, one scenario per row:
 ``description``         what the scenario is about (Thai or English)
 ``evaluated_on``        the evaluation date (YYYY-MM-DD); the rules in force that day apply
 ``<fact name>``         one column per fact used; an empty cell = not known
-``expected_overall``    YES / NO / UNKNOWN
+``expected_overall``    YES / NO / UNKNOWN: decided by the condition groups only
 ``expected_<criterion>`` YES / NO / UNKNOWN; an empty cell = not checked
+``finding_<group>``     optional, a consideration group's finding for the subcommittee:
+                        for / against / note / none / unknown (an empty cell = not checked)
 ``expected_missing``    optional: the fact names the overall UNKNOWN should list, space-separated
 ``expected_version``    optional: the rule version that must have been applied
 """
@@ -21,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from jfslib.eligibility.facts import FactType, FactValue, Vocabulary
+from jfslib.eligibility.rules import Finding
 
 RESERVED = {"scenario", "description", "evaluated_on", "expected_overall", "expected_missing", "expected_version"}
 OUTCOMES = {"YES", "NO", "UNKNOWN"}
@@ -40,6 +43,7 @@ class Scenario:
     expected: dict[str, str]  # "overall" and criterion ids → YES / NO / UNKNOWN
     expected_missing: tuple[str, ...] | None
     expected_version: str
+    findings: dict[str, str] | None = None  # consideration group id → expected finding
 
 
 def parse_cell(vocab: Vocabulary, name: str, text: str) -> FactValue | None:
@@ -73,12 +77,19 @@ def load_scenarios(path: Path, vocab: Vocabulary) -> list[Scenario]:
         where = f"{path.name} line {n}"
         facts: dict[str, FactValue] = {}
         expected: dict[str, str] = {}
+        findings: dict[str, str] = {}
         try:
             for col, raw in row.items():
                 if col is None:
                     raise GoldenFileError("more cells than columns")
                 value = (raw or "").strip()
                 if col in RESERVED:
+                    continue
+                if col.startswith("finding_"):
+                    if value:
+                        if value not in Finding.CHOICES:
+                            raise GoldenFileError(f"{col}: {value!r} is not one of {', '.join(Finding.CHOICES)}")
+                        findings[col.removeprefix("finding_")] = value
                     continue
                 if col.startswith("expected_"):
                     if value:
@@ -104,6 +115,6 @@ def load_scenarios(path: Path, vocab: Vocabulary) -> list[Scenario]:
             description=(row.get("description") or "").strip(), evaluated_on=on, facts=facts,
             expected=expected,
             expected_missing=tuple(missing_raw.split()) if missing_raw and missing_raw.strip() else None,
-            expected_version=(row.get("expected_version") or "").strip(),
+            expected_version=(row.get("expected_version") or "").strip(), findings=findings,
         ))
     return out

@@ -42,19 +42,73 @@ PLACEHOLDER_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 STATUSES = ("active", "draft")
 
 __all__ = [
-    "Citation", "Combine", "Criterion", "Explain", "Group", "Parameter", "Reference", "RuleBook", "Ruleset",
-    "Template", "build_ruleset", "load_rulebook", "load_ruleset", "missing_sources", "rule_files",
+    "Citation", "Combine", "Criterion", "Explain", "Finding", "Group", "Kind", "Parameter", "Reference", "RuleBook",
+    "Ruleset", "Template", "Weighs", "build_ruleset", "criterion_finding", "group_finding", "load_rulebook", "load_ruleset", "missing_sources", "rule_files",
 ]
 
 
 class Combine:
-    """How a group's criteria combine, and how the group enters the overall result."""
+    """How a group's criteria combine into the group's own YES / NO / UNKNOWN."""
 
     ALL = "all"  # every criterion YES
     ANY = "any"  # at least one criterion YES
     NONE = "none"  # no criterion YES (exclusions)
-    ADVISORY = "advisory"  # shown to staff, never changes the overall result
+    ADVISORY = "advisory"  # older spelling of a consideration (kind: consideration, combine: any)
     CHOICES = (ALL, ANY, NONE, ADVISORY)
+
+
+class Kind:
+    """Whether a group can decide the overall result (docs/decisions/0015).
+
+    The Justice Fund Act sets no income cut-off: the subcommittee weighs the kind of request, the
+    facts and circumstances, the applicant's status and help under other laws. So only *conditions*
+    (legal prerequisites: who may apply, the kind of case) make a request ineligible; the overall
+    result is the AND of the condition groups. A *consideration* is weighed by the subcommittee and
+    shown with its evidence; it reports whether it points for or against the request, never a pass
+    or a fail, and never changes the overall result.
+    """
+
+    CONDITION = "condition"
+    CONSIDERATION = "consideration"
+    CHOICES = (CONDITION, CONSIDERATION)
+
+
+class Weighs:
+    """What a consideration group's YES means for the request (its NO means the opposite)."""
+
+    FOR = "for"  # e.g. financial hardship shown, the case has merit
+    AGAINST = "against"  # e.g. a risk of flight, help available under another law
+    NOTE = "note"  # neither: something the subcommittee should know (its NO: nothing to note)
+    CHOICES = (FOR, AGAINST, NOTE)
+
+
+class Finding:
+    """A consideration's reading for the subcommittee: never a pass or a fail."""
+
+    FOR = "for"  # points for helping
+    AGAINST = "against"  # points against
+    NOTE = "note"  # to be noted
+    NONE = "none"  # does not apply (a criterion of the group that is not met)
+    UNKNOWN = "unknown"  # not assessed yet
+    CHOICES = (FOR, AGAINST, NOTE, NONE, UNKNOWN)
+
+
+def group_finding(weighs: str, value: bool | None) -> str:
+    """A consideration group's finding from its combined value."""
+    if value is None:
+        return Finding.UNKNOWN
+    if weighs == Weighs.NOTE:
+        return Finding.NOTE if value else Finding.NONE
+    if value:
+        return weighs
+    return Finding.AGAINST if weighs == Weighs.FOR else Finding.FOR
+
+
+def criterion_finding(weighs: str, value: bool | None) -> str:
+    """One criterion of a consideration group: what it shows when met, "does not apply" when not."""
+    if value is None:
+        return Finding.UNKNOWN
+    return weighs if value else Finding.NONE
 
 
 @dataclass(frozen=True)
@@ -65,11 +119,15 @@ class Citation:
     url: str = ""
     secondary: str = ""
     note: str = ""
+    #: ``url`` is a primary source: the law's own text (the Royal Gazette, the Council of State's
+    #: database, a copy of either kept in the repository). News reports, summaries and ``secondary``
+    #: sightings are not. Written in the file (``primary: true``); absent means not primary.
+    primary: bool = False
 
     @property
     def verified(self) -> bool:
-        """The clause was checked against a source that can be opened from here."""
-        return not self.unconfirmed
+        """The clause was checked against a primary source: confirmed *and* resting on one."""
+        return self.primary and bool(self.url) and not self.unconfirmed
 
     def text(self) -> str:
         return f"{self.law} {self.clause}".strip()
@@ -129,6 +187,26 @@ class Group:
     th: str
     en: str
     combine: str
+    kind: str = Kind.CONDITION
+    weighs: str = ""  # considerations only (Weighs)
+
+    @property
+    def condition(self) -> bool:
+        return self.kind == Kind.CONDITION
+
+    @property
+    def consideration(self) -> bool:
+        return self.kind == Kind.CONSIDERATION
+
+
+def _group(raw: Mapping[str, Any]) -> Group:
+    """A group as written; ``combine: advisory`` (the older spelling) is a consideration combining with any."""
+    combine = str(raw["combine"])
+    kind = str(raw.get("kind") or (Kind.CONSIDERATION if combine == Combine.ADVISORY else Kind.CONDITION))
+    weighs = str(raw.get("weighs") or (Weighs.NOTE if kind == Kind.CONSIDERATION else ""))
+    if combine == Combine.ADVISORY:
+        combine = Combine.ANY
+    return Group(str(raw["id"]), str(raw["th"]), str(raw["en"]), combine, kind, weighs)
 
 
 @dataclass(frozen=True)
@@ -266,9 +344,18 @@ def _compile(
     data = cf.data
     before = len(report.problems)
     groups = tuple(
-        Group(g["id"], g["th"], g["en"], g["combine"])
-        for i, g in enumerate(data.get("groups") or ()) if not report.broken(("groups", i))
+        _group(g) for i, g in enumerate(data.get("groups") or ()) if not report.broken(("groups", i))
     )
+    for i, raw_g in enumerate(data.get("groups") or ()):
+        if report.broken(("groups", i)) or not isinstance(raw_g, dict):
+            continue
+        if raw_g.get("kind") == Kind.CONDITION and raw_g.get("combine") == Combine.ADVISORY:
+            report.add(("groups", i, "combine"), "a condition cannot be advisory: write kind: consideration")
+        if raw_g.get("weighs") and raw_g.get("kind", Kind.CONDITION) == Kind.CONDITION \
+                and raw_g.get("combine") != Combine.ADVISORY:
+            report.add(("groups", i, "weighs"), "only a consideration weighs for or against (kind: consideration)")
+    if groups and not any(g.condition for g in groups):
+        report.add(("groups",), "at least one group must be a condition (kind: condition)")
     group_ids = [g.id for g in groups]
     for gid in sorted({g for g in group_ids if group_ids.count(g) > 1}):
         report.add(("groups",), f"the group id '{gid}' is used twice")
@@ -300,7 +387,7 @@ def _compile(
             id=cid, group=raw["group"], th=raw["th"], en=raw["en"], when=when,
             citations=tuple(
                 Citation(c["law"], c["clause"], c.get("unconfirmed") is True, c.get("url", ""),
-                         c.get("secondary", ""), c.get("note", ""))
+                         c.get("secondary", ""), c.get("note", ""), c.get("primary") is True)
                 for c in raw["citations"]
             ),
             explain_th=ex_th, explain_en=ex_en, facts=ex.facts_in(when), node=ex.compile_node(when, vocab),

@@ -2,7 +2,8 @@
 
 The query reads a table or view with one column per base fact (NULL = not known) and
 returns the key columns, one BOOLEAN column per criterion (TRUE / FALSE / NULL =
-YES / NO / UNKNOWN), one per group (``grp_<id>``) and ``overall``.
+YES / NO / UNKNOWN), one per group (``grp_<id>``) and ``overall``: the AND of the
+condition groups only (a consideration group's column is its finding's basis, never a fail).
 
 SQL's AND / OR / NOT already are Kleene's three-valued logic. The traps avoided here:
 
@@ -229,7 +230,8 @@ def compile_select(
     for g in ruleset.groups:
         cols = [quote(c.id) for c in ruleset.criteria_in(g.id)]
         group_sql[g.id] = _group_sql(g.combine, cols)
-    overall = " AND ".join(group_sql[g.id] for g in ruleset.groups if g.combine != Combine.ADVISORY)
+    # considerations have their group column but never enter the overall result (docs/decisions/0015)
+    overall = " AND ".join(group_sql[g.id] for g in ruleset.groups if g.condition)
     outer = key_sql + [quote(c) for c in crit_ids]
     outer += [f"{sql} AS {quote(group_column(gid))}" for gid, sql in group_sql.items()]
     outer.append(f"({overall}) AS \"overall\"")

@@ -53,7 +53,8 @@ def test_choices_money_lists_and_personal_data_are_shown_for_people():
     assert lit["Travel costs"]["value"] == "800.50"
     assert "Court fees" not in lit  # nothing asked for: not listed
     assert lit["Case number"]["value"] == "–"
-    assert bail["Bail requested from"]["value"] == "Police station"
+    # the police stage is named for the inquiry official who decides release there (issue 10: bail stages)
+    assert bail["Bail requested from"]["value"] == "Inquiry official (police station)"
     assert bail["National ID number of the detained person"]["value"] == "1-XXXX-XXXXX-45-6"
     assert bail["Bail amount requested"]["kind"] == "money"
     assert project["Budget"]["items"] == [{"item": "ค่าวิทยากร", "amount": "12,000.00"},
