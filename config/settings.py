@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "jfs.audit",
     "jfs.cases",
     "jfs.eligibility",
+    "jfs.decisions",
     "jfs.staff",
     "jfs.api",
     "jfs.exchange",
@@ -280,6 +281,9 @@ LOGGING = {
         "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},  # an INFO line at every start-up otherwise
+        # PDF letters and minutes: WeasyPrint logs each rendering step, fontTools each subsetting one
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # runserver's request lines ("GET /staff/requests/?q=… HTTP/1.1") go through the same
         # filter, which drops query strings
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},

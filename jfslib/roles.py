@@ -7,6 +7,8 @@ INTAKE_OFFICER = "intake_officer"
 CASE_OFFICER = "case_officer"
 OFFICE_HEAD = "office_head"
 SUBCOMMITTEE_MEMBER = "subcommittee_member"
+#: chairs a subcommittee: takes its urgent decisions (reported to its next meeting) and votes
+SUBCOMMITTEE_CHAIR = "subcommittee_chair"
 SUBCOMMITTEE_SECRETARY = "subcommittee_secretary"
 FINANCE_OFFICER = "finance_officer"
 EXECUTIVE = "executive"
@@ -20,6 +22,7 @@ ALL_ROLES: tuple[str, ...] = (
     CASE_OFFICER,
     OFFICE_HEAD,
     SUBCOMMITTEE_MEMBER,
+    SUBCOMMITTEE_CHAIR,
     SUBCOMMITTEE_SECRETARY,
     FINANCE_OFFICER,
     EXECUTIVE,

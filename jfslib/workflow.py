@@ -27,7 +27,7 @@ from jfslib import datafiles
 
 PREVIOUS = "@previous"
 CLOCK_MODES = ("running", "paused", "stopped", "not_started")
-OUTCOMES = ("approved", "partially_approved", "rejected", "terminated")
+OUTCOMES = ("approved", "partially_approved", "rejected", "terminated", "referred")
 
 
 class WorkflowDefinitionError(Exception):

@@ -20,6 +20,7 @@ ROLE_CHOICES = [
     (roles.CASE_OFFICER, _("เจ้าหน้าที่ผู้รับผิดชอบคำขอ")),
     (roles.OFFICE_HEAD, _("หัวหน้าสำนักงาน")),
     (roles.SUBCOMMITTEE_MEMBER, _("อนุกรรมการ")),
+    (roles.SUBCOMMITTEE_CHAIR, _("ประธานอนุกรรมการ")),
     (roles.SUBCOMMITTEE_SECRETARY, _("เลขานุการคณะอนุกรรมการ")),
     (roles.FINANCE_OFFICER, _("เจ้าหน้าที่การเงิน")),
     (roles.EXECUTIVE, _("ผู้บริหาร")),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 import filetype
 import geothai
@@ -123,18 +123,68 @@ WHO_MAY: dict[str, dict[str, When]] = {
     roles.OFFICE_HEAD: _WHILE_OPEN,
     # records the subcommittee's decision (the workflow's actions); nothing else
     roles.SUBCOMMITTEE_SECRETARY: {ACT: ANY_STATE},
+    # takes the subcommittee's urgent decisions (the workflow's actions); nothing else
+    roles.SUBCOMMITTEE_CHAIR: {ACT: ANY_STATE},
     # pays and tracks the money: its actions, and receipts and statements during follow-up
     roles.FINANCE_OFFICER: {ACT: ANY_STATE, UPLOAD: frozenset({"follow_up"})},
 }
 
 
 def _in_scope(user: User, req: Request) -> bool:
-    """Whether ``req`` is one the user works on: their office's, or assigned to them."""
+    """Whether ``req`` is one the user works on: their office's, assigned to them, or one an
+    action owner puts before them (``ActionOwner.in_scope``: the central subcommittee's chair and
+    secretary for a request decided centrally)."""
     if not user.is_authenticated or user.role not in roles.STAFF_ROLES or user.is_read_only:
         return False
     if user.role == roles.ADMINISTRATOR:
         return False  # administrators manage accounts, not cases
-    return req.office_id == user.office_id or req.assigned_to_id == user.pk
+    if req.office_id == user.office_id or req.assigned_to_id == user.pk:
+        return True
+    return any(owner.in_scope(user, req) for owner in _owners())
+
+
+class ActionOwner(Protocol):
+    """An app above this one that owns some workflow actions' rules and records (``jfs.decisions``
+    owns the decisions and appeals): registered at start-up, so the case services need not import
+    it. ``check`` returns every problem with the action's fields (each a ``field_error``) or raises
+    a ``CaseError`` for a refusal that is not about a field; ``fields`` says what the transition
+    records of them; ``record`` writes the owner's records in the same transaction, right after the
+    ``Transition``; ``in_scope`` lets a person outside the request's office take the owner's actions."""
+
+    actions: frozenset[str]
+
+    def owns(self, req: Request, action: str) -> bool: ...
+
+    def complete(self, req: Request, action: str, fields: dict[str, Any]) -> dict[str, Any]: ...
+
+    def check(self, actor: User, req: Request, action: str, fields: dict[str, Any], comment: str,
+              on: date) -> list[dict[str, str]]: ...
+
+    def fields(self, action: str, fields: dict[str, Any]) -> dict[str, str]: ...
+
+    def record(self, actor: User, req: Request, action: str, fields: dict[str, Any], comment: str, on: date,
+               transition: Transition) -> None: ...
+
+    def in_scope(self, user: User, req: Request) -> bool: ...
+
+
+ACTION_OWNERS: dict[str, ActionOwner] = {}
+
+
+def register_action_owner(owner: ActionOwner) -> None:
+    for action in owner.actions:
+        ACTION_OWNERS[action] = owner
+
+
+def _owners() -> list[ActionOwner]:
+    return list({id(o): o for o in ACTION_OWNERS.values()}.values())
+
+
+def _owner(req: Request, action: str) -> ActionOwner | None:
+    """The owner of ``action`` on ``req`` (its workflow's action: a consultation's "refer" is not a
+    decision, a litigation request's is)."""
+    owner = ACTION_OWNERS.get(action)
+    return owner if owner is not None and owner.owns(req, action) else None
 
 
 def _holds(when: When, state: str, terminal: bool) -> bool:
@@ -699,8 +749,11 @@ def decision_errors(action: Action, fields: dict[str, Any], comment: str) -> lis
     return errors
 
 
-def _require_complete_decision(action: Action, fields: dict[str, Any], comment: str) -> None:
-    errors = decision_errors(action, fields, comment)
+def _require_complete_decision(action: Action, fields: dict[str, Any], comment: str, actor: User,
+                               req: Request) -> None:
+    owner = _owner(req, action.code)
+    errors = (owner.check(actor, req, action.code, fields, comment, today()) if owner is not None
+              else decision_errors(action, fields, comment))
     if errors:
         raise DecisionIncomplete(
             "ข้อมูลการพิจารณายังไม่ครบหรือไม่ถูกต้อง: " + " ".join(e["message_th"] for e in errors),
@@ -710,14 +763,17 @@ def _require_complete_decision(action: Action, fields: dict[str, Any], comment: 
 
 
 def _plan_action(
-    actor: User, req: Request, action: str, comment: str, fields: dict[str, Any] | None,
+    actor: User, req: Request, action: str, comment: str, fields: dict[str, Any] | None, on: date | None = None,
 ) -> tuple[TransitionPlan, dict[str, Any]]:
     """Every check of an action on ``req`` after permission: the workflow's (state, role, documents,
     fields) and a decision's outcome and reason. Returns the plan and the fields to record (only a
     decision records an outcome and its reason)."""
     refuse_nul({"comment": comment, **(fields or {})})
     wf = req.workflow
-    fields = {k: v for k, v in (fields or {}).items() if v not in (None, "")}
+    fields = {k: v for k, v in (fields or {}).items() if v not in (None, "", [], {})}
+    owner = _owner(req, action)
+    if owner is not None:
+        fields = owner.complete(req, action, fields)
     try:
         plan = plan_transition(
             wf,
@@ -733,11 +789,20 @@ def _plan_action(
     except TransitionRefused as exc:
         act = wf.actions.get(action)
         if act is not None and act.sets_outcome and exc.code in _DECISION_FIELD_REFUSALS:
-            _require_complete_decision(act, fields, comment)  # every field problem at once, by name
+            _require_complete_decision(act, fields, comment, actor, req)  # every field problem at once, by name
         raise TransitionNotAllowed(exc.th, exc.en, exc.code) from None
+    if owner is not None:
+        errors = owner.check(actor, req, action, fields, comment, on or today())
+        if errors:
+            raise DecisionIncomplete(
+                "ข้อมูลยังไม่ครบหรือไม่ถูกต้อง: " + " ".join(e["message_th"] for e in errors),
+                "Incomplete or not valid: " + " ".join(e["message_en"] for e in errors),
+                errors=errors,
+            )
+        return plan, owner.fields(action, fields)
     if not plan.action.sets_outcome:
         return plan, {k: v for k, v in fields.items() if k not in ("outcome", "reason_code")}
-    _require_complete_decision(plan.action, fields, comment)
+    _require_complete_decision(plan.action, fields, comment, actor, req)
     return plan, fields
 
 
@@ -864,7 +929,11 @@ def _step(actor: User, req: Request, action: str, comment: str, fields: dict[str
           on: date | None) -> Request:
     """One workflow action on the locked ``req``: its checks, the state and clock, its ``Transition``
     and audit event (no notification: ``_notify_after``, once the steps are done)."""
-    plan, fields = _plan_action(actor, req, action, comment, fields)
+    given = {k: v for k, v in (fields or {}).items() if v not in (None, "", [], {})}
+    owner = _owner(req, action)
+    if owner is not None:
+        given = owner.complete(req, action, given)
+    plan, fields = _plan_action(actor, req, action, comment, fields, on)
     recorded = _recorded_details(req, action, comment)
     if recorded is not None:
         req.details = recorded
@@ -892,6 +961,8 @@ def _step(actor: User, req: Request, action: str, comment: str, fields: dict[str
         fields={k: str(v) for k, v in fields.items()}, diff=diff, step_due_on=req.step_due_on,
     )
     Document.objects.filter(request=req, transition__isnull=True, uploaded_by=actor).update(transition=t)
+    if owner is not None:
+        owner.record(actor, req, action, given, comment, day, t)
     record("transition", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"action": action, "from": from_state, "to": req.state, "changed": sorted(diff)})
     return req

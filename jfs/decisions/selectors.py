@@ -1,0 +1,233 @@
+"""Reads of committees, meetings, decisions and appeals (pages and the API read through these)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from jfs.accounts.models import User
+from jfs.cases import reasons
+from jfs.cases.models import Request
+from jfs.core import clock
+from jfs.decisions import authority
+from jfs.decisions import models as m
+
+# --------------------------------------------------------------------------- seats
+
+
+def _seats(committee: m.Committee, on: date) -> QuerySet[m.Membership]:
+    return committee.memberships.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gt=on))
+
+
+def seat_of(user: User, committee: m.Committee, on: date) -> m.Membership | None:
+    return _seats(committee, on).filter(user=user).first()
+
+
+def holds_seat(user: User, committee: m.Committee, position: str, on: date) -> bool:
+    return _seats(committee, on).filter(user=user, position=position).exists()
+
+
+def seat_holder(committee: m.Committee, position: str, on: date) -> User | None:
+    seat = _seats(committee, on).filter(position=position).select_related("user").first()
+    return seat.user if seat else None
+
+
+def members(committee: m.Committee, on: date | None = None) -> list[m.Membership]:
+    return list(_seats(committee, on or clock.today()).select_related("user").order_by("position", "id"))
+
+
+def voting_members(committee: m.Committee, on: date) -> list[m.Membership]:
+    return [s for s in members(committee, on) if s.position in m.VOTING_POSITIONS]
+
+
+def voting_present(meeting: m.Meeting) -> int:
+    return meeting.attendance.filter(position__in=m.VOTING_POSITIONS).count()
+
+
+def committees_of(user: User, on: date | None = None) -> list[m.Committee]:
+    day = on or clock.today()
+    return list(m.Committee.objects.filter(
+        memberships__user=user, memberships__since__lte=day).filter(
+        Q(memberships__until__isnull=True) | Q(memberships__until__gt=day)).distinct().select_related("office"))
+
+
+# --------------------------------------------------------------------------- who decides
+
+
+def deciding_committee(req: Request, on: date | None = None) -> m.Committee | None:
+    """The committee that decides ``req`` (``governance/authority.yaml``); None for a service that
+    has no decision or when the committee is not set up."""
+    route = authority.route(req.service, req.amount_requested, req.office.is_central, req.received_on)
+    if route is None:
+        return None
+    if route.level == authority.PROVINCIAL:
+        return m.Committee.objects.filter(level=m.LEVEL_PROVINCIAL, office_id=req.office_id).first()
+    return m.Committee.objects.filter(code=route.central_code).first()
+
+
+def route_text(req: Request, lang: str | None) -> str:
+    """Who decides, in words ("the provincial subcommittee", "the central subcommittee: above the
+    provincial limit of N baht")."""
+    route = authority.route(req.service, req.amount_requested, req.office.is_central, req.received_on)
+    if route is None:
+        return ""
+    committee = deciding_committee(req)
+    name = committee.name(lang) if committee else ""
+    if route.above_limit:
+        limit = authority.provincial_limit(req.service, req.received_on) or Decimal(0)
+        return (f"{name} (amount above the provincial limit of {limit:,.0f} baht)" if lang == "en"
+                else f"{name} (จำนวนเงินเกินวงเงินของคณะอนุกรรมการประจำจังหวัด {limit:,.0f} บาท)")
+    return name
+
+
+def sits_on_deciding_committee(user: User, req: Request) -> bool:
+    """Whether ``user`` holds a seat on the committee deciding ``req`` now, or (for an appeal) on
+    the Justice Fund Committee."""
+    today = clock.today()
+    committee = deciding_committee(req)
+    if committee is not None and seat_of(user, committee, today) is not None:
+        return True
+    if req.state == "appeal" or m.Appeal.objects.filter(request=req).exists():
+        board = m.Committee.objects.filter(level=m.LEVEL_BOARD).first()
+        return board is not None and seat_of(user, board, today) is not None
+    return False
+
+
+def ready_for(committee: m.Committee, on: date) -> list[Request]:
+    """Requests in consideration that this committee decides, not on an agenda of a meeting that
+    has not decided them yet."""
+    if committee.level == m.LEVEL_BOARD:
+        return []
+    waiting = (Request.objects.filter(state="consideration", service__in=committee.services)
+               .exclude(agenda_items__kind=m.CONSIDER, agenda_items__decision__isnull=True,
+                        agenda_items__withdrawn=False, agenda_items__meeting__state__in=(m.SCHEDULED, m.OPEN))
+               .select_related("office").order_by("step_due_on", "received_on", "id"))
+    if committee.level == m.LEVEL_PROVINCIAL:
+        waiting = waiting.filter(office_id=committee.office_id)
+    return [r for r in waiting if (d := deciding_committee(r, on)) is not None and d.pk == committee.pk]
+
+
+def unacknowledged_urgent(committee: m.Committee) -> list[m.Decision]:
+    return list(m.Decision.objects.filter(authority=m.BY_CHAIR, committee=committee)
+                .exclude(pk__in=m.AgendaItem.objects.filter(kind=m.ACKNOWLEDGE, decision_reported__isnull=False)
+                         .values("decision_reported")).select_related("request").order_by("decided_on", "id"))
+
+
+def appeals_waiting() -> list[m.Appeal]:
+    return list(m.Appeal.objects.filter(state=m.Appeal.LODGED)
+                .exclude(agenda_items__meeting__state__in=(m.SCHEDULED, m.OPEN))
+                .select_related("request").order_by("lodged_on", "id"))
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def meetings_for(user: User) -> QuerySet[m.Meeting]:
+    """Meetings of the committees ``user`` sits on; every meeting for the read-only roles."""
+    qs = m.Meeting.objects.select_related("committee", "committee__office")
+    if user.is_read_only:
+        return qs
+    return qs.filter(committee__memberships__user=user).distinct()
+
+
+def meeting(meeting_id: int) -> m.Meeting:
+    return (m.Meeting.objects.select_related("committee", "committee__office", "minutes_approved_by")
+            .prefetch_related(
+                Prefetch("items", queryset=m.AgendaItem.objects.select_related(
+                    "request", "request__applicant", "request__office", "decision_reported", "appeal")
+                    .prefetch_related("votes__user", "conflicts__user")),
+                Prefetch("attendance", queryset=m.Attendance.objects.select_related("user")))
+            .get(pk=meeting_id))
+
+
+def item(item_id: int) -> m.AgendaItem:
+    return m.AgendaItem.objects.select_related("meeting__committee", "request").get(pk=item_id)
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def latest_decision(req: Request) -> m.Decision | None:
+    return (m.Decision.objects.filter(request=req).select_related("committee", "meeting")
+            .prefetch_related("reasons", "items").order_by("-created_at", "-id").first())
+
+
+def decisions_of(req: Request) -> list[m.Decision]:
+    return list(m.Decision.objects.filter(request=req).select_related("committee", "meeting", "recorded_by")
+                .prefetch_related("reasons", "items", "letters").order_by("created_at", "id"))
+
+
+def decisions(*, fiscal_year: int | None = None, service: str | None = None, outcome: str | None = None,
+              office_id: int | None = None) -> QuerySet[m.Decision]:
+    qs = m.Decision.objects.select_related("request", "committee", "meeting").prefetch_related("reasons", "items")
+    if fiscal_year is not None:
+        qs = qs.filter(fiscal_year=fiscal_year)
+    if service:
+        qs = qs.filter(service=service)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    if office_id is not None:
+        qs = qs.filter(request__office_id=office_id)
+    return qs
+
+
+def letters_of(req: Request) -> list[m.Letter]:
+    return list(m.Letter.objects.filter(request=req).select_related("decision").order_by("-generated_at", "-id"))
+
+
+def letter(letter_id: int) -> m.Letter:
+    return m.Letter.objects.select_related("request", "request__office", "decision").get(pk=letter_id)
+
+
+def appeals_of(req: Request) -> list[m.Appeal]:
+    return list(m.Appeal.objects.filter(request=req).select_related("against", "decision").order_by("lodged_on", "id"))
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+@dataclass(frozen=True)
+class OutcomeShares:
+    """Decisions on requests (first decisions, not appeals) of one fiscal year by outcome."""
+
+    fiscal_year: int
+    counts: dict[str, int]
+    total: int
+    other_only: int
+
+    def share(self, outcome: str) -> float:
+        return 100.0 * self.counts.get(outcome, 0) / self.total if self.total else 0.0
+
+    @property
+    def other_only_share(self) -> float:
+        """The share (%) of decisions whose only reason is a catch-all ("another reason") code."""
+        decided = self.total - self.counts.get("referred", 0)
+        return 100.0 * self.other_only / decided if decided else 0.0
+
+
+def outcome_shares(fiscal_year: int, *, service: str | None = None, office_id: int | None = None) -> OutcomeShares:
+    """Counted from the decisions recorded: each request's first decision (an appeal's is apart).
+    The denominator is every request decided, referred ones included (docs/decisions.md)."""
+    qs = decisions(fiscal_year=fiscal_year, service=service, office_id=office_id).filter(kind=m.FIRST)
+    counts: Counter[str] = Counter(qs.values_list("outcome", flat=True))
+    other_codes = [code for code, r in reasons.all_reasons().items() if r.other]
+    with_other = set(m.DecisionReason.objects.filter(decision__in=qs, code__in=other_codes)
+                     .values_list("decision_id", flat=True))
+    with_coded = set(m.DecisionReason.objects.filter(decision__in=qs, decision_id__in=with_other)
+                     .exclude(code__in=other_codes).values_list("decision_id", flat=True))
+    return OutcomeShares(fiscal_year, dict(counts), sum(counts.values()), len(with_other - with_coded))
+
+
+def outcome_table(fiscal_years: list[int], lang: str | None) -> list[dict[str, Any]]:
+    rows = []
+    for fy in fiscal_years:
+        s = outcome_shares(fy)
+        rows.append({"fiscal_year": fy, "total": s.total, "other_only_share": round(s.other_only_share, 2),
+                     "outcomes": [{"outcome": o, "name": reasons.outcome_name(o, lang), "count": s.counts.get(o, 0),
+                                   "share": round(s.share(o), 2)} for o in reasons.OUTCOME_NAMES]})
+    return rows
