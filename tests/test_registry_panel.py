@@ -173,7 +173,9 @@ def test_not_in_the_mso_logbook_is_unknown_not_registered_never_a_fail(make_requ
     assert mso.badge == "not_registered" and mso.not_registered
     with translation.override("th"):
         assert "ไม่ได้หมายความว่าไม่ผ่านเกณฑ์" in str(mso.note)
-    assert hardship.outcome is Outcome.UNKNOWN and panel.outcome is Outcome.UNKNOWN
+    # hardship is a consideration (issue 10): not assessed yet, and the conditions alone decide (met here)
+    assert hardship.outcome is Outcome.UNKNOWN and hardship.badge == "not_assessed"
+    assert panel.outcome is Outcome.YES
 
 
 @pytest.mark.django_db
@@ -184,13 +186,16 @@ def test_alternatives_read_as_one_group_yes_if_any_is_yes(make_request) -> None:
     panel = screening_panel(req)
     assert panel is not None
     hardship = next(g for g in panel.groups if g.id == "hardship")
-    assert hardship.alternatives and hardship.outcome is Outcome.YES and hardship.badge == "yes"
+    # hardship is now a consideration (issue 10): read as "points for", never as a pass
+    assert hardship.outcome is Outcome.YES and hardship.badge == "f_for" and hardship.finding == "for"
+    assert hardship in panel.considerations and hardship not in panel.conditions
     badges = {c.result.id: c.badge for c in hardship.criteria}
-    assert badges["disability"] == "alt_yes"
-    assert badges["income_within_limit"] == "alt_no"  # an alternative not met is not a red "fails"
+    assert badges["disability"] == "f_for"
+    assert badges["income_within_limit"] == "no_advice"  # a proof not shown "does not apply", not a red "fails"
     assert badges["welfare_card"] == "not_registered"
-    exclusions = next(g for g in panel.groups if g.id == "exclusions")
-    assert all(c.badge in ("excluded", "not_excluded", "unknown") for c in exclusions.criteria)
+    other_help = next(g for g in panel.considerations if g.id == "other_help")
+    assert all(c.badge in ("f_against", "no_advice", "not_assessed") for c in other_help.criteria)
+    assert [g.id for g in panel.conditions] == ["who_may_apply", "case_conditions"]
 
 
 @pytest.mark.django_db
@@ -284,26 +289,33 @@ def test_the_registration_form_asks_the_households_income(service, login) -> Non
 def test_with_every_intake_question_answered_the_screening_can_decide(service, asked, make_request) -> None:
     from tests.conftest import DETAILS
 
+    # the intake questions left unanswered feed considerations (issue 10): the conditions still decide,
+    # and each unanswered consideration reads "not assessed yet"
     unanswered = screen_request(make_request(service=service))
-    assert unanswered is not None and unanswered.outcome is Outcome.UNKNOWN
+    assert unanswered is not None and unanswered.outcome is Outcome.YES
+    assert {g.id: g.finding for g in unanswered.groups}["other_help"] == "unknown"
     ev = screen_request(make_request(service=service, details={**DETAILS[service], **asked}))
     assert ev is not None and ev.outcome is Outcome.YES, ev.explanation_en
+    # issue 10: help received elsewhere and hardship are considerations; they never make it NO
     helped = screen_request(make_request(service=service, details={**DETAILS[service], **asked,
                                                                     "other_help_received": "yes"}))
-    assert helped is not None and helped.outcome is Outcome.NO
-    assert "เข้าข้อยกเว้น: ได้รับความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่นแล้ว" in helped.explanation_th
+    assert helped is not None and helped.outcome is Outcome.YES
+    assert {g.id: g.finding for g in helped.groups}["other_help"] == "against"
     rich = screen_request(make_request(service=service, applicant={"monthly_income": "90000"},
                                        details={**DETAILS[service], **asked, "household_monthly_income": "90000"}))
-    assert rich is not None and rich.outcome is Outcome.UNKNOWN  # the registries have not answered yet
-    assert "ระดับครัวเรือนเปราะบาง" in rich.explanation_th
+    assert rich is not None and rich.outcome is Outcome.YES  # the registries have not answered: hardship unknown
+    assert {g.id: g.finding for g in rich.groups}["hardship"] == "unknown"
+    assert any(m.name == "vulnerable_household_level" for c in rich.criteria_of("hardship") for m in c.missing_facts)
     req = make_request(service=service, applicant={"monthly_income": "90000"},
                        details={**DETAILS[service], **asked, "household_monthly_income": "90000"})
     _check(req, xm.KIND_WELFARE, xm.STATUS_VERIFIED, {"welfare_card": False})
     _check(req, xm.KIND_HOUSEHOLD, xm.STATUS_VERIFIED, {"vulnerability_level": 0})
     _check(req, xm.KIND_DISABILITY, xm.STATUS_VERIFIED, {"card_valid": False})
     none_met = screen_request(req)
-    assert none_met is not None and none_met.outcome is Outcome.NO
-    assert "ความเดือดร้อนทางการเงิน: ไม่เข้าข้อใดเลยในทางเลือกทั้งหมด" in none_met.explanation_th
+    assert none_met is not None and none_met.outcome is Outcome.YES  # the Act sets no income cut-off
+    if service != "BAIL":  # (bail also weighs the detainee's household, not asked at intake: unknown)
+        assert {g.id: g.finding for g in none_met.groups}["hardship"] == "against"
+    assert none_met.criterion("income_within_limit").outcome is Outcome.NO
 
 
 @pytest.mark.django_db

@@ -6,8 +6,11 @@ and a registry that has not answered leaves the fact UNKNOWN rather than guessin
 that has no record of the applicant says "not registered": for the welfare card and disability
 registers (the registers of card holders) that is "holds no card", for the MSO logbook (a survey)
 the household level stays UNKNOWN. ``screening_panel`` shapes an evaluation for reading: the
-alternatives of an "any" group as one row, exclusions and considerations named as such, and
-what each registry's answer means for the criterion it feeds.
+conditions first (eligible / not / unknown: the alternatives of an "any" group as one row,
+exclusions named as such), then the subcommittee's considerations with their evidence, each
+read as pointing for or against the request or not assessed yet, never as a pass or a fail
+(docs/decisions/0015); and what each registry's answer means for the criterion it feeds.
+``summary_for_agenda`` gives the same as plain data for a meeting's agenda.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from jfs.eligibility import rulebook
 from jfs.eligibility.facts import detail_fact_names, facts_for_request
 from jfs.exchange import models as xm
 from jfs.exchange.selectors import checks_for_request
-from jfslib.eligibility import CriterionResult, Evaluation, NoRulesetInForce, Outcome
+from jfslib.eligibility import CriterionResult, Evaluation, GroupResult, NoRulesetInForce, Outcome
 
 
 def registry_facts(request: Request) -> dict[str, object]:
@@ -103,14 +106,20 @@ class PanelGroup:
     id: str
     th: str
     en: str
-    combine: str  # all | any | none | advisory
+    combine: str  # all | any | none
     outcome: Outcome
     badge: str
     criteria: list[PanelCriterion] = field(default_factory=list)
+    kind: str = "condition"  # condition | consideration
+    finding: str = ""  # considerations: for | against | note | unknown
 
     @property
     def alternatives(self) -> bool:
-        return self.combine == "any"
+        return self.combine == "any" and self.condition
+
+    @property
+    def condition(self) -> bool:
+        return self.kind == "condition"
 
 
 @dataclass
@@ -122,6 +131,16 @@ class ScreeningPanel:
         if name == "evaluation":
             raise AttributeError(name)
         return getattr(self.evaluation, name)
+
+    @property
+    def conditions(self) -> list[PanelGroup]:
+        """The legal prerequisites: only these decide the overall result."""
+        return [g for g in self.groups if g.condition]
+
+    @property
+    def considerations(self) -> list[PanelGroup]:
+        """What the subcommittee weighs, with its evidence (ข้อพิจารณาของคณะอนุกรรมการ)."""
+        return [g for g in self.groups if not g.condition]
 
     @property
     def cited(self) -> list[CriterionResult]:
@@ -136,7 +155,18 @@ _BADGES = {
     "all": _OUTCOME_BADGE,
     "any": {Outcome.YES: "alt_yes", Outcome.NO: "alt_no", Outcome.UNKNOWN: "unknown"},
     "none": {Outcome.YES: "excluded", Outcome.NO: "not_excluded", Outcome.UNKNOWN: "unknown"},
-    "advisory": {Outcome.YES: "advice", Outcome.NO: "no_advice", Outcome.UNKNOWN: "unknown"},
+}
+#: a consideration's badge is its finding (see _badge.html): for, against, to note, does not apply, not assessed
+_FINDING_BADGE = {"for": "f_for", "against": "f_against", "note": "advice", "none": "no_advice",
+                  "unknown": "not_assessed"}
+
+#: a finding in words, in both languages at once (an agenda carries both)
+FINDING_WORDS = {
+    "for": ("สนับสนุนการให้ความช่วยเหลือ", "points for the request"),
+    "against": ("ค้านการให้ความช่วยเหลือ", "points against the request"),
+    "note": ("ข้อสังเกตประกอบการพิจารณา", "to be noted"),
+    "none": ("ไม่เข้ากรณีนี้", "does not apply"),
+    "unknown": ("ยังไม่ได้ประเมิน", "not assessed yet"),
 }
 
 
@@ -160,20 +190,62 @@ def screening_panel(request: Request, evaluation: Evaluation | None = None) -> S
     members: dict[str, list[PanelCriterion]] = {}
     for r in ev.criteria:
         group = next(g for g in ev.groups if g.id == r.group)
-        badge = _BADGES.get(group.combine, _OUTCOME_BADGE)[r.outcome]
+        badge = (_BADGES.get(group.combine, _OUTCOME_BADGE)[r.outcome] if group.condition
+                 else _FINDING_BADGE[r.finding])
         uses = ev.ruleset.criterion(r.id).facts
         note, not_registered = next(((n, nr) for f, (n, nr) in notes.items() if f in uses), ("", False))
         if not_registered:
             badge = "not_registered"
         members.setdefault(r.group, []).append(PanelCriterion(r, badge, note, not_registered))
     groups = [
-        PanelGroup(g.id, g.th, g.en, g.combine, g.outcome,
-                   {"none": _BADGES["none"][_negate(g.outcome)], "advisory": _BADGES["advisory"][g.outcome]}.get(
-                       g.combine, _OUTCOME_BADGE[g.outcome]),
-                   members.get(g.id, []))
+        PanelGroup(g.id, g.th, g.en, g.combine, g.outcome, _group_badge(g), members.get(g.id, []), g.kind, g.finding)
         for g in ev.groups
     ]
     return ScreeningPanel(ev, groups)
+
+
+def _group_badge(g: GroupResult) -> str:
+    if not g.condition:
+        return _FINDING_BADGE[g.finding]
+    if g.combine == "none":
+        return _BADGES["none"][_negate(g.outcome)]
+    return _OUTCOME_BADGE[g.outcome]
+
+
+def summary_for_agenda(req: Request) -> dict[str, Any]:
+    """A JSON-serialisable snapshot of the screening of ``req`` for a meeting's agenda.
+
+    ``overall`` is yes / no / unknown and decided by the conditions alone; each condition criterion
+    gives its result; each consideration gives its finding with the evidence in words (Thai and
+    English, both always: an agenda is printed once for everyone). A service without eligibility
+    rules gives ``unknown`` with no conditions and says so.
+    """
+    ev = screen_request(req)
+    if ev is None:
+        return {
+            "overall": "unknown", "overall_text_th": "บริการนี้ไม่มีหลักเกณฑ์คัดกรองคุณสมบัติของผู้ขอ",
+            "overall_text_en": "This service has no eligibility criteria", "conditions": [], "considerations": [],
+            "rule_version": "",
+        }
+    conditions = [
+        {"th": c.th, "en": c.en, "result": c.outcome.value.lower(), "explanation_th": c.explanation_th,
+         "explanation_en": c.explanation_en}
+        for g in ev.conditions for c in ev.criteria_of(g.id)
+    ]
+    considerations = []
+    for g in ev.considerations:
+        th_word, en_word = FINDING_WORDS[g.finding]
+        evidence = ev.criteria_of(g.id)
+        considerations.append({
+            "id": g.id, "th": g.th, "en": g.en, "finding": g.finding,
+            "finding_th": f"{th_word}: " + "; ".join(c.explanation_th for c in evidence),
+            "finding_en": f"{en_word}: " + "; ".join(c.explanation_en for c in evidence),
+        })
+    return {
+        "overall": ev.outcome.value.lower(), "overall_text_th": ev.explanation_th,
+        "overall_text_en": ev.explanation_en, "conditions": conditions, "considerations": considerations,
+        "rule_version": ev.version, "rule_key": ev.ruleset.key,  # the key names the thresholds' date too
+    }
 
 
 def _negate(o: Outcome) -> Outcome:
