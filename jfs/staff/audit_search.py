@@ -43,6 +43,18 @@ ACTIONS: dict[str, StrOrPromise] = {
     "api_token_revoked": _("เพิกถอนโทเค็น API"),
     "personal_data_export": _("ส่งออกข้อมูลส่วนบุคคล"),
     "report_export": _("ส่งออกรายงาน"),
+    "committee_appointment": _("แต่งตั้งกรรมการ"),
+    "meeting_scheduled": _("นัดประชุม"),
+    "agenda_built": _("จัดระเบียบวาระการประชุม"),
+    "meeting_attendance": _("บันทึกการเข้าประชุม"),
+    "meeting_opened": _("เปิดประชุม"),
+    "conflict_declared": _("แจ้งส่วนได้เสีย"),
+    "vote_cast": _("ลงมติ"),
+    "decision": _("บันทึกผลการพิจารณา"),
+    "urgent_decision_acknowledged": _("ที่ประชุมรับทราบผลการพิจารณากรณีเร่งด่วน"),
+    "meeting_closed": _("ปิดประชุม"),
+    "minutes_approved": _("รับรองรายงานการประชุม"),
+    "letter_generated": _("ออกหนังสือแจ้งผล"),
 }
 #: the search's parameters; anything else in the query string is ignored (and not recorded)
 FIELDS = ("reference", "actor", "action", "from", "to")
