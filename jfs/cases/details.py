@@ -42,7 +42,7 @@ def household_income_question() -> Any:
 
 
 def other_help_question() -> Any:
-    """The exclusion "already helped with the same costs elsewhere" (rules/facts.yaml other_help_received):
+    """The consideration "already helped with the same costs elsewhere" (rules/facts.yaml other_help_received):
     declared on the fund's form, asked at intake; not answered stays unknown."""
     return Field(
         default=None, title="เคยได้รับความช่วยเหลือค่าใช้จ่ายเรื่องเดียวกันจากหน่วยงานอื่นแล้วหรือไม่",
@@ -120,7 +120,8 @@ class BailDetails(_Details):
     authority_name: str = Field(min_length=2, max_length=200, title="ชื่อศาล/สถานีตำรวจ", json_schema_extra={'en': 'Name of the court or police station'})
     bail_amount: Money = Field(gt=0, max_digits=12, decimal_places=2, title="จำนวนเงินประกันที่ขอ (บาท)", json_schema_extra={'en': 'Bail amount requested (baht)', 'fact': 'bail_amount',
                                               'short': ['จำนวนเงินประกันที่ขอ', 'Bail amount requested']})
-    #: the exclusion of charges the fund does not help with (rules/facts.yaml offence_category): the
+    #: the charge's category (rules/facts.yaml offence_category), for the 2019 proactive campaign's
+    #: charge list, a note on campaign requests only (docs/decisions/0015), never an exclusion: the
     #: officer who registers the request classifies the charge; not answered stays unknown
     offence_category: Literal["general", "public_fraud", "national_security", "human_trafficking", "narcotics",
                               "natural_resources"] | None = Field(
