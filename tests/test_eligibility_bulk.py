@@ -300,3 +300,28 @@ def test_postgresql_summary_counts_match(
         assert (got[f"{c.id}_yes"], got[f"{c.id}_no"], got[f"{c.id}_unknown"]) == (
             values.count(True), values.count(False), values.count(None)
         ), c.id
+
+
+def test_the_sql_overall_is_decided_by_the_conditions_alone(book: RuleBook) -> None:
+    """Issue 10: a row failing every hardship route and helped elsewhere is still TRUE overall in SQL
+    (its consideration columns say FALSE / TRUE), as in the explained evaluator."""
+    rs = book.ruleset_for("LIT", date(2025, 6, 1))
+    con = duckdb.connect()
+    con.execute(facts_table_ddl(book.vocabulary, "p", rs.base_facts_used(), "duckdb"))
+    row: dict[str, Any] = {
+        "birth_date": date(1980, 5, 17), "representative_type": "none", "amount_requested": Decimal("17000"),
+        "party_role": "petitioner", "monthly_income": Decimal("90000"), "household_size": 1,
+        "household_monthly_income": Decimal("90000"), "has_welfare_card": False, "vulnerable_household_level": 0,
+        "has_disability_card": False, "other_help_received": True,
+    }
+    names = ["id", *row]
+    con.execute(f"INSERT INTO p ({', '.join(chr(34) + n + chr(34) for n in names)}) "
+                f"VALUES ({', '.join('?' * len(names))})", [1, *row.values()])
+    got = con.execute(compile_select(rs, source="p", dialect="duckdb", on=date(2025, 6, 1))).fetchall()[0]
+    cols = result_columns(rs)
+    by = dict(zip(cols, got, strict=True))
+    assert by["grp_hardship"] is False and by["grp_other_help"] is True
+    assert by["overall"] is True
+    python = outcomes_only(rs, rs.vocabulary.validate(row), date(2025, 6, 1))
+    assert {k: by[k] for k in python} == python
+    con.close()
