@@ -34,6 +34,7 @@ from jfs.core import clock
 from jfs.decisions import authority, documents, selectors
 from jfs.decisions import models as m
 from jfs.decisions.items import parse_amounts, requested_items
+from jfs.eligibility.screening import summary_for_agenda
 from jfslib import roles, thaidate
 from jfslib.thaidate import fiscal_year
 
@@ -468,28 +469,15 @@ def schedule_meeting(*, actor: User, committee_id: int, scheduled_for: datetime,
     return meeting
 
 
-#: what an agenda item shows the members of a request (a snapshot: the screening's conditions and
-#: the considerations with their evidence, the amount, the officer's opinion); set by the
-#: eligibility app at start-up (``register_summariser``) so this module need not import it
-_SUMMARISERS: list[Any] = []
-
-
-def register_summariser(fn: Any) -> None:
-    _SUMMARISERS[:] = [fn]
-
-
 def _summary(req: Request) -> dict[str, Any]:
+    """What an agenda item shows the members of a request, kept as it was when the agenda was made:
+    the amount and items, the officer's opinion, and the screening (conditions, then the
+    considerations with their evidence: ``jfs.eligibility.screening.summary_for_agenda``)."""
     opinion = (Transition.objects.filter(request=req, action="submit_opinion").order_by("-at", "-id")
                .values_list("comment", flat=True).first() or "")
-    base: dict[str, Any] = {"amount_requested": str(req.amount_requested), "opinion": opinion,
-                            "items": [{"key": r.key, "th": r.th, "en": r.en, "amount": str(r.amount)}
-                                      for r in requested_items(req)]}
-    if _SUMMARISERS:
-        try:
-            base["screening"] = _SUMMARISERS[0](req)
-        except Exception as exc:  # noqa: BLE001 — a screening problem must not stop the agenda
-            base["screening"] = {"error": type(exc).__name__}
-    return base
+    return {"amount_requested": str(req.amount_requested), "opinion": opinion,
+            "items": [{"key": r.key, "th": r.th, "en": r.en, "amount": str(r.amount)} for r in requested_items(req)],
+            "screening": summary_for_agenda(req)}
 
 
 def _next_position(meeting: m.Meeting) -> int:
@@ -753,5 +741,5 @@ __all__ = [
     "APPEALABLE", "OWNER", "CaseError", "Conflict", "DecisionOwner", "MeetingRefused", "acknowledge",
     "appeal_deadline", "appoint", "approve_minutes", "build_agenda", "cast_vote", "close_meeting",
     "decide_at_meeting", "declare_conflict", "ensure_committees", "generate_letter", "open_meeting",
-    "record_attendance", "register_summariser", "schedule_meeting",
+    "record_attendance", "schedule_meeting",
 ]
