@@ -53,9 +53,10 @@ def test_registry_facts_arrive_in_words_without_a_reload(seeded: dict[str, Any],
     # the folded panels' summary lines follow too (no longer "waiting")
     expect(page.locator("#fold-line-registry")).to_contain_text("ได้รับคำตอบแล้ว 2 รายการ")
     expect(page.locator("#fold-line-registry")).not_to_contain_text("กำลังรอคำตอบ")
-    # the screening panel followed: the welfare card is a met alternative of financial hardship
-    hardship = page.locator("#screening-panel tr.alternatives")
-    expect(hardship).to_contain_text("ใช่")
+    # the screening panel followed: the welfare card is a proof of financial hardship, a consideration
+    # that now points for the request (issue 10: weighed by the subcommittee, never a pass or a fail)
+    hardship = page.locator("#screening-panel #consideration-hardship")
+    expect(hardship).to_contain_text("สนับสนุน")
     assert loads == [], f"the page was reloaded: {loads}"
     screen.axe.check(page, "case page, registry answers arrived")
     # the screening panel opened, with its citations: alternatives as one row, in words
