@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jfs.staff import decisions, queues, registry_panel, team, views
+from jfs.staff import decisions, meetings, queues, registry_panel, team, views
 
 app_name = "staff"
 urlpatterns = [
@@ -28,4 +28,12 @@ urlpatterns = [
     path("requests/<int:pk>/registry-panel/", registry_panel.registry_panel, name="registry_panel"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("team/", team.team, name="team"),
+    path("meetings/", meetings.meetings, name="meetings"),
+    path("meetings/<int:pk>/", meetings.meeting, name="meeting"),
+    path("meetings/<int:pk>/attend/", meetings.attend, name="meeting_attend"),
+    path("meetings/<int:pk>/minutes.pdf", meetings.minutes, name="meeting_minutes"),
+    path("meetings/<int:pk>/<str:step>/", meetings.meeting_step, name="meeting_step"),
+    path("meetings/items/<int:pk>/decide/", meetings.decide, name="meeting_decide"),
+    path("meetings/items/<int:pk>/resolution-fields/", meetings.resolution_fields, name="meeting_resolution_fields"),
+    path("meetings/items/<int:pk>/<str:step>/", meetings.item_step, name="meeting_item_step"),
 ]
