@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import geothai
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.db import models
 from django.http import Http404, HttpRequest
 from ninja import File, NinjaAPI, P, Query, Schema
@@ -24,7 +24,7 @@ from ninja.params import FormEx
 from ninja.responses import Status
 from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field, Strict, model_validator
+from pydantic import ConfigDict, Field, Strict, StringConstraints, model_validator
 
 from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
@@ -34,7 +34,8 @@ from jfs.cases import reports, selectors, service_registry, services, workflows
 from jfs.cases.details import SCHEMAS, masked, translate
 from jfs.cases.errors import CaseError, InvalidInput, field_error
 from jfs.cases.models import Document, Person, Request, Transition
-from jfs.cases.reasons import all_reasons
+from jfs.cases.reasons import OUTCOME_NAMES, all_reasons, category_name
+from jfs.decisions.models import TERMINATION_CAUSES, Decision
 from jfslib import jsonbounds, thai_id
 
 
@@ -61,7 +62,7 @@ class InsufficientScope(HttpError):
 
 
 #: operations that change something need a token with the write scope
-WRITE = TokenAuth(SCOPE_WRITE)
+WRITE: TokenAuth = TokenAuth(SCOPE_WRITE)
 
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,12 @@ def not_found(request: HttpRequest, exc: Http404) -> Any:
     )
 
 
+@api.exception_handler(ObjectDoesNotExist)
+def does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> Any:
+    """A row a service looked up by id and did not find (deleted meanwhile): 404, never a 500."""
+    return not_found(request, Http404())
+
+
 #: ninja's own refusals (authentication, unreadable body, throttling) in the same bilingual shape
 HTTP_ERRORS: dict[int, tuple[str, str, str]] = {
     400: ("bad_request", "อ่านข้อมูลที่ส่งมาไม่ได้ (ต้องเป็น JSON ที่ถูกต้อง)", "The request body could not be read (send valid JSON)"),
@@ -216,7 +223,7 @@ def server_error(request: HttpRequest, exc: Exception) -> Any:
 COMMON_ERRORS = (401, 404, 422, 500)
 #: operations that change something also answer: an unreadable body (400), a token or role that may
 #: not change it (403), a body over the size limit (413)
-CHANGE_ERRORS = (400, 403, 413)
+CHANGE_ERRORS: tuple[int, ...] = (400, 403, 413)
 
 
 def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
@@ -296,6 +303,7 @@ if TYPE_CHECKING:  # the Literal types below are built from the models at run ti
     Channel = str
     Representative = str
     Outcome = str
+    Cause = str
 else:
     Service = str  # a code in the service registry, checked by the service layer (a new service needs no change here)
     Sex = Literal[_allowed(Person, "sex")]
@@ -303,7 +311,14 @@ else:
     Occupation = Literal[_allowed(Person, "occupation")]
     Channel = Literal[_allowed(Request, "channel")]
     Representative = Literal[_allowed(Request, "representative_type")]
-    Outcome = Literal[_allowed(Request, "outcome")]
+    # a decision's outcome: the request's outcomes and "referred" (the decisions' catalogue)
+    Outcome = Literal[tuple(dict.fromkeys((*_allowed(Request, "outcome"), *OUTCOME_NAMES)))]
+    Cause = Literal[("", *TERMINATION_CAUSES)]
+
+#: a reason code (``workflows/_reasons.yaml``) as stored; a cost item's key; baht as a decimal string
+ReasonCode = Annotated[str, StringConstraints(max_length=20)]
+ItemKey = Annotated[str, StringConstraints(max_length=60)]
+Amount = Annotated[str, StringConstraints(max_length=20)]
 
 
 class ApplicantIn(Input):
@@ -522,11 +537,30 @@ def patch_request(request: StaffRequest, request_id: int, payload: RequestPatch)
 
 
 class TransitionIn(Input):
+    """An action on a request. A deciding action (``decide_urgent``, ``record_subcommittee_decision``,
+    ``decide_appeal``, ``terminate``, ``withdraw``, ``refer``) carries the decision's fields: the
+    decision rules check them all at once (422 ``decision_incomplete``, one error per field)."""
+
     action: str = Field(max_length=_max(Transition, "action"))
     version: Whole = Field(ge=1, le=2**31 - 1, description="the version you read; a stale version answers 409")
-    comment: str = Field(default="", max_length=COMMENT_MAX)
+    comment: str = Field(default="", max_length=COMMENT_MAX,
+                         description="the reason in words; for a decision, its free-text note")
     outcome: Outcome = ""
-    reason_code: str = Field(default="", max_length=_max(Request, "reason_code"))
+    reason_code: str = Field(default="", max_length=_max(Request, "reason_code"),
+                             description="one reason code, or several separated by commas (\"A01,A02\"); "
+                                         "`reason_codes` takes a list")
+    reason_codes: list[ReasonCode] = Field(default=[], max_length=20, examples=[["A01", "P01"]],
+                                           description="the decision's coded reasons (`/reference/reasons`)")
+    items: dict[ItemKey, Amount] = Field(
+        default={}, max_length=50, examples=[{"lawyer": "10000.00", "court_fee": "2000"}],
+        description="for an approval: the amount approved per requested cost item, in baht as a decimal "
+                    "string (at most 2 decimals)")
+    cause: Cause = Field(default="", description="why the request is terminated (outcome `terminated`)")
+    agenda_item: Whole | None = Field(default=None, ge=1, le=2**31 - 1,
+                                      description="the meeting's agenda item resolved (record_subcommittee_decision, "
+                                                  "decide_appeal)")
+    referred_to: str = Field(default="", max_length=_max(Decision, "referred_to"),
+                             description="the agency the request is referred to (refer)")
 
 
 class TransitionOut(Schema):
@@ -545,7 +579,10 @@ def post_transition(request: StaffRequest, request_id: int, payload: TransitionI
     req = selectors.get_visible(request.user, request_id)
     req = services.transition(
         actor=request.user, request_id=req.pk, action=payload.action, expected_version=payload.version,
-        comment=payload.comment, fields={"outcome": payload.outcome, "reason_code": payload.reason_code},
+        comment=payload.comment,
+        fields={"outcome": payload.outcome, "reason_code": payload.reason_code,
+                "reason_codes": list(payload.reason_codes), "items": dict(payload.items), "cause": payload.cause,
+                "agenda_item": payload.agenda_item, "referred_to": payload.referred_to},
     )
     return _out(req)
 
@@ -697,9 +734,27 @@ def ref_offices(request: StaffRequest) -> list[dict[str, Any]]:
              "is_central": o.is_central} for o in account_selectors.offices()]
 
 
-@api.get("/reference/reasons", response=responses({200: list[dict[str, Any]]}), tags=["reference"])
+class ReferenceReasonOut(Schema):
+    code: str = Field(examples=["A01"])
+    outcomes: list[str] = Field(description="the outcomes it may explain")
+    th: str
+    en: str
+    basis: str = Field(description="the rule or regulation it rests on")
+    category: str = Field(description="the category of fact it rests on (condition, hardship, merit, …)")
+    category_th: str
+    category_en: str
+    cause: str = Field(description="for a termination's reason: the cause it fits (withdrawn, duplicate, …)")
+    other: bool = Field(description="a catch-all “another reason”: alone, the decision's note must say what it is")
+    unconfirmed: bool = Field(description="its legal basis is not confirmed yet")
+
+
+@api.get("/reference/reasons", response=responses({200: list[ReferenceReasonOut]}), tags=["reference"])
 def ref_reasons(request: StaffRequest) -> list[dict[str, Any]]:
-    return [{"code": r.code, "outcomes": list(r.outcomes), "th": r.th, "en": r.en, "basis": r.basis}
+    """The coded reasons a decision gives (``workflows/_reasons.yaml``)."""
+    return [{"code": r.code, "outcomes": list(r.outcomes), "th": r.th, "en": r.en, "basis": r.basis,
+             "category": r.category, "category_th": category_name(r.category, "th"),
+             "category_en": category_name(r.category, "en"), "cause": r.cause, "other": r.other,
+             "unconfirmed": r.unconfirmed}
             for r in all_reasons().values()]
 
 
@@ -722,3 +777,9 @@ def ref_subdistricts(request: HttpRequest, code: str) -> list[dict[str, Any]]:
         raise Http404("unknown district")
     return [{"code": s.code, "th": s.name_th, "en": s.name_en, "postal_codes": list(s.postal_codes)}
             for s in geothai.subdistricts(code)]
+
+
+# the meetings', decisions' and appeals' operations (they use this module's errors, inputs and documentation)
+from jfs.api.decisions import router as decisions_router  # noqa: E402  (it imports this module)
+
+api.add_router("", decisions_router)

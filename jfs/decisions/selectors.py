@@ -231,3 +231,58 @@ def outcome_table(fiscal_years: list[int], lang: str | None) -> list[dict[str, A
                      "outcomes": [{"outcome": o, "name": reasons.outcome_name(o, lang), "count": s.counts.get(o, 0),
                                    "share": round(s.share(o), 2)} for o in reasons.OUTCOME_NAMES]})
     return rows
+
+
+# --------------------------------------------------------------------------- the API's look-ups
+
+
+def committee_by_code(code: str) -> m.Committee | None:
+    return m.Committee.objects.filter(code=code).select_related("office").first()
+
+
+def person(ref: str) -> User | None:
+    """An active user by username, or by id when ``ref`` is all digits (the API's ``user`` field)."""
+    qs = User.objects.filter(is_active=True)
+    found = qs.filter(username=ref).first()
+    if found is None and ref.isdecimal() and len(ref) < 10:
+        found = qs.filter(pk=int(ref)).first()
+    return found
+
+
+def meetings_filtered(user: User, *, committee: str = "", state: str = "",
+                      fiscal_year: int | None = None) -> QuerySet[m.Meeting]:
+    """``meetings_for(user)`` narrowed by committee code, state and fiscal year, newest first."""
+    qs = meetings_for(user)
+    if committee:
+        qs = qs.filter(committee__code=committee)
+    if state:
+        qs = qs.filter(state=state)
+    if fiscal_year is not None:
+        qs = qs.filter(fiscal_year=fiscal_year)
+    return qs.order_by("-scheduled_for", "-id")
+
+
+def visible_meeting(user: User, meeting_id: int) -> m.Meeting | None:
+    """The meeting (prefetched, as ``meeting``) when ``user`` may see it; None otherwise."""
+    if not meetings_for(user).filter(pk=meeting_id).exists():
+        return None
+    return meeting(meeting_id)
+
+
+def visible_item(user: User, item_id: int) -> m.AgendaItem | None:
+    """An agenda item of a meeting ``user`` may see; None otherwise."""
+    found = m.AgendaItem.objects.select_related("meeting__committee", "request").filter(pk=item_id).first()
+    if found is None or not meetings_for(user).filter(pk=found.meeting_id).exists():
+        return None
+    return found
+
+
+def resolutions(meeting: m.Meeting) -> dict[int, m.Decision]:
+    """The decisions a meeting recorded, by agenda item."""
+    return {d.item_id: d for d in m.Decision.objects.filter(meeting=meeting, item__isnull=False)
+            .select_related("committee", "meeting").prefetch_related("reasons", "items", "letters")
+            if d.item_id is not None}
+
+
+def find_letter(letter_id: int) -> m.Letter | None:
+    return m.Letter.objects.select_related("request", "decision").filter(pk=letter_id).first()
