@@ -301,10 +301,18 @@ def act(users: dict[str, User]) -> Callable[..., Request]:
     """act(req, "officer.cm", "start_screening", on=date(...), comment=..., outcome=..., reason_code=...)
 
     Takes a workflow action through ``services.transition`` with the request's current version.
+    ``record_subcommittee_decision`` is taken at a meeting of the request's committee held that day
+    (``tests.decisions_support.decide_at_a_meeting``): the decision rules want one.
     """
 
     def do(req: Request, username: str, action: str, *, on: date | None = None, comment: str = "บันทึกเหตุผล",
            **fields: Any) -> Request:
+        from tests.decisions_support import decide_at_a_meeting, seat_everyone
+
+        if action == "record_subcommittee_decision" and "agenda_item" not in fields:
+            return decide_at_a_meeting(req, users, secretary=username, on=on, comment=comment, **fields)
+        if action in ("decide_urgent", "decide_appeal"):
+            seat_everyone()
         version = Request.objects.values_list("version", flat=True).get(pk=req.pk)
         return services.transition(actor=users[username], request_id=req.pk, action=action,
                                    expected_version=version, comment=comment, fields=fields, on=on)

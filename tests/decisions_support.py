@@ -75,6 +75,38 @@ def decide(req: Request, users: dict[str, Any], outcome: str = "approved", reaso
                                        items=items, cause=cause)
 
 
+def seat_on(committee: Any, users: dict[str, Any]) -> None:
+    """Give a committee with no members (a province other than Chiang Mai) Chiang Mai's people as its
+    chair, members and secretary, so a test can hold its meeting."""
+    from jfs.decisions.models import Membership
+
+    if committee.memberships.exists():
+        return
+    for who, position in (("chair.cm", "chair"), *((v, "member") for v in CM_VOTERS[1:]),
+                          ("secretary.cm", "secretary")):
+        Membership.objects.create(committee=committee, user=users[who], position=position, since=date(2015, 1, 1))
+
+
+def decide_at_a_meeting(req: Request, users: dict[str, Any], *, secretary: str = "secretary.cm",
+                        on: date | None = None, comment: str = "", **fields: Any) -> Request:
+    """What ``record_subcommittee_decision`` takes now: a meeting of the request's deciding committee
+    on ``on`` (today), its voting members present and voting for, the secretary recording it."""
+    seat_everyone()
+    committee = selectors.deciding_committee(Request.objects.select_related("office").get(pk=req.pk))
+    seat_on(committee, users)
+    day = on or timezone.localdate()
+    voters = [s.user.username for s in selectors.voting_members(committee, day)]
+    sec = selectors.seat_holder(committee, "secretary", day)
+    meeting = open_meeting(users, committee.code, sec.username if sec else secretary, tuple(voters), on=day)
+    item = meeting.items.get(request=req, kind="consider")
+    for who in voters:
+        decisions.cast_vote(actor=users[who], item_id=item.pk, choice="for")
+    codes = fields.get("reason_codes") or [c for c in str(fields.get("reason_code", "")).split(",") if c]
+    return decisions.decide_at_meeting(actor=users[sec.username if sec else secretary], item_id=item.pk,
+                                       outcome=fields.get("outcome", ""), reason_codes=codes, note=comment,
+                                       items=fields.get("items"), cause=fields.get("cause", ""), on=on)
+
+
 def _default_codes(outcome: str) -> list[str]:
     return {"approved": ["A01", "A02"], "partially_approved": ["P01"], "rejected": ["R03"],
             "terminated": ["T02"]}[outcome]

@@ -86,7 +86,7 @@ def test_a_decision_tells_the_assigned_officer_only(
         req = _walk(req, TO_CONSIDERATION[:1], act, attach)
         for who, action in (("officer2.cm", "complete_fact_finding"), ("officer2.cm", "submit_opinion")):
             req = act(req, who, action)
-        req = act(req, "head.cm", "decide_urgent", outcome="approved", reason_code="A01")
+        req = act(req, "chair.cm", "decide_urgent", outcome="approved", reason_code="A01")
     assert req.state == "decided"
     assert len(_notes("officer2.cm", handoffs.HANDOFF)) == 1
     assert not _notes("officer.cm", handoffs.HANDOFF) and not _notes("intake.cm", handoffs.HANDOFF)

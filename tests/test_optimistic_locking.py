@@ -87,10 +87,11 @@ def two_officers(make_request: Any, login: Any) -> tuple[Any, Any, Any, int]:
 
 def test_page_conflict_offers_the_form_again_at_the_current_version(two_officers: Any) -> None:
     req, _first, second, v = two_officers
-    typed = "ผู้ขอโทรมาแจ้งถอนคำขอ ข้อความนี้ต้องไม่หายหลังชนกัน"
+    # (not a decision: a decision goes through its check-your-answers page first)
+    typed = "ขอสำเนาคำฟ้องเพิ่มเติม ข้อความนี้ต้องไม่หายหลังชนกัน"
     transition_url = reverse("staff:transition", args=[req.pk])
     resp = second.post(transition_url, {
-        "action_code": "withdraw", "withdraw-action": "withdraw", "withdraw-version": v, "withdraw-comment": typed,
+        "action_code": "request_documents", "request_documents-action": "request_documents", "request_documents-version": v, "request_documents-comment": typed,
     })
     assert resp.status_code == 409
     html = resp.content.decode()
@@ -100,18 +101,20 @@ def test_page_conflict_offers_the_form_again_at_the_current_version(two_officers
     assert "กรุณาตรวจสอบการเปลี่ยนแปลงแล้วบันทึกอีกครั้ง" in html
     # the re-rendered form keeps the comment and carries the version the page now shows
     inputs = form_values(html)
-    assert inputs["withdraw-comment"].strip() == typed
-    assert inputs["withdraw-version"] == str(v + 1)
-    form = next(f for a, f in resp.context["actions"] if a.code == "withdraw")
-    assert form.is_bound and re.search(r'<details class="action" id="action-withdraw" open>\s*<summary>ผู้ขอถอนคำขอ</summary>', html)
+    assert inputs["request_documents-comment"].strip() == typed
+    assert inputs["request_documents-version"] == str(v + 1)
+    form = next(f for a, f in resp.context["actions"] if a.code == "request_documents")
+    assert form.is_bound and re.search(r'<details class="action" id="action-request_documents" open>\s*<summary>ขอเอกสารเพิ่มเติมจากผู้ขอ \(หยุดนับเวลา\)</summary>', html)
 
     # submitting the same form again is a deliberate second decision, and it now succeeds
-    resubmit = {k: inputs[k] for k in ("action_code", "withdraw-action", "withdraw-version", "withdraw-comment")}
+    resubmit = {"action_code": "request_documents",
+                **{k: inputs[k] for k in ("request_documents-action", "request_documents-version",
+                                          "request_documents-comment")}}
     resp = second.post(transition_url, resubmit)
     assert resp.status_code == 302, resp.content.decode()[:2000]
     req.refresh_from_db()
-    assert (req.state, req.version) == ("withdrawn", v + 2)
-    assert Transition.objects.get(request=req, action="withdraw").comment == typed
+    assert (req.state, req.version) == ("awaiting_documents", v + 2)
+    assert Transition.objects.get(request=req, action="request_documents").comment.strip() == typed
 
 
 def test_page_conflict_resubmitting_the_old_page_still_conflicts(two_officers: Any) -> None:

@@ -240,8 +240,10 @@ def scan(html: str) -> _PageScan:
 
 
 def template_files() -> list[Path]:
+    """The templates of pages a browser is served. Not ``templates/pdf/``: those are rendered only
+    into PDFs by WeasyPrint (jfs.core.pdf, offline, no script), whose CSS is in the document."""
     dirs = [ROOT / "templates", *sorted((ROOT / "jfs").glob("*/templates"))]
-    return sorted(p for d in dirs for p in d.rglob("*.html"))
+    return sorted(p for d in dirs for p in d.rglob("*.html") if (ROOT / "templates" / "pdf") not in p.parents)
 
 
 def test_no_template_has_inline_script_handlers_or_styles() -> None:

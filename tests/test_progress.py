@@ -71,7 +71,7 @@ def test_who_acts_is_named_by_the_forward_actions() -> None:
     wf = wfs()["LIT"]
     pr = p.progress(wf, state="received", history=[], today=MON, cal=CAL)
     by = {s.code: s.roles for s in pr.stages}
-    assert by["consideration"] == ("office_head", "subcommittee_secretary")
+    assert by["consideration"] == ("subcommittee_chair", "subcommittee_secretary")
     assert by["fact_finding"] == ("case_officer",)
     assert set(by["notified"]) == {"case_officer", "finance_officer", "office_head"}
     assert by["closed"] == ()
@@ -132,7 +132,7 @@ def test_an_appeal_is_listed_after_notification_and_follow_up_is_still_ahead() -
     assert codes(pr)[6:9] == ["notified", "appeal", "follow_up"]
     st = statuses(pr)
     assert st["notified"] == p.DONE and st["appeal"] == p.IN_PROGRESS and st["follow_up"] == p.NOT_STARTED
-    assert pr.next.roles == ("subcommittee_secretary", "office_head")
+    assert pr.next.roles == ("subcommittee_secretary",)
 
 
 def test_consultation() -> None:

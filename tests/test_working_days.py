@@ -184,7 +184,8 @@ def _to_notified(req: Any, act: Any, attach: Any, day: date) -> Any:
     attach(req, "intake.cm", "@required")
     steps = [("intake.cm", "start_screening", {}), ("intake.cm", "accept", {}),
              ("officer.cm", "complete_fact_finding", {}), ("officer.cm", "submit_opinion", {}),
-             ("head.cm", "decide_urgent", {"outcome": "approved", "reason_code": "A01"})]
+             # decided at a meeting of the request's own committee that day (a central one for a project grant)
+             ("secretary.cm", "record_subcommittee_decision", {"outcome": "approved", "reason_code": "A01"})]
     for username, action, fields in steps:
         req = act(req, username, action, on=day, **fields)
     return req
@@ -247,7 +248,7 @@ def test_waiting_for_documents_during_fact_finding_pauses_the_clock(make_request
 
     finished_on = CAL.add_working_days(resumed_on, 2)
     for username, action, fields in [("officer.cm", "complete_fact_finding", {}), ("officer.cm", "submit_opinion", {}),
-                                     ("head.cm", "decide_urgent", {"outcome": "approved", "reason_code": "A01"}),
+                                     ("chair.cm", "decide_urgent", {"outcome": "approved", "reason_code": "A01"}),
                                      ("intake.cm", "notify_applicant", {})]:
         req = act(req, username, action, on=finished_on, **fields)
     assert req.working_days_taken == CAL.working_days_between(received, finished_on) - n == 1 + 2 + 2

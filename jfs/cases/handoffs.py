@@ -29,8 +29,8 @@ HANDOFFS: dict[str, tuple[str, ...]] = {
     "decided": (roles.CASE_OFFICER, roles.INTAKE_OFFICER),
     # the money: the finance officer pays, tracks and closes
     "follow_up": (roles.FINANCE_OFFICER,),
-    # an appeal: the secretary records the subcommittee's decision on it (or the head decides)
-    "appeal": (roles.SUBCOMMITTEE_SECRETARY, roles.OFFICE_HEAD),
+    # an appeal: the Justice Fund Committee decides it at its meeting; the secretary records it
+    "appeal": (roles.SUBCOMMITTEE_SECRETARY,),
 }
 
 HANDOFF = "handoff"

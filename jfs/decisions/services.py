@@ -630,7 +630,7 @@ def cast_vote(*, actor: User, item_id: int, choice: str) -> m.Vote:
 
 
 def decide_at_meeting(*, actor: User, item_id: int, outcome: str, reason_codes: list[str], note: str = "",
-                      items: dict[str, Any] | None = None, cause: str = "") -> Request:
+                      items: dict[str, Any] | None = None, cause: str = "", on: date | None = None) -> Request:
     """The secretary records the resolution on an item (``record_subcommittee_decision``, or
     ``decide_appeal`` at the Justice Fund Committee): the request moves on and the decision is
     written, with the vote's tally, in one transaction."""
@@ -639,7 +639,7 @@ def decide_at_meeting(*, actor: User, item_id: int, outcome: str, reason_codes: 
     req = item.request
     return cases.transition(actor=actor, request_id=req.pk, action=action, expected_version=None, comment=note,
                             fields={"outcome": outcome, "reason_codes": reason_codes, "items": items or {},
-                                    "cause": cause, "agenda_item": item.pk})
+                                    "cause": cause, "agenda_item": item.pk}, on=on)
 
 
 @transaction.atomic

@@ -55,6 +55,7 @@ ACTIONS: dict[str, StrOrPromise] = {
     "meeting_closed": _("ปิดประชุม"),
     "minutes_approved": _("รับรองรายงานการประชุม"),
     "letter_generated": _("ออกหนังสือแจ้งผล"),
+    "minutes_downloaded": _("ดาวน์โหลดรายงานการประชุม"),
 }
 #: the search's parameters; anything else in the query string is ignored (and not recorded)
 FIELDS = ("reference", "actor", "action", "from", "to")
