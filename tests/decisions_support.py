@@ -93,6 +93,7 @@ def decide_at_a_meeting(req: Request, users: dict[str, Any], *, secretary: str =
     on ``on`` (today), its voting members present and voting for, the secretary recording it."""
     seat_everyone()
     committee = selectors.deciding_committee(Request.objects.select_related("office").get(pk=req.pk))
+    assert committee is not None, "this request's service has no deciding committee"
     seat_on(committee, users)
     day = on or timezone.localdate()
     voters = [s.user.username for s in selectors.voting_members(committee, day)]

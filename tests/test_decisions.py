@@ -252,6 +252,7 @@ def test_appeal_within_its_period_in_working_days_decided_by_the_committee(
     told = date.today()
     _decided_and_notified(req, seated, act, "rejected", ["R01"], told)
     deadline = decisions.appeal_deadline(Request.objects.get(pk=req.pk))
+    assert deadline is not None
     cal = services.calendar_for(req.office_id)
     assert cal.working_days_between(told, deadline) == authority.appeal_working_days(told)
     act(req, "intake.cm", "appeal", comment="มีหลักฐานรายได้ใหม่", on=deadline)
@@ -276,6 +277,7 @@ def test_appeal_after_its_deadline_or_against_an_approval_is_refused(make_reques
     late = make_request()
     _decided_and_notified(late, seated, act, "partially_approved", ["P01"], date.today())
     deadline = decisions.appeal_deadline(Request.objects.get(pk=late.pk))
+    assert deadline is not None
     with pytest.raises(CaseError) as refused:
         act(late, "intake.cm", "appeal", comment="ขออุทธรณ์", on=deadline + timedelta(days=1))
     assert "appeal period is over" in _errors(refused)["comment"]
