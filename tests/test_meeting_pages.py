@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jfs.audit.models import AuditEvent
+from jfs.cases import services as cases
 from jfs.cases.models import Request
 from jfs.core import clock
 from jfs.core.pdf import pdf_text
@@ -127,7 +128,7 @@ def test_a_vote_by_a_declared_member_is_refused_in_thai_on_the_page(make_request
     _open(seated, meeting)
     item = meeting.items.get(request=req)
     client = login("member3.cm")
-    resp = client.post(reverse("staff:meeting_item_step", args=[item.pk, "conflict"]), {"note": "เป็นญาติของคู่ความ"})
+    resp = client.post(reverse("staff:meeting_item_step", args=[item.pk, "conflict"]), {"note": "เป็นญาติ\x00ของคู่ความ"})
     assert resp.status_code == 303
     html = client.get(resp["Location"]).content.decode()
     assert "บันทึกการแจ้งส่วนได้เสียแล้ว" in html and "ชาญ ชอบธรรม" in html
@@ -136,6 +137,7 @@ def test_a_vote_by_a_declared_member_is_refused_in_thai_on_the_page(make_request
     assert resp.status_code == 200
     assert "ท่านแจ้งส่วนได้เสียในวาระนี้ จึงลงมติไม่ได้" in resp.content.decode()
     assert not item.votes.exists()
+    assert item.conflicts.get().note == "เป็นญาติของคู่ความ"  # a NUL typed or forged never reaches the database
 
 
 def test_opening_without_quorum_says_so(seated: dict[str, Any], login: Any) -> None:
@@ -261,3 +263,29 @@ def test_the_minutes_download_is_a_pdf_attachment_and_audited(make_request: Any,
     assert resp["Content-Security-Policy"] == "sandbox" and resp["X-Content-Type-Options"] == "nosniff"
     assert resp.content.startswith(b"%PDF") and req.number in pdf_text(resp.content)
     assert AuditEvent.objects.filter(action="minutes_downloaded", object_id=str(meeting.pk)).exists()
+
+
+def test_the_chairs_urgent_decision_is_shown_and_acknowledged(make_request: Any, seated: dict[str, Any],
+                                                              login: Any) -> None:
+    bail = to_consideration(make_request(service="BAIL"), seated)
+    cases.transition(actor=seated["chair.cm"], request_id=bail.pk, action="decide_urgent",
+                     expected_version=bail.version, fields={"outcome": "approved", "reason_codes": ["A01", "A03"]})
+    meeting = _schedule(seated)
+    decisions.build_agenda(actor=seated["secretary.cm"], meeting_id=meeting.pk)
+    item = meeting.items.get(request=bail)
+    assert item.kind == m.ACKNOWLEDGE
+    client = login("secretary.cm")
+    html = _page(client, meeting)
+    assert "ผลการพิจารณากรณีเร่งด่วนของประธาน" in html and "รอที่ประชุมรับทราบ" in html
+    assert "ผู้ขอมีฐานะยากจน ไม่สามารถรับภาระค่าใช้จ่ายได้" in html  # the reasons in words, not codes
+    assert ">รับทราบ</button>" not in html  # not before the meeting opens
+    _open(seated, meeting)
+    member_html = _page(login("member.cm"), meeting)
+    assert ">รับทราบ</button>" not in member_html and ">เห็นชอบ</button>" not in member_html  # not voted on
+    html = _page(client, meeting)
+    assert ">รับทราบ</button>" in html
+    resp = client.post(reverse("staff:meeting_item_step", args=[item.pk, "acknowledge"]), follow=True)
+    html = resp.content.decode()
+    assert "ที่ประชุมรับทราบแล้ว" in html and ">รับทราบ</button>" not in html
+    item.refresh_from_db()
+    assert item.acknowledged_at is not None

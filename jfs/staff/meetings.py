@@ -76,6 +76,11 @@ def _see_other(url: str) -> HttpResponse:
     return resp
 
 
+def _text(value: str | None, limit: int) -> str:
+    """Typed text as stored: without NUL (PostgreSQL refuses it), at most ``limit`` characters."""
+    return (value or "").replace("\x00", "")[:limit]
+
+
 def _meeting_url(pk: int, anchor: str = "") -> str:
     return reverse("staff:meeting", args=[pk]) + (f"#{anchor}" if anchor else "")
 
@@ -288,7 +293,7 @@ def _meeting_context(request: StaffRequest, meeting: m.Meeting, typed: dict[str,
                      "may_record": seat == m.SECRETARY and taking and s.user_id not in attended}
                     for s in members],
         "electronic": electronic,
-        "may_sign_in": bool(membership) and electronic and taking and not present,
+        "may_sign_in": seat in m.VOTING_POSITIONS and electronic and taking and not present,
         "steps": [code for code, (_fn, position, state) in MEETING_STEPS.items()
                   if seat == position and meeting.state == state],
         "items": item_views,
@@ -400,7 +405,7 @@ def item_step(request: StaffRequest, pk: int, step: str) -> HttpResponseBase:
     anchor = f"item-{found.pk}"
     try:
         if step == "conflict":
-            services.declare_conflict(actor=request.user, item_id=found.pk, note=request.POST.get("note", "")[:2000])
+            services.declare_conflict(actor=request.user, item_id=found.pk, note=_text(request.POST.get("note", ""), 2000))
         elif step == "vote":
             services.cast_vote(actor=request.user, item_id=found.pk, choice=request.POST.get("choice", ""))
         elif step == "acknowledge":
@@ -541,7 +546,7 @@ def decide(request: StaffRequest, pk: int) -> HttpResponseBase:
     try:
         services.decide_at_meeting(
             actor=request.user, item_id=found.pk, outcome=form.chosen_outcome, reason_codes=form.chosen_codes(),
-            note=str(request.POST.get(form.add_prefix("note"), ""))[:5000], items=amounts,
+            note=_text(request.POST.get(form.add_prefix("note"), ""), 5000), items=amounts,
             cause=str(request.POST.get(form.add_prefix("cause"), "")) if form.chosen_outcome == "terminated" else "")
     except NotPermitted as exc:
         return _refused(request, found.meeting_id, exc, anchor)
