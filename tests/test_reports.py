@@ -35,7 +35,8 @@ def old_dashboard(user: User, fy: int, office_code: str, today: date) -> dict[st
     if office_code:
         qs = qs.filter(office__code=office_code)
     year = qs.filter(fiscal_year=fy)
-    decided = ~Q(outcome="") & Q(working_days_taken__isnull=False)
+    # since referrals are decisions with the outcome "referred" (issue 10), "decided" is the four outcomes
+    decided = Q(outcome__in=reports.OUTCOMES) & Q(working_days_taken__isnull=False)
     per_service = [
         {
             "service": row["service"], "total": row["total"], "open": row["open"], "finished": row["finished"],
@@ -54,7 +55,7 @@ def old_dashboard(user: User, fy: int, office_code: str, today: date) -> dict[st
     for row in per_service:  # since standard_applies is used: no on-time rate or mean without the standard
         if not service_registry.get(row["service"]).standard_applies:
             row["on_time_pct"] = row["mean_days"] = None
-    outcomes = {r["outcome"]: r["n"] for r in year.exclude(outcome="").values("outcome").annotate(n=Count("id"))}
+    outcomes = {r["outcome"]: r["n"] for r in year.filter(outcome__in=reports.OUTCOMES).values("outcome").annotate(n=Count("id"))}
     return {"per_service": per_service, "outcomes": outcomes, "total": year.count(),
             "overdue_count": selectors.overdue(qs, today).count(), "open_count": selectors.open_requests(qs).count()}
 

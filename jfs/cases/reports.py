@@ -122,7 +122,9 @@ def dashboard(user: User, *, fiscal_year: int | None = None, office: str = "", t
     qs = selectors.visible_requests(user)
     if office:
         qs = qs.filter(office__code=office)
-    decided = ~Q(outcome="") & Q(working_days_taken__isnull=False)
+    # the four outcomes: a referral before consideration (outcome "referred") is not a decision the
+    # fund's on-time figures count (docs/demo-data.md)
+    decided = Q(outcome__in=OUTCOMES) & Q(working_days_taken__isnull=False)
     rows = (
         qs.filter(fiscal_year=fy).order_by().values("service").annotate(
             total=Count("id"),

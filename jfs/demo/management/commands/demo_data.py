@@ -85,6 +85,6 @@ class Command(BaseCommand):
             years = ", ".join(f"FY{fy}: {n:,}" for fy, n in summary.by_year.items())
             self.stdout.write(self.style.SUCCESS(
                 f"Loaded {summary.requests:,} requests, {summary.transitions:,} transitions, "
-                f"{summary.persons:,} applicants, {summary.documents:,} documents and {summary.requests:,} audit "
-                f"events in {summary.seconds:.1f} s ({summary.rows / max(summary.seconds, 1e-9):,.0f} rows/s). {years}"
+                f"{summary.persons:,} applicants, {summary.documents:,} documents, {summary.decisions:,} decisions "
+                f"({summary.meetings:,} meetings) and {summary.requests:,} audit events in {summary.seconds:.1f} s ({summary.rows / max(summary.seconds, 1e-9):,.0f} rows/s). {years}"
             ))
