@@ -365,3 +365,18 @@ def test_central_secretary_acts_on_a_provincial_request_only_when_it_is_theirs(
     assert "act" in services.allowed(seated["secretary.central"], hr)
     assert services.allowed(seated["secretary.central"], lit) == frozenset()
     assert services.allowed(seated["chair.cm"], lit) == frozenset({"act"})
+
+
+def test_committee_members_see_the_requests_their_committee_decides_and_no_others(
+        make_request: Any, seated: dict[str, Any]) -> None:
+    from jfs.cases import selectors as case_selectors
+
+    hr, lit, big = make_request(service="HR"), make_request(), make_request(details={
+        "case_kind": "civil", "court": "ศาลจังหวัดเชียงใหม่", "party_role": "defendant", "costs": {"lawyer": "250000"}})
+    kk = make_request(office="40")
+    seen = {u: set(case_selectors.visible_requests(seated[u]).values_list("pk", flat=True))
+            for u in ("member.central", "chair.central", "member.cm", "chair.board")}
+    assert seen["member.central"] >= {hr.pk, big.pk} and lit.pk not in seen["member.central"]
+    assert kk.pk not in seen["member.central"] and kk.pk not in seen["member.cm"]
+    assert {hr.pk, lit.pk, big.pk} <= seen["member.cm"]  # their own office's (as before)
+    assert not seen["chair.board"] & {hr.pk, lit.pk, big.pk, kk.pk}  # nothing appealed yet

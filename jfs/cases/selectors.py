@@ -8,6 +8,8 @@ that scope does not exist for the user (the views answer 404).
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from django.http import Http404
 from jfs.accounts.models import Office, User
 from jfs.cases.calendar import calendar_for, calendars_for
 from jfs.cases.models import TERMINAL_STATES, Document, PersonRevision, Request, Transition
-from jfs.cases.services import ASSIGNABLE_ROLES, may_register
+from jfs.cases.services import ASSIGNABLE_ROLES, may_register, owners
 from jfslib import roles, thai_id
 from jfslib.sla import Colour, colour, queue_colour, working_days_left
 from jfslib.workdays import WorkingCalendar
@@ -36,6 +38,10 @@ def visible_requests(user: User) -> QuerySet[Request]:
             return qs.none()
         return qs.filter(applicant__national_id=user.national_id)
     office = Q(office_id=user.office_id)
+    # the members of a committee also see the requests it decides (their own office's or not)
+    committee = [q for owner in owners() if (q := owner.visible(user)) is not None]
+    if committee:
+        return qs.filter(functools.reduce(operator.or_, committee, office | Q(assigned_to=user)))
     if not assigned_elsewhere(user):
         # the usual case: no cross-office assignment, so the scope is the office alone. An
         # OR with the assignments would keep PostgreSQL off the office-leading indexes, and a
@@ -149,8 +155,10 @@ def my_queue(user: User) -> QuerySet[Request]:
     elif user.role == roles.OFFICE_HEAD:
         cond = office & (Q(state__in=("consideration", "appeal")) | Q(assigned_to__isnull=True)
                          | Q(escalated_on__isnull=False))
-    elif user.role in {roles.SUBCOMMITTEE_SECRETARY, roles.SUBCOMMITTEE_MEMBER}:
-        cond = office & Q(state__in=("consideration", "appeal"))
+    elif user.role in {roles.SUBCOMMITTEE_SECRETARY, roles.SUBCOMMITTEE_MEMBER, roles.SUBCOMMITTEE_CHAIR}:
+        # what waits for their committees: its office's and those it decides from elsewhere
+        waiting = visible_requests(user).filter(state__in=("consideration", "appeal"))
+        return order_requests(open_requests(waiting), "due")
     else:
         return order_requests(open_requests(visible_requests(user)), "due")
     return order_requests(open_requests(base.filter(cond)), "due")

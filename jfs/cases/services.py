@@ -21,7 +21,7 @@ import filetype
 import geothai
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from jfs.accounts.models import Office, User
 from jfs.audit.services import record
@@ -167,6 +167,8 @@ class ActionOwner(Protocol):
 
     def in_scope(self, user: User, req: Request) -> bool: ...
 
+    def visible(self, user: User) -> Q | None: ...
+
 
 ACTION_OWNERS: dict[str, ActionOwner] = {}
 
@@ -174,6 +176,12 @@ ACTION_OWNERS: dict[str, ActionOwner] = {}
 def register_action_owner(owner: ActionOwner) -> None:
     for action in owner.actions:
         ACTION_OWNERS[action] = owner
+
+
+def owners() -> list[ActionOwner]:
+    """The registered action owners (``selectors.visible_requests`` asks them whom else a request
+    is shown to: the members of the committee that decides it)."""
+    return _owners()
 
 
 def _owners() -> list[ActionOwner]:

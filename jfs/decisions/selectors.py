@@ -98,6 +98,29 @@ def sits_on_deciding_committee(user: User, req: Request) -> bool:
     return False
 
 
+def decided_by_committees_of(user: User) -> Q:
+    """A filter on requests: those the committees ``user`` sits on decide (``authority.route``): a
+    provincial subcommittee its office's requests; a central one its services' requests filed at the
+    central office, always-central services everywhere, and the others above the provincial limit;
+    the Justice Fund Committee the appealed requests. Also every request on their meetings' agendas."""
+    today = clock.today()
+    auth = authority.load()
+    found = Q(agenda_items__meeting__committee__in=committees_of(user, today))
+    for committee in committees_of(user, today):
+        if committee.level == m.LEVEL_PROVINCIAL:
+            found |= Q(office_id=committee.office_id, service__in=committee.services)
+        elif committee.level == m.LEVEL_BOARD:
+            found |= Q(appeals__isnull=False)
+        else:
+            for service in committee.services:
+                here = Q(service=service)
+                if auth.routes.get(service) == authority.PROVINCIAL:
+                    limit = authority.provincial_limit(service, today)
+                    here &= Q(office__is_central=True) | (Q(amount_requested__gt=limit) if limit is not None else Q())
+                found |= here
+    return Q(pk__in=Request.objects.filter(found).values("pk"))
+
+
 def ready_for(committee: m.Committee, on: date) -> list[Request]:
     """Requests in consideration that this committee decides, not on an agenda of a meeting that
     has not decided them yet."""

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from jfs.accounts.models import CENTRAL_OFFICE_CODE, Office, User
 from jfs.audit.services import record
@@ -387,6 +387,16 @@ class DecisionOwner:
         if user.role not in (roles.SUBCOMMITTEE_CHAIR, roles.SUBCOMMITTEE_SECRETARY):
             return False
         return selectors.sits_on_deciding_committee(user, req)
+
+    def visible(self, user: User) -> Q | None:
+        """The requests the committees ``user`` sits on decide (chairs, members, secretaries only)."""
+        if user.role not in COMMITTEE_ROLES:
+            return None
+        return selectors.decided_by_committees_of(user)
+
+
+#: the roles that sit on committees
+COMMITTEE_ROLES = frozenset({roles.SUBCOMMITTEE_CHAIR, roles.SUBCOMMITTEE_MEMBER, roles.SUBCOMMITTEE_SECRETARY})
 
 
 OWNER = DecisionOwner()
