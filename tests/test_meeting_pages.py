@@ -118,6 +118,10 @@ def test_a_person_without_a_seat_does_not_see_the_meeting(seated: dict[str, Any]
     assert client.get(reverse("staff:meeting", args=[meeting.pk])).status_code == 404
     assert client.post(reverse("staff:meeting_step", args=[meeting.pk, "open"])).status_code == 404
     assert "ครั้งที่" not in client.get(reverse("staff:meetings")).content.decode()
+    # a read-only role (the auditor) sees every meeting, with no button and no form
+    html = _page(login("auditor"), meeting)
+    assert _buttons(html) == set() and "บันทึกว่ามาประชุม" not in html and "ลงชื่อเข้าประชุม" not in html
+    assert "ครั้งที่ 1/" in login("auditor").get(reverse("staff:meetings")).content.decode()
 
 
 def test_a_vote_by_a_declared_member_is_refused_in_thai_on_the_page(make_request: Any, seated: dict[str, Any],

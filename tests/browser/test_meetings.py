@@ -70,6 +70,7 @@ def test_a_litigation_request_through_a_provincial_meeting_to_partial_approval_a
     page = secretary.page
     page.get_by_role("link", name="การประชุม", exact=True).click()
     page.wait_for_url("**/staff/meetings/")
+    _axe_both_screens(secretary, "meetings list with the scheduling form")
     today = clock.today()
     page.get_by_label("วันที่ประชุม").fill(f"{today.day:02d}/{today.month:02d}/{today.year + 543}")
     page.get_by_label("เวลา", exact=True).fill("09.30")
