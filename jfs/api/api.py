@@ -78,6 +78,10 @@ REQUEST_LINKS = {
     "ListDocuments": "jfs_api_api_list_documents",
 }
 
+#: operations under a request's path (``jfs.api.decisions``) that link back to the request
+REQUEST_PATH_OPERATIONS = frozenset({"jfs_api_decisions_list_decisions", "jfs_api_decisions_list_appeals",
+                                     "jfs_api_decisions_generate_letter"})
+
 
 class JfsNinjaAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None,
@@ -95,6 +99,15 @@ class JfsNinjaAPI(NinjaAPI):
                     pointer = "/id"
                 elif op_id in {"jfs_api_api_list_requests", "jfs_api_api_search_requests"}:
                     pointer = "/items/0/id"  # the newest request of the page
+                elif op_id in REQUEST_PATH_OPERATIONS:
+                    # a request's decisions, appeals and letters lead back to the request itself
+                    for code in ("200", "201"):
+                        if code in op["responses"]:
+                            op["responses"][code]["links"] = {
+                                name: {"operationId": REQUEST_LINKS[name],
+                                       "parameters": {"request_id": "$request.path.request_id"}}
+                                for name in ("GetRequest", "ListTransitions")}
+                    continue
                 else:
                     continue
                 for code in ("200", "201"):
