@@ -293,3 +293,31 @@ def test_the_schema_documents_the_new_operations_and_their_answers() -> None:
     transition = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]["TransitionIn"]["properties"]
     assert {"reason_codes", "items", "cause", "agenda_item", "referred_to"} <= set(transition)
     assert "referred" in transition["outcome"]["enum"]
+
+
+def test_an_appeal_lodged_and_decided_through_the_api(make_request: Any, seated: dict[str, Any], api_client: Any,
+                                                      act: Any) -> None:
+    req = make_request()
+    decide(req, seated, "rejected", ["R01"])
+    req = act(req, "officer.cm", "notify_applicant")
+    resp = post_json(api_client("intake.cm"), f"/api/v1/requests/{req.pk}/transitions",
+                     {"action": "appeal", "version": req.version, "comment": "มีหลักฐานรายได้ใหม่"})
+    assert resp.status_code == 200, resp.content
+    officer = api_client("officer.cm")
+    [lodged] = officer.get(f"/api/v1/requests/{req.pk}/appeals").json()
+    assert (lodged["state"], lodged["grounds"], lodged["decision"]) == ("lodged", "มีหลักฐานรายได้ใหม่", None)
+
+    board = open_meeting(seated, "BOARD", "secretary.central", ("chair.board", "member.central", "member2.central"))
+    item = board.items.get(request=req)
+    for who in ("chair.board", "member.central"):
+        assert post_json(api_client(who), f"/api/v1/agenda-items/{item.pk}/votes", {"choice": "for"}).status_code == 201
+    resp = post_json(api_client("secretary.central"), f"/api/v1/agenda-items/{item.pk}/resolution",
+                     {"outcome": "approved", "reason_codes": ["U01"]})
+    assert resp.status_code == 201, resp.content
+    assert (resp.json()["kind"], resp.json()["committee"]["code"]) == ("appeal", "BOARD")
+
+    [decided] = officer.get(f"/api/v1/requests/{req.pk}/appeals").json()
+    assert (decided["state"], decided["decision"]) == ("decided", resp.json()["id"])
+    kinds = [(d["kind"], d["outcome"]) for d in officer.get(f"/api/v1/requests/{req.pk}/decisions").json()]
+    assert kinds == [("first", "rejected"), ("appeal", "approved")]
+    assert AuditEvent.objects.filter(action="view_personal_data", object_type="appeals", object_id=str(req.pk)).exists()
