@@ -256,7 +256,7 @@ class Decision(AppendOnlyModel):
 
     class Meta:
         ordering = ["-decided_on", "-id"]
-        indexes = [models.Index(fields=["service", "fiscal_year", "outcome"], name="decision_stats")]
+        indexes = [models.Index(fields=["fiscal_year", "kind", "outcome", "service"], name="decision_stats")]
 
 
 class DecisionReason(AppendOnlyModel):

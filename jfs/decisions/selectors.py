@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from jfs.accounts.models import User
 from jfs.cases import reasons
@@ -236,14 +235,17 @@ class OutcomeShares:
 def outcome_shares(fiscal_year: int, *, service: str | None = None, office_id: int | None = None) -> OutcomeShares:
     """Counted from the decisions recorded: each request's first decision (an appeal's is apart).
     The denominator is every request decided, referred ones included (docs/decisions.md)."""
-    qs = decisions(fiscal_year=fiscal_year, service=service, office_id=office_id).filter(kind=m.FIRST)
-    counts: Counter[str] = Counter(qs.values_list("outcome", flat=True))
+    qs = m.Decision.objects.filter(fiscal_year=fiscal_year, kind=m.FIRST)
+    if service:
+        qs = qs.filter(service=service)
+    if office_id is not None:
+        qs = qs.filter(request__office_id=office_id)
+    counts = {o: n for o, n in qs.values_list("outcome").annotate(n=Count("id")).order_by()}
     other_codes = [code for code, r in reasons.all_reasons().items() if r.other]
-    with_other = set(m.DecisionReason.objects.filter(decision__in=qs, code__in=other_codes)
-                     .values_list("decision_id", flat=True))
-    with_coded = set(m.DecisionReason.objects.filter(decision__in=qs, decision_id__in=with_other)
-                     .exclude(code__in=other_codes).values_list("decision_id", flat=True))
-    return OutcomeShares(fiscal_year, dict(counts), sum(counts.values()), len(with_other - with_coded))
+    with_other = m.DecisionReason.objects.filter(decision=OuterRef("pk"), code__in=other_codes)
+    with_coded = m.DecisionReason.objects.filter(decision=OuterRef("pk")).exclude(code__in=other_codes)
+    other_only = qs.filter(Exists(with_other), ~Exists(with_coded)).count()
+    return OutcomeShares(fiscal_year, counts, sum(counts.values()), other_only)
 
 
 def outcome_table(fiscal_years: list[int], lang: str | None) -> list[dict[str, Any]]:

@@ -247,7 +247,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='decision',
-            index=models.Index(fields=['service', 'fiscal_year', 'outcome'], name='decision_stats'),
+            index=models.Index(fields=['fiscal_year', 'kind', 'outcome', 'service'], name='decision_stats'),
         ),
         migrations.AddConstraint(
             model_name='attendance',
