@@ -58,7 +58,8 @@ def test_the_case_page_shows_the_stages_and_the_next_step(make_request: Any, log
     assert "กำลังดำเนินการ" in tasks and "ยังไม่เริ่ม" in tasks
     assert f"ครบกำหนด {be_date(req.step_due_on)}" in tasks
     assert "ประมาณ" in tasks  # later stages: estimated dates
-    assert "โดย หัวหน้าสำนักงาน หรือ เลขานุการคณะอนุกรรมการ" in tasks  # who decides
+    # who decides: the subcommittee's chair urgently (no longer the office head, issue 10) or its secretary's record
+    assert "โดย ประธานอนุกรรมการ หรือ เลขานุการคณะอนุกรรมการ" in tasks
     nxt = text(section(html, "h-next-step"))
     assert "“เริ่มตรวจสอบคำขอ”" in nxt
     assert "เจ้าหน้าที่รับคำขอ หรือ เจ้าหน้าที่ผู้รับผิดชอบคำขอ" in nxt
@@ -152,7 +153,8 @@ def test_the_banner_after_a_hand_off_names_who_was_told(make_request: Any, act: 
     act(req, "officer.cm", "complete_fact_finding")
     resp = post_action(login("officer.cm"), req, "submit_opinion", comment="เห็นควรอนุมัติ")
     said = banner(resp)
-    assert "ขั้นตอนถัดไป: “พิจารณากรณีเร่งด่วน (ผู้มีอำนาจ)” หรือ “บันทึกมติคณะอนุกรรมการ”" in said
+    # the urgent decision is the subcommittee chair's since issue 10 (its name says so)
+    assert "ขั้นตอนถัดไป: “พิจารณากรณีเร่งด่วนโดยประธานอนุกรรมการ” หรือ “บันทึกมติคณะอนุกรรมการ”" in said
     assert "ระบบแจ้งเตือน อรุณี บันทึกดี (เลขานุการคณะอนุกรรมการ) ในระบบงานแล้ว" in said
 
 

@@ -1,9 +1,11 @@
-"""Decisions without mistakes (issue 9, item 5) and refused actions answered with a redirect (item 8).
+"""Decisions without mistakes (issue 9, item 5; issue 10) and refused actions answered with a redirect (item 8).
 
-The service refuses a deciding action without an outcome, or with a reason that does not fit it,
+The decision rules refuse a deciding action without an outcome, or with a reason that does not fit it,
 naming every problem on its field and writing nothing; the page offers the reasons of the chosen
-outcome by name, shows a check-your-answers page before the decision, and answers a refusal with a
-redirect to the case page (refreshing it posts nothing) that keeps what was typed.
+outcome by name (checkboxes: a decision has one or more), shows a check-your-answers page before the
+decision, and answers a refusal with a redirect to the case page (refreshing it posts nothing) that
+keeps what was typed. Since issue 10 the case page's decision is the subcommittee chair's urgent one
+(``decide_urgent``, chair.cm); the secretary records a meeting's resolution on the meeting's page.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ from jfs.cases import reasons, services
 from jfs.cases.errors import Conflict, DecisionIncomplete, TransitionNotAllowed
 from jfs.cases.models import Request, Transition
 from jfs.staff.decisions import ANSWERS_KEY, TYPED_KEY
+from tests.decisions_support import seat_everyone
 
 pytestmark = pytest.mark.django_db
 
-ACTION = "record_subcommittee_decision"
+ACTION = "decide_urgent"
+CHAIR = "chair.cm"
 
 
 @pytest.fixture
 def considered(make_request: Any, act: Any, attach: Any) -> Request:
-    """A request waiting for the subcommittee's decision."""
+    """A request waiting for a decision (17,000 baht: within the chair's urgent limit)."""
+    seat_everyone()
     req = make_request(assign_to="officer.cm")
     attach(req, "intake.cm", "@required")
     for username, action in [("intake.cm", "start_screening"), ("intake.cm", "accept"),
@@ -50,14 +55,16 @@ def _unchanged(req: Request) -> None:
 def test_a_decision_without_an_outcome_is_refused_on_its_fields_and_writes_nothing(considered: Request, act: Any) -> None:
     events = AuditEvent.objects.count()
     with pytest.raises(DecisionIncomplete) as exc:
-        act(considered, "secretary.cm", ACTION, comment="")
+        act(considered, CHAIR, ACTION, comment="")
     err = exc.value
     assert err.status == 422 and err.code == "decision_incomplete"
-    # every problem at once, each on its field, in words (never "outcome, reason_code")
-    assert {e["field"] for e in err.errors} == {"outcome", "reason_code", "comment"}
+    # every problem at once, each on its field, in words (never "outcome, reason_codes"); the urgent
+    # decision needs no comment (the note adds to the reasons)
+    assert {e["field"] for e in err.errors} == {"outcome", "reason_codes"}
     by_field = {e["field"]: e for e in err.errors}
-    assert by_field["outcome"]["message_th"] == "กรุณาเลือกผลการพิจารณา"
-    assert by_field["outcome"]["message_en"] == "Choose the outcome of the decision"
+    assert by_field["outcome"]["message_th"].startswith("กรุณาเลือกผลการพิจารณา (อนุมัติ, ")
+    assert by_field["outcome"]["message_en"].startswith("Choose the outcome (Approved, ")
+    assert by_field["reason_codes"]["message_th"] == "กรุณาเลือกเหตุผลอย่างน้อยหนึ่งข้อ"
     assert "reason_code" not in err.th and "outcome" not in err.en.split(":")[0]
     _unchanged(considered)
     assert AuditEvent.objects.count() == events
@@ -65,9 +72,9 @@ def test_a_decision_without_an_outcome_is_refused_on_its_fields_and_writes_nothi
 
 def test_a_reason_that_does_not_fit_the_outcome_is_refused_by_name(considered: Request, act: Any) -> None:
     with pytest.raises(DecisionIncomplete) as exc:
-        act(considered, "secretary.cm", ACTION, outcome="approved", reason_code="R01")
-    [error] = exc.value.errors
-    assert error["field"] == "reason_code"
+        act(considered, CHAIR, ACTION, outcome="approved", reason_codes=["A01", "R01"])
+    [error] = exc.value.errors  # A01 fits; only R01 is named
+    assert error["field"] == "reason_codes"
     r01 = reasons.all_reasons()["R01"]
     assert r01.th in error["message_th"] and "อนุมัติ" in error["message_th"] and "R01" not in error["message_th"]
     assert r01.en in error["message_en"]
@@ -76,8 +83,8 @@ def test_a_reason_that_does_not_fit_the_outcome_is_refused_by_name(considered: R
 
 def test_an_unknown_outcome_or_reason_is_refused(considered: Request, act: Any) -> None:
     with pytest.raises(DecisionIncomplete) as exc:
-        act(considered, "secretary.cm", ACTION, outcome="maybe", reason_code="ZZZ")
-    assert {e["field"] for e in exc.value.errors} == {"outcome", "reason_code"}
+        act(considered, CHAIR, ACTION, outcome="maybe", reason_codes=["ZZZ"])
+    assert {e["field"] for e in exc.value.errors} == {"outcome", "reason_codes"}
     _unchanged(considered)
 
 
@@ -87,45 +94,47 @@ def test_role_and_state_are_refused_before_the_decision_fields(considered: Reque
         act(considered, "officer.cm", ACTION)
     assert exc.value.code == "wrong_role"
     with pytest.raises(TransitionNotAllowed) as exc:
-        act(make_request(), "secretary.cm", ACTION)
+        act(make_request(), CHAIR, ACTION)
     assert exc.value.code == "wrong_state"
 
 
 def test_check_transition_checks_like_transition_and_writes_nothing(considered: Request, users: Any) -> None:
-    secretary = users["secretary.cm"]
+    chair = users[CHAIR]
     v = considered.version
     with pytest.raises(DecisionIncomplete):
-        services.check_transition(actor=secretary, request_id=considered.pk, action=ACTION, expected_version=v,
-                                  comment="x", fields={"outcome": "rejected", "reason_code": "A01"})
+        services.check_transition(actor=chair, request_id=considered.pk, action=ACTION, expected_version=v,
+                                  comment="x", fields={"outcome": "rejected", "reason_codes": ["A01"]})
     with pytest.raises(Conflict):
-        services.check_transition(actor=secretary, request_id=considered.pk, action=ACTION, expected_version=v - 1,
-                                  comment="มติที่ประชุม", fields={"outcome": "rejected", "reason_code": "R01"})
-    services.check_transition(actor=secretary, request_id=considered.pk, action=ACTION, expected_version=v,
-                              comment="มติที่ประชุม", fields={"outcome": "rejected", "reason_code": "R01"})
+        services.check_transition(actor=chair, request_id=considered.pk, action=ACTION, expected_version=v - 1,
+                                  comment="เหตุเร่งด่วน", fields={"outcome": "rejected", "reason_codes": ["R01"]})
+    services.check_transition(actor=chair, request_id=considered.pk, action=ACTION, expected_version=v,
+                              comment="เหตุเร่งด่วน", fields={"outcome": "rejected", "reason_codes": ["R01"]})
     _unchanged(considered)
 
 
-def test_the_decision_is_stored_with_its_outcome_and_reason(considered: Request, act: Any) -> None:
-    req = act(considered, "secretary.cm", ACTION, outcome="partially_approved", reason_code="P01")
+def test_the_decision_is_stored_with_its_outcome_and_reasons(considered: Request, act: Any) -> None:
+    req = act(considered, CHAIR, ACTION, outcome="partially_approved", reason_codes=["P01", "A01"],
+              items={"lawyer": "10000", "court_fee": "2000"})
     t = Transition.objects.get(request=req, action=ACTION)
-    assert t.fields == {"outcome": "partially_approved", "reason_code": "P01"}
-    assert (req.state, req.outcome, req.reason_code) == ("decided", "partially_approved", "P01")
+    assert t.fields == {"outcome": "partially_approved", "reason_code": "P01,A01"}
+    assert (req.state, req.outcome, req.reason_code) == ("decided", "partially_approved", "P01,A01")
 
 
 def test_reasons_of_an_outcome_and_their_names() -> None:
-    assert [r.code for r in reasons.for_outcome("rejected")] == ["R01", "R02", "R03", "R04"]
+    assert [r.code for r in reasons.for_outcome("rejected")][:4] == ["R01", "R02", "R03", "R04"]
+    assert all("rejected" in r.outcomes for r in reasons.for_outcome("rejected"))
     assert reasons.for_outcome("nonsense") == []
     assert reasons.outcome_name("partially_approved", "th") == "อนุมัติบางส่วน"
     assert reasons.outcome_name("partially_approved", "en") == "Partly approved"
-    assert reasons.all_reasons()["A01"].name("en") == "Applicant cannot afford the costs"
+    assert reasons.all_reasons()["A01"].name("en") == "The applicant cannot afford the costs"
 
 
 # --------------------------------------------------------------------------- the pages
 
 
 @pytest.fixture
-def secretary(login: Any) -> Client:
-    return login("secretary.cm")
+def chair(login: Any) -> Client:
+    return login(CHAIR)
 
 
 def _post(client: Client, req: Request, action: str = ACTION, confirmed: bool = False, **values: Any) -> Any:
@@ -136,98 +145,120 @@ def _post(client: Client, req: Request, action: str = ACTION, confirmed: bool = 
     return client.post(reverse("staff:transition", args=[req.pk]), data)
 
 
-def test_the_reason_field_shows_names_grouped_by_outcome(considered: Request, secretary: Client) -> None:
-    html = secretary.get(reverse("staff:case", args=[considered.pk])).content.decode()
-    assert '<optgroup label="ไม่อนุมัติ">' in html
-    assert reasons.all_reasons()["R01"].th in html
+def test_the_reason_field_shows_names_of_the_action_s_outcomes(considered: Request, chair: Client) -> None:
+    html = chair.get(reverse("staff:case", args=[considered.pk])).content.decode()
+    options = html.split(f'id="{ACTION}-reason_codes-options"')[1].split("</div></fieldset>")[0].split("</fieldset>")[0]
+    r01 = reasons.all_reasons()["R01"]
+    # each reason once, by name with its category and the outcomes it explains (no outcome chosen yet)
+    assert f"{r01.th} ({reasons.category_name(r01.category, 'th')}) · ใช้กับ ไม่อนุมัติ" in options
+    assert options.count('value="A01"') == 1 and 'type="checkbox"' in options
+    assert reasons.all_reasons()["F01"].th not in options  # "referred" is not an outcome of this action
     assert ">R01 " not in html and "รหัสเหตุผล" not in html  # names, never bare codes
     assert "ต่อไป: ตรวจสอบก่อนยืนยัน" in html
     assert f'hx-get="{reverse("staff:reason_options")}"' in html
 
 
-def test_choosing_an_outcome_loads_only_its_reasons(secretary: Client) -> None:
-    html = secretary.get(reverse("staff:reason_options"), {f"{ACTION}-outcome": "terminated"}).content.decode()
+def test_choosing_an_outcome_loads_only_its_reasons(chair: Client) -> None:
+    html = chair.get(reverse("staff:reason_options"), {f"{ACTION}-outcome": "terminated", "prefix": ACTION}).content.decode()
     assert reasons.all_reasons()["T01"].th in html and reasons.all_reasons()["T02"].th in html
-    assert reasons.all_reasons()["A01"].th not in html and "optgroup" not in html
-    html = secretary.get(reverse("staff:reason_options"), {f"{ACTION}-outcome": ""}).content.decode()
-    assert html.count("<optgroup") == len(reasons.OUTCOME_NAMES)
+    assert reasons.all_reasons()["A01"].th not in html and f'name="{ACTION}-reason_codes"' in html
+    html = chair.get(reverse("staff:reason_options"), {f"{ACTION}-outcome": "", "prefix": ACTION}).content.decode()
+    assert html.count('type="checkbox"') == len({r.code for o in ("approved", "partially_approved", "rejected", "terminated")
+                                                 for r in reasons.for_outcome(o)})
+    # the reasons already ticked stay ticked when the outcome changes
+    html = chair.get(reverse("staff:reason_options"), {f"{ACTION}-outcome": "approved", "prefix": ACTION,
+                                                       f"{ACTION}-reason_codes": "A02"}).content.decode()
+    assert re.search(r'value="A02" checked', html) and not re.search(r'value="A01" checked', html)
 
 
-def test_check_answers_round_trip(considered: Request, secretary: Client) -> None:
-    comment = "มติคณะอนุกรรมการครั้งที่ 5/2569"
-    resp = _post(secretary, considered, outcome="rejected", reason_code="R02", comment=comment)
+def test_check_answers_round_trip(considered: Request, chair: Client) -> None:
+    comment = "ผู้ขอต้องยื่นคำให้การภายในสามวัน"
+    resp = _post(chair, considered, outcome="rejected", reason_codes=["R02", "R01"], comment=comment)
     check_url = reverse("staff:decision_check", args=[considered.pk]) + f"?action={ACTION}"
     assert resp.status_code == 303 and resp["Location"] == check_url
     _unchanged(considered)  # nothing decided yet
 
-    page = secretary.get(check_url)
+    page = chair.get(check_url)
     html = page.content.decode()
     assert page.status_code == 200
     assert considered.number in html and considered.applicant.full_name in html
-    assert "ไม่อนุมัติ" in html and reasons.all_reasons()["R02"].th in html and reasons.all_reasons()["R02"].basis in html
-    assert comment in html and "R02</" not in html
+    for code in ("R02", "R01"):
+        assert reasons.all_reasons()[code].th in html and reasons.all_reasons()[code].basis in html
+    assert "ไม่อนุมัติ" in html and comment in html and "R02</" not in html
+    assert "จำนวนเงินที่อนุมัติแต่ละรายการ" not in html  # a rejection approves no amount
     change = reverse("staff:case", args=[considered.pk]) + f"?change={ACTION}"
     assert f'href="{change}#id_{ACTION}-outcome"' in html
 
-    # "change" brings the form back open, with the values typed
-    resp = secretary.get(change)
+    # "change" brings the form back open, with the values typed (both reasons ticked)
+    resp = chair.get(change)
     form = next(f for a, f in resp.context["actions"] if a.code == ACTION)
-    assert form.is_bound and form.data[f"{ACTION}-reason_code"] == "R02" and form.data[f"{ACTION}-comment"] == comment
+    assert form.is_bound and form.data.getlist(f"{ACTION}-reason_codes") == ["R02", "R01"]
+    assert form.data[f"{ACTION}-comment"] == comment
     assert f'<details class="action" id="action-{ACTION}" open>' in resp.content.decode()
 
     # confirming (what the check page posts) decides
-    data = {"action_code": ACTION, "confirmed": "1"}
-    data.update({i.split('name="')[1].split('"')[0]: i.split('value="')[1].split('"')[0]
-                 for i in html.split("<input")[1:] if f'name="{ACTION}-' in i})
-    assert data[f"{ACTION}-reason_code"] == "R02" and data[f"{ACTION}-version"] == str(considered.version)
-    resp = secretary.post(reverse("staff:transition", args=[considered.pk]), data)
+    data: dict[str, Any] = {"action_code": ACTION, "confirmed": "1"}
+    inputs = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
+    data.update({k: v for k, v in inputs if k.startswith(f"{ACTION}-")})
+    data[f"{ACTION}-reason_codes"] = [v for k, v in inputs if k == f"{ACTION}-reason_codes"]
+    assert data[f"{ACTION}-reason_codes"] == ["R02", "R01"] and data[f"{ACTION}-version"] == str(considered.version)
+    resp = chair.post(reverse("staff:transition", args=[considered.pk]), data)
     assert resp.status_code == 302
     req = Request.objects.get(pk=considered.pk)
-    assert (req.state, req.outcome, req.reason_code) == ("decided", "rejected", "R02")
-    assert ANSWERS_KEY not in secretary.session or not secretary.session[ANSWERS_KEY]
+    assert (req.state, req.outcome, req.reason_code) == ("decided", "rejected", "R02,R01")
+    assert ANSWERS_KEY not in chair.session or not chair.session[ANSWERS_KEY]
     # the check page of a decision already taken sends the officer back to the case
-    assert secretary.get(check_url).status_code == 302
+    assert chair.get(check_url).status_code == 302
 
 
-def test_confirming_a_stale_decision_is_the_409_of_the_case_page(considered: Request, secretary: Client,
+def test_confirming_a_stale_decision_is_the_409_of_the_case_page(considered: Request, chair: Client,
                                                                  act: Any) -> None:
     version = considered.version
-    act(considered, "head.cm", "terminate", comment="ผู้ขอเสียชีวิต")  # someone else first
+    act(considered, "officer.cm", "withdraw", comment="ผู้ขอแจ้งถอนคำขอ")  # someone else first
     for confirmed in (False, True):  # from the action form, and from the check page
-        resp = _post(secretary, considered, version=version, outcome="approved", reason_code="A01",
-                     comment="มติ", confirmed=confirmed)
+        resp = _post(chair, considered, version=version, outcome="rejected", reason_codes=["R01"],
+                     comment="เร่งด่วน", confirmed=confirmed)
         assert resp.status_code == 409
     assert "มีผู้อื่นบันทึกคำขอนี้ก่อนท่าน" in resp.content.decode()
     assert not Transition.objects.filter(request=considered, action=ACTION).exists()
 
 
 def test_a_mismatched_reason_on_the_page_comes_back_on_its_field_without_a_repost(
-    considered: Request, secretary: Client
+    considered: Request, chair: Client
 ) -> None:
-    resp = _post(secretary, considered, outcome="approved", reason_code="R04", comment="")
+    resp = _post(chair, considered, outcome="partially_approved", reason_codes=["R04"], item_lawyer="20000",
+                 item_court_fee="0", comment="")
     assert resp.status_code == 303 and resp["Location"].endswith(f"#action-{ACTION}")
-    page = secretary.get(resp["Location"])
+    page = chair.get(resp["Location"])
     form = next(f for a, f in dict(page.context["actions"]).items() if a.code == ACTION)
-    # every problem in one round: the reason that does not fit and the missing comment
-    assert set(form.errors) == {"reason_code", "comment"}
-    assert reasons.all_reasons()["R04"].th in form.errors["reason_code"][0]
-    assert form.data[f"{ACTION}-outcome"] == "approved"
+    # every problem in one round: the reason that does not fit, and the item approved above its request
+    assert set(form.errors) == {"reason_codes", "item_lawyer"}
+    assert reasons.all_reasons()["R04"].th in form.errors["reason_codes"][0]
+    assert "15,000.00" in form.errors["item_lawyer"][0]
+    assert form.data[f"{ACTION}-outcome"] == "partially_approved" and form.data[f"{ACTION}-item_lawyer"] == "20000"
     html = page.content.decode()
-    assert reasons.all_reasons()["A03"].th in html  # only the reasons of "approved" are offered now
-    assert '<option value="R04"' not in html
+    assert reasons.all_reasons()["P01"].th in html  # only the reasons of "partly approved" are offered now
+    assert 'value="R04"' not in html
     # the errors come back once: the page again (F5) is the plain page, and nothing was posted twice
-    again = secretary.get(resp["Location"])
+    again = chair.get(resp["Location"])
     assert not any(f.is_bound for _, f in again.context["actions"])
-    assert TYPED_KEY not in secretary.session
+    assert TYPED_KEY not in chair.session
     _unchanged(considered)
 
 
-def test_a_missing_outcome_names_the_fields(considered: Request, secretary: Client) -> None:
-    resp = _post(secretary, considered, comment="มติ")
-    page = secretary.get(resp["Location"])
+def test_a_missing_outcome_names_the_fields(considered: Request, chair: Client) -> None:
+    resp = _post(chair, considered, comment="เร่งด่วน")
+    page = chair.get(resp["Location"])
     html = page.content.decode()
-    assert "กรุณาเลือกผลการพิจารณา" in html and "กรุณาเลือกเหตุผลของผลการพิจารณา" in html
+    assert "กรุณาเลือกผลการพิจารณา" in html and "กรุณาเลือกเหตุผลอย่างน้อยหนึ่งข้อ" in html
     assert "ฟิลด์นี้จำเป็น" not in html and "This field is required" not in html
+    _unchanged(considered)
+
+
+def test_only_another_reason_needs_the_note(considered: Request, chair: Client) -> None:
+    resp = _post(chair, considered, outcome="rejected", reason_codes=["X01"], comment="")
+    html = chair.get(resp["Location"]).content.decode()
+    assert "เลือกเหตุผลอื่น ต้องระบุเหตุผลในบันทึก" in html
     _unchanged(considered)
 
 
@@ -254,7 +285,7 @@ def test_a_refused_action_redirects_to_the_case_keeping_what_was_typed(make_requ
 
 
 def test_an_action_not_allowed_is_said_before_the_fields_it_lacks(considered: Request, login: Any) -> None:
-    """An officer who may not record the subcommittee's decision hears that, not "choose an outcome"."""
+    """An officer who may not decide urgently hears that, not "choose an outcome"."""
     client = login("officer.cm")
     resp = _post(client, considered, comment="")
     assert resp.status_code == 303
@@ -264,13 +295,13 @@ def test_an_action_not_allowed_is_said_before_the_fields_it_lacks(considered: Re
 
 
 def test_the_api_refuses_an_incomplete_decision_the_same_way(considered: Request, api_client: Any) -> None:
-    client = api_client("secretary.cm")
+    client = api_client(CHAIR)
     url = f"/api/v1/requests/{considered.pk}/transitions"
-    body = {"action": ACTION, "version": considered.version, "comment": "มติ", "outcome": "approved", "reason_code": "T01"}
+    body = {"action": ACTION, "version": considered.version, "comment": "เร่งด่วน", "outcome": "approved", "reason_code": "T01"}
     resp = client.post(url, body, content_type="application/json")
     assert resp.status_code == 422
     out = resp.json()
-    assert out["code"] == "decision_incomplete" and [e["field"] for e in out["errors"]] == ["reason_code"]
+    assert out["code"] == "decision_incomplete" and [e["field"] for e in out["errors"]] == ["reason_codes"]
     assert reasons.all_reasons()["T01"].en in out["errors"][0]["message_en"]
     _unchanged(considered)
     resp = client.post(url, {**body, "reason_code": "A02"}, content_type="application/json")

@@ -7,7 +7,7 @@ so the API and the pages give the same answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -35,8 +35,10 @@ from jfs.cases.models import (
     REPRESENTATIVE_CHOICES,
     SEX_CHOICES,
 )
-from jfs.cases.services import ApplicantInput, decision_errors
+from jfs.cases.services import ApplicantInput
 from jfs.core import clock
+from jfs.decisions.items import RequestedItem
+from jfs.decisions.services import DECIDING_OUTCOMES
 from jfslib import thai_id, thai_phone, thaidate
 from jfslib.workflow import Action
 
@@ -504,31 +506,62 @@ def _reader_lang() -> str:
     return "en" if (translation.get_language() or "th").startswith("en") else "th"
 
 
-def reason_choices(outcome: str = "") -> list[Any]:
-    """The reason field's options, by name (never a bare code): only the reasons of ``outcome`` once
-    one is chosen; before that, every reason grouped by outcome (an ``<optgroup>`` each), so that
-    without JavaScript the officer still sees which reasons go with which outcome."""
+def _reason_label(r: reasons.Reason, lang: str, outcomes: tuple[str, ...] = ()) -> str:
+    """A reason in words with the category of fact it rests on (and, when no outcome is chosen yet,
+    the outcomes it explains), never a bare code."""
+    label = f"{r.name(lang)} ({reasons.category_name(r.category, lang)})"
+    fits = [reasons.outcome_name(o, lang) for o in r.outcomes if o in outcomes]
+    return f"{label} · {gettext('ใช้กับ')} {', '.join(fits)}" if fits and len(outcomes) > 1 else label
+
+
+def reason_choices(outcome: str = "", outcomes: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The reasons' checkboxes, by name with their category: only the reasons of ``outcome`` once one
+    is chosen; before that, every reason of the action's ``outcomes`` once (each saying which outcomes
+    it explains), so that without JavaScript the officer still sees which reasons go with which."""
     lang = _reader_lang()
     if outcome in reasons.OUTCOME_NAMES:
-        return [("", gettext("— เลือกเหตุผล —")), *((r.code, r.name(lang)) for r in reasons.for_outcome(outcome))]
-    return [("", gettext("— เลือกเหตุผล —")), *(
-        (reasons.outcome_name(o, lang), [(r.code, r.name(lang)) for r in reasons.for_outcome(o)])
-        for o in reasons.OUTCOME_NAMES)]
+        return [(r.code, _reason_label(r, lang)) for r in reasons.for_outcome(outcome)]
+    seen: dict[str, str] = {}
+    for o in outcomes or tuple(reasons.OUTCOME_NAMES):
+        for r in reasons.for_outcome(o):
+            seen.setdefault(r.code, _reason_label(r, lang, outcomes or tuple(reasons.OUTCOME_NAMES)))
+    return list(seen.items())
+
+
+#: what each deciding action's form asks besides the comment (the case page offers no meeting's
+#: resolution: the secretary records those on the meeting's page)
+DECISION_FORM_FIELDS: dict[str, tuple[str, ...]] = {
+    "decide_urgent": ("outcome", "reason_codes", "items"),
+    "terminate": ("cause", "reason_codes"),
+    "withdraw": (),
+    "refer": ("referred_to",),
+}
+#: the approved amount of a cost item is asked for as ``item_<key>``
+ITEM_PREFIX = "item_"
+
+
+def deciding_outcomes(action: str) -> tuple[str, ...]:
+    """The outcomes an action's form offers (``jfs.decisions.services.DECIDING_OUTCOMES``)."""
+    return DECIDING_OUTCOMES.get(action, ())
 
 
 class TransitionForm(forms.Form):
-    """An action on a request. A deciding action (``sets_outcome``) also takes the outcome and a reason
-    that fits it: the case services say what is missing or does not fit (``services.decision_errors``),
-    each on its field; the form only offers the choices (the reasons of the chosen outcome, by name)."""
+    """An action on a request. A deciding action asks what ``DECISION_FORM_FIELDS`` lists: the
+    outcome, one or more reasons that fit it (checkboxes, by name and category), the approved amount
+    of each requested cost item (prefilled with the amount requested), a termination's cause, the
+    agency a request is referred to. The decision rules (``jfs.decisions``) say what is missing or
+    does not fit, each on its field (``field_of``); the form only offers the choices."""
 
     action = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(label=_("หมายเหตุ/เหตุผล"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
     outcome = forms.ChoiceField(label=_("ผลการพิจารณา"), required=False,
                                 choices=[("", _("— เลือกผลการพิจารณา —")), *OUTCOME_CHOICES])
-    reason_code = forms.ChoiceField(
-        label=_("เหตุผลของผลการพิจารณา"), required=False, choices=(),
-        help_text=_("แสดงเฉพาะเหตุผลที่ใช้กับผลการพิจารณาที่เลือก"))
+    reason_codes = forms.MultipleChoiceField(
+        label=_("เหตุผลของผลการพิจารณา"), required=False, choices=(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("เลือกได้หลายข้อ แสดงเฉพาะเหตุผลที่ใช้กับผลการพิจารณาที่เลือก"))
+    cause = forms.ChoiceField(label=_("สาเหตุที่ยุติเรื่อง"), required=False, choices=())
+    referred_to = forms.CharField(label=_("ส่งต่อไปยังหน่วยงาน"), required=False, max_length=300)
     #: two steps in one: the follow-on chosen (``services.follow_ons``; "" for none) and its comment,
     #: and the officer the request is handed to with the action (``services.offers_hand_off``; "" for
     #: nobody new). The page lists the choices; the services refuse any other.
@@ -537,11 +570,14 @@ class TransitionForm(forms.Form):
                                    required=False, max_length=5000)
     hand_to = forms.CharField(label=_("ส่งต่อให้"), required=False, max_length=12)
 
-    def __init__(self, *args: Any, action: Action | None = None, service: str = "", **kwargs: Any):
-        """``action``: the workflow action the form is for; a deciding one requires an outcome and a
-        reason, one that needs a comment requires it (the page marks them, every message names its field).
-        ``service``: the request's; when the action's comment is a details field's value (``recorded_by``:
-        the consultation's advice), the comment is asked for under that field's name."""
+    def __init__(self, *args: Any, action: Action | None = None, service: str = "",
+                 requested: Sequence[RequestedItem] = (), **kwargs: Any):
+        """``action``: the workflow action the form is for; a deciding one asks its fields
+        (``DECISION_FORM_FIELDS``), one that needs a comment requires it (the page marks them, every
+        message names its field). ``service``: the request's; when the action's comment is a details
+        field's value (``recorded_by``: the consultation's advice), the comment is asked for under
+        that field's name. ``requested``: the request's cost items (``jfs.decisions.items``), one
+        approved-amount field each when the action approves money."""
         super().__init__(*args, **kwargs)
         comment_required = gettext("กรุณาระบุเหตุผลประกอบ")
         if action is not None and service:
@@ -549,28 +585,84 @@ class TransitionForm(forms.Form):
             for name in sorted(recorded_by(model, action.code)):
                 self.fields["comment"].label = _label(name, model.model_fields[name])
                 comment_required = str(_named(_("กรุณากรอก{name}"), self.fields["comment"].label))
+        code = action.code if action is not None and action.sets_outcome else ""
+        self.decision_fields = DECISION_FORM_FIELDS.get(code, ())
+        self.item_names: list[tuple[str, RequestedItem]] = []
+        if "items" in self.decision_fields:
+            for r in requested:
+                name = f"{ITEM_PREFIX}{r.key}"
+                self.fields[name] = forms.CharField(
+                    label=format_lazy(_("จำนวนเงินที่อนุมัติ: {item}"), item=r.name(_reader_lang())), required=False,
+                    max_length=20, initial=f"{r.amount:.2f}",
+                    help_text=format_lazy(_("ขอ {amount} บาท"), amount=f"{r.amount:,.2f}"),
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "amount"}))
+                self.item_names.append((name, r))
         name_errors(self.fields)  # a comment too long, a choice not offered: named (the required ones below)
         required = {
-            "outcome": (action is not None and action.sets_outcome, gettext("กรุณาเลือกผลการพิจารณา")),
-            "reason_code": (action is not None and action.sets_outcome, gettext("กรุณาเลือกเหตุผลของผลการพิจารณา")),
+            "outcome": ("outcome" in self.decision_fields, gettext("กรุณาเลือกผลการพิจารณา")),
+            "reason_codes": ("reason_codes" in self.decision_fields, gettext("กรุณาเลือกเหตุผลอย่างน้อยหนึ่งข้อ")),
+            "cause": ("cause" in self.decision_fields, gettext("กรุณาเลือกสาเหตุที่ยุติเรื่อง")),
             "comment": (action is not None and action.comment_required, comment_required),
         }
         for name, (needed, message) in required.items():
             self.fields[name].required = needed
             self.fields[name].error_messages["required"] = message
-        reason = choice(self, "reason_code")
-        reason.choices = reason_choices()  # every reason is a valid value: a mismatch is the service's to explain
+        outcomes = deciding_outcomes(code)
+        choice(self, "outcome").choices = [("", gettext("— เลือกผลการพิจารณา —")),
+                                           *((o, reasons.outcome_name(o, _reader_lang())) for o in outcomes)]
+        choice(self, "cause").choices = [("", gettext("— เลือกสาเหตุ —")),
+                                         *((c, reasons.cause_name(c, _reader_lang())) for c in reasons.CAUSE_NAMES)]
+        reason = self.fields["reason_codes"]
+        assert isinstance(reason, forms.MultipleChoiceField)
+        reason.choices = [(r, r) for r in reasons.all_reasons()]  # every reason valid: a mismatch is the rules' to explain
         chosen = str(self.data.get(self.add_prefix("outcome")) or self.initial.get("outcome") or "")
-        if chosen in reasons.OUTCOME_NAMES:  # what is shown: the chosen outcome's reasons only
-            reason.widget.choices = reason_choices(chosen)
+        if "outcome" not in self.decision_fields and len(outcomes) == 1:
+            chosen = outcomes[0]  # a termination: its reasons only
+        reason.widget.choices = reason_choices(chosen if chosen in outcomes else "", outcomes)
         self.fields["outcome"].widget.attrs.update({
             "hx-get": reverse("staff:reason_options"), "hx-trigger": "change", "hx-include": "this",
-            "hx-target": f"#id_{self.add_prefix('reason_code')}", "hx-swap": "innerHTML",
+            "hx-target": f"#{self.add_prefix('reason_codes')}-options", "hx-swap": "innerHTML",
+            "hx-vals": f'{{"prefix": "{self.prefix or ""}"}}',
         })
         self.workflow_action = action
         self.follow_ons: tuple[Action, ...] = ()
         self.hand_off_to: list[Any] = []
         self.hand_off_selected = ""
+
+    @property
+    def reason_options(self) -> list[tuple[int, str, str]]:
+        """The reasons' checkboxes: (index, code, name with category); ids as Django's (``_<index>``)."""
+        widget = self.fields["reason_codes"].widget
+        assert isinstance(widget, forms.CheckboxSelectMultiple)
+        return [(i, str(v), str(n)) for i, (v, n) in enumerate(widget.choices)]
+
+    @property
+    def reasons_chosen(self) -> list[str]:
+        return [str(v) for v in self["reason_codes"].value() or []]
+
+    @property
+    def item_fields(self) -> list[tuple[forms.BoundField, RequestedItem]]:
+        return [(self[name], r) for name, r in self.item_names]
+
+    def field_of(self, error_field: str) -> str | None:
+        """The form field a decision rule's error is about (``items.<key>``: that item's amount)."""
+        if error_field.startswith("items"):
+            key = error_field.partition(".")[2]
+            names = [n for n, r in self.item_names if not key or r.key == key]
+            return names[0] if names else None
+        if error_field == "reason_code":
+            error_field = "reason_codes"
+        return error_field if error_field in self.fields else None
+
+    def decision_values(self) -> dict[str, Any]:
+        """What the decision rules are given (``jfs.cases.services.transition(fields=...)``): the
+        fields this action asks, the amounts only for an outcome that approves money."""
+        c = getattr(self, "cleaned_data", {})
+        out: dict[str, Any] = {k: c.get(k) for k in self.decision_fields if k != "items" and c.get(k)}
+        if "items" in self.decision_fields and c.get("outcome") in ("approved", "partially_approved"):
+            typed = {r.key: str(c.get(name) or "").replace(",", "").strip() for name, r in self.item_names}
+            out["items"] = {k: v for k, v in typed.items() if v}  # one left empty: the rules' default
+        return out
 
     def offer(self, follow_ons: tuple[Action, ...], hand_off_to: list[Any], holder: int | None) -> None:
         """What the page offers with this action: its follow-ons (``services.follow_ons``) and the
@@ -589,15 +681,6 @@ class TransitionForm(forms.Form):
     @property
     def then_needs_comment(self) -> bool:
         return any(a.comment_required for a in self.follow_ons)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        act = self.workflow_action
-        if act is not None and act.sets_outcome:  # the service's rule, every problem in one round
-            for e in decision_errors(act, cleaned, str(cleaned.get("comment") or "")):
-                if e["field"] not in self.errors:
-                    self.add_error(e["field"], field_message(e, _reader_lang()))
-        return cleaned
 
 
 class UploadForm(NamedErrors, forms.Form):

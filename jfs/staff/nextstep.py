@@ -47,11 +47,14 @@ def outcome_label(code: str | None) -> str:
 
 
 def reason_name(code: str | None) -> str:
-    """A decision reason by name (the code kept beside it, for those who know the codes)."""
-    reason = all_reasons().get(code or "")
-    if reason is None:
-        return code or ""
-    return f"{reason.en if _en() else reason.th} ({reason.code})"
+    """A decision's reasons by name (the code kept beside each, for those who know the codes); a
+    decision records several ("A01,P01"), named in order and separated by semicolons."""
+    names = []
+    for c in (code or "").split(","):
+        reason = all_reasons().get(c.strip())
+        if c.strip():
+            names.append(c.strip() if reason is None else f"{reason.en if _en() else reason.th} ({reason.code})")
+    return "; ".join(names)
 
 
 def next_step_sentence(nxt: NextStep) -> str:

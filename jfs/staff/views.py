@@ -44,6 +44,7 @@ from jfs.cases.progress import progress_of
 from jfs.core import clock, notifications
 from jfs.core import selectors as core_selectors
 from jfs.core.templatetags.thai import be_datetime
+from jfs.decisions import selectors as decision_selectors
 from jfs.exchange import services as exchange_services
 from jfs.exchange.selectors import documents_confirmed_by_registry
 from jfs.staff import decisions, nextstep, queues
@@ -67,8 +68,10 @@ from jfs.staff.templatetags.casepage import applicant_field_labels, changed_fiel
 from jfslib import thai_id
 
 PAGE_SIZE = 25
+#: the fund's goal for decisions whose only reason is "another reason" (issue 10: under 5%)
+OTHER_ONLY_GOAL = 5.0
 #: workflow refusals that concern one field of the action form
-REFUSAL_FIELDS = {"comment_required": "comment", "missing_fields": "reason_code", "bad_outcome": "outcome"}
+REFUSAL_FIELDS = {"comment_required": "comment", "missing_fields": "reason_codes", "bad_outcome": "outcome"}
 
 
 def _lang() -> str:
@@ -220,6 +223,9 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "overdue_count": figures.overdue_count,
         "open_count": figures.open_count,
         "office_code": figures.office,
+        # the outcomes counted from the decisions recorded, the last two fiscal years (jfs.decisions)
+        "outcome_table": decision_selectors.outcome_table([figures.fiscal_year - 1, figures.fiscal_year], _lang()),
+        "other_only_goal": OTHER_ONLY_GOAL,
     }
     return render(request, "staff/dashboard.html", ctx)
 
@@ -265,9 +271,10 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
     if show_full_id:
         services.audit_view(user, req, "national_id")
     can = services.allowed(user, req)  # what the page offers: the services refuse the rest
-    actions = wf.available_actions(req.state, user.role) if services.ACT in can else []
+    actions = [a for a in (wf.available_actions(req.state, user.role) if services.ACT in can else [])
+               if decisions.offered(user, req, a)]  # a meeting's resolution is recorded on the meeting's page
     forms_by_action = {
-        a.code: TransitionForm(initial={"action": a.code, "version": req.version}, prefix=a.code, action=a, service=req.service)
+        a.code: decisions.action_form(req, a.code, initial={"action": a.code, "version": req.version})
         for a in actions
     }
     if "failed_action" in extra:  # the form as the officer left it (refused, stale, or to change)
@@ -308,6 +315,7 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
         "assign_selected": _assign_selected(req, user, assignees),
         "show_full_id": show_full_id,
         "applicant_history": applicant_history(req, user),
+        **decisions.case_context(user, req, actions),  # who decides, the decisions, letters, appeals
         **extra,
     }
 
@@ -348,10 +356,10 @@ def case(request: StaffRequest, pk: int) -> HttpResponse:
 def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
     req = selectors.get_visible(request.user, pk)
     action = request.POST.get("action_code", "")
-    form = TransitionForm(request.POST, prefix=action, action=req.workflow.actions.get(action), service=req.service)
+    form = decisions.action_form(req, action, request.POST)
     valid = form.is_valid()
     c = form.cleaned_data
-    fields = {"outcome": c.get("outcome", ""), "reason_code": c.get("reason_code", "")}
+    fields = form.decision_values()
     deciding = getattr(req.workflow.actions.get(c.get("action", "")), "sets_outcome", False)
     try:
         if not valid or (deciding and not request.POST.get("confirmed")):
@@ -361,7 +369,7 @@ def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
                 services.check_transition(actor=request.user, request_id=req.pk, action=c["action"],
                                           expected_version=c["version"], comment=c.get("comment", ""), fields=fields)
             if valid:
-                return decisions.remember_answers(request, req, action, c)
+                return decisions.remember_answers(request, req, action, form)
             # the form comes back once on the case page with its errors (no re-post on refresh)
             messages.error(request, _("ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ"))
             return decisions.back_to_case(request, req, action)
@@ -380,14 +388,14 @@ def do_transition(request: StaffRequest, pk: int) -> HttpResponse:
     except CaseError as exc:
         # a refusal about one field is shown on that field (error summary in the open action), others at the top;
         # either way the answer is a redirect to the case page, what was typed kept (refreshing posts nothing)
-        errors = [e for e in exc.errors if e["field"] in form.fields]
+        errors = decisions.on_fields(form, exc.errors)
         if not errors and exc.code in REFUSAL_FIELDS:
             errors = [field_error(REFUSAL_FIELDS[exc.code], exc.th, exc.en)]
         if not errors:
             _error(request, exc)
-        elif not valid:  # the form's own errors say the same, each on its field
+        elif not valid:  # the form's own errors say what they say on their fields; the rules' add the rest
             messages.error(request, _("ข้อมูลไม่ครบถ้วน กรุณาตรวจสอบ"))
-            errors = []
+            errors = decisions.on_fields(form, errors, skip_flagged=True)
         return decisions.back_to_case(request, req, action, errors)
     decisions.forget_answers(request, req, action)
     handed = hand_to if hand_to is not None and hand_to.pk != req.assigned_to_id else None
@@ -458,7 +466,7 @@ def _stale_transition(request: StaffRequest, req: Any, action: str, form: Transi
     version, so that submitting it again is a deliberate second decision (not an endless 409)."""
     data = request.POST.copy()
     data[form.add_prefix("version")] = str(req.version)
-    fresh = TransitionForm(data, prefix=action, action=req.workflow.actions.get(action), service=req.service)
+    fresh = decisions.action_form(req, action, data)
     fresh.is_valid()
     wf = req.workflow
     _say_what_changed(request, req, form.cleaned_data["version"])
