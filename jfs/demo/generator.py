@@ -7,10 +7,11 @@ bounded however large ``scale`` is.
 
 What is reproduced exactly (``docs/demo-data.md`` explains each choice):
 
-- FY2564 and FY2565 of DOMAIN.md: requests per service, outcomes over all missions,
-  consultations at the central office and in the provinces (251 / 133), and the
-  FY2565 on-time rates and mean working days. On-time figures are taken over the
-  requests that reached a decision (``outcome`` set); the source truncates, so
+- FY2564 and FY2565 of DOMAIN.md: requests per service, outcomes over all missions
+  (first decisions, ``jfs.decisions.selectors.outcome_shares``: the four outcomes plus the
+  requests referred before consideration), consultations at the central office and in the
+  provinces (251 / 133), and the FY2565 on-time rates and mean working days. On-time figures
+  are taken over the requests with one of the four outcomes; the source truncates, so
   ``percentage = floor(10000 * on_time / decided) / 100`` and
   ``mean = round(days / decided, 2)``. See :data:`DOMAIN_FIGURES`.
 - At ``scale`` K every count is multiplied by K, so ratios and means stay the same.
@@ -19,14 +20,17 @@ Every request is internally consistent with its workflow (``workflows/*.yaml``)
 and with the 21-working-day clock: it is driven step by step through the same
 clock helpers ``jfs.cases.services`` uses (``_apply_clock``, ``_enter_step``), on
 the office's own calendar, and one ``Transition`` row with the same field diff is
-written per step. Requests of past fiscal years are finished (closed, withdrawn
-or referred) by ``today``; requests of the current fiscal year are cut at
-``today`` and so stand open at every step, some late.
+written per step. Every deciding step also writes what ``jfs.decisions`` records: the
+``Decision`` with its reasons and items and, for a committee's resolution, the meeting, its
+attendance, agenda item and votes; urgent decisions are acknowledged at the next meeting, and
+appeals decided by the Justice Fund Committee. Requests of past fiscal years are finished
+(closed, withdrawn, terminated or referred) by ``today``, except FY2564/2565's pending ones;
+requests of the current fiscal year are cut at ``today`` and so stand open at every step, some late.
 
 Rows are built in a forked child process (pure Python, no database) while this
 process writes the previous chunk: PostgreSQL ``COPY`` (psycopg) or, on other
 databases, ``executemany`` of prepared inserts. Primary keys are allocated here so
-transitions and documents can point at their request without a round trip. One
+transitions, documents and decisions can point at their parents without a round trip. One
 audit ``create`` event per request goes through ``jfs.audit.sealing.record_sealed``, the
 audit log's bulk path: written already chained and sealed, a checkpoint per chunk.
 Everything happens in one transaction: an interrupted load leaves nothing behind.
@@ -119,8 +123,9 @@ class _Weighted(Generic[T]):
 class ServiceYear:
     """What one service did in one fiscal year, as counts the generator reproduces exactly.
 
-    ``outcomes`` counts decided requests by outcome; the other ``requests - decided``
-    end withdrawn or referred (consultations have no outcomes at all). ``on_time`` and
+    ``outcomes`` counts decided requests by first decision's outcome (terminated includes
+    withdrawals); ``referred`` are referred before consideration; the rest are ``pending``
+    (consultations have no outcomes at all). ``on_time`` and
     ``days_total`` are taken over the decided requests; for a service without the 21-day
     standard (``standard_applies`` false: PROJECT) they only shape the working days taken, and
     the requests get no ``due_on`` or ``on_time`` (the clock helpers). ``central`` fixes how many
