@@ -307,6 +307,9 @@ def test_fy2564_2565_reproduce_domain_and_are_consistent(settings: Any) -> None:
     html = client.get("/staff/dashboard/?fiscal_year=2565").content.decode()
     for pct, mean in ON_TIME_2565.values():
         assert f">{pct}<" in html and f">{mean}<" in html
+    # and its outcome table, from the decisions recorded: DOMAIN.md's shares and denominators
+    for text in ("2,213 (ร้อยละ 54.86)", "2,489 (ร้อยละ 59.16)", ">4,034<", ">4,207<"):
+        assert text in html, text
 
 
 @pytest.mark.django_db
