@@ -61,6 +61,8 @@ OUTCOME_CHOICES = [
     ("partially_approved", _("อนุมัติบางส่วน")),
     ("rejected", _("ไม่อนุมัติ")),
     ("terminated", _("ยุติเรื่อง")),
+    # sent to the agency directly responsible before consideration (docs/decisions.md, "Referred")
+    ("referred", _("ส่งต่อหน่วยงานอื่น")),
 ]
 
 
