@@ -310,12 +310,12 @@ def test_letter_is_a_thai_pdf_whose_text_is_its_source(make_request: Any, seated
     assert _flat(source) == _without_footers(text)
 
 
-def _html_text(context: dict[str, Any]) -> str:
+def _html_text(context: dict[str, Any], template: str = "pdf/decision_letter.html") -> str:
     import re
 
     from django.template.loader import render_to_string
 
-    html = render_to_string("pdf/decision_letter.html", {**context, "pdf_fonts_url": ""})
+    html = render_to_string(template, {**context, "pdf_fonts_url": ""})
     body = html.split("<main>", 1)[1]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()
 
@@ -354,6 +354,9 @@ def test_minutes_are_a_thai_pdf_locked_once_approved(make_request: Any, seated: 
                      "เห็นชอบ 3 เสียง ไม่เห็นชอบ 0 เสียง", "มติที่ประชุม: อนุมัติ", "ผู้แจ้งส่วนได้เสียและไม่ร่วมลงมติ",
                      "ผู้ขอมีฐานะยากจน ไม่สามารถรับภาระค่าใช้จ่ายได้"):
         assert _flat(expected) in text
+    # Thai shaping: the minutes' text read back from the PDF is the template's, character for character
+    source = _html_text(documents.minutes_context(meeting), "pdf/minutes.html")
+    assert _flat(source) == _without_footers(text)
     with pytest.raises(CaseError, match="approved and locked"):
         decisions.record_attendance(actor=seated["secretary.cm"], meeting_id=meeting.pk, user=seated["member3.cm"])
 
