@@ -620,7 +620,9 @@ class TransitionForm(forms.Form):
             chosen = outcomes[0]  # a termination: its reasons only
         reason.widget.choices = reason_choices(chosen if chosen in outcomes else "", outcomes)
         self.fields["outcome"].widget.attrs.update({
-            "hx-get": reverse("staff:reason_options"), "hx-trigger": "change", "hx-include": "this",
+            # the reasons already ticked go with the outcome (and stay ticked where they still fit)
+            "hx-get": reverse("staff:reason_options"), "hx-trigger": "change",
+            "hx-include": f"#{self.add_prefix('reason_codes')}-options",
             "hx-target": f"#{self.add_prefix('reason_codes')}-options", "hx-swap": "innerHTML",
             "hx-vals": f'{{"prefix": "{self.prefix or ""}"}}',
         })

@@ -24,6 +24,7 @@ def make(seeded: dict[str, Any], service: str, *steps: str, **fields: Any) -> An
     from jfs.cases.models import Request
     from tests.browser.conftest import applicant
     from tests.conftest import DETAILS, SAMPLE_FILES
+    from tests.decisions_support import decide_at_a_meeting
 
     users = seeded["users"]
     req = services.create_request(actor=users["intake.cm"], service=service, office=Office.objects.get(code="50"),
@@ -32,14 +33,16 @@ def make(seeded: dict[str, Any], service: str, *steps: str, **fields: Any) -> An
                           expected_version=req.version)
     who = {"record_subcommittee_decision": "secretary.cm"}
     for step in steps:
+        if step == "record_subcommittee_decision":  # at a meeting of the request's committee (issue 10)
+            req = decide_at_a_meeting(req, users, secretary=who[step], comment="บันทึกเหตุผล", **fields)
+            continue
         if step == "accept":
             for d in req.workflow.required_documents():
                 services.add_document(actor=users["officer.cm"], request_id=req.pk, doc_type=d.code,
                                       name=f"{d.code}.pdf", chunks=[SAMPLE_FILES["pdf"]], size=len(SAMPLE_FILES["pdf"]))
         req = Request.objects.get(pk=req.pk)
         services.transition(actor=users[who.get(step, "officer.cm")], request_id=req.pk, action=step,
-                            expected_version=req.version, comment="บันทึกเหตุผล",
-                            fields=fields if step == "record_subcommittee_decision" else {})
+                            expected_version=req.version, comment="บันทึกเหตุผล", fields={})
     return Request.objects.get(pk=req.pk)
 
 

@@ -21,6 +21,7 @@ def _bail_in_follow_up(seeded: dict[str, Any]) -> Any:
     by the case officer (``start_follow_up``): committed, so the hand-off's notification is sent."""
     from jfs.cases import services
     from tests.browser.conftest import TO_CONSIDERATION, applicant, drive
+    from tests.decisions_support import decide_at_a_meeting
 
     users = seeded["users"]
     cm = seeded["cm_req"].office
@@ -29,9 +30,10 @@ def _bail_in_follow_up(seeded: dict[str, Any]) -> Any:
     services.assign(actor=users["head.cm"], request_id=req.pk, assignee=users["officer.cm"],
                     expected_version=req.version)
 
-    return drive(req, users, [*TO_CONSIDERATION,
-                              ("secretary.cm", "record_subcommittee_decision", {"outcome": "approved", "reason_code": "A03"}),
-                              ("intake.cm", "notify_applicant", {}), ("officer.cm", "start_follow_up", {})])
+    drive(req, users, TO_CONSIDERATION)
+    # the subcommittee decides at its meeting (issue 10: a resolution is recorded from the agenda)
+    decide_at_a_meeting(req, users, outcome="approved", reason_codes=["A03"], comment="มติที่ประชุม")
+    return drive(req, users, [("intake.cm", "notify_applicant", {}), ("officer.cm", "start_follow_up", {})])
 
 
 def test_a_hand_off_to_finance_appears_in_the_finance_officer_s_queue_and_notifications(
