@@ -28,8 +28,9 @@ from jfslib.thaidate import fiscal_year as fiscal_year_of
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-#: the decisions counted, in the order the dashboard shows them
-OUTCOMES: tuple[str, ...] = tuple(code for code, _label in OUTCOME_CHOICES)
+#: the decisions counted, in the order the dashboard shows them: the four outcomes on the merits (a
+#: referral before consideration, outcome "referred", is not one the fund's on-time figures count)
+OUTCOMES: tuple[str, ...] = tuple(code for code, _label in OUTCOME_CHOICES if code != "referred")
 _HUNDREDTH = Decimal("0.01")
 
 
