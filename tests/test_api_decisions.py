@@ -5,7 +5,7 @@ both languages, the letter's download and the schema that documents it all."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from jfs.audit.models import AuditEvent
 from jfs.cases.models import Request
 from jfs.core import clock
 from jfs.decisions import models as m
+from jfslib.thaidate import fiscal_year
 from tests.decisions_support import CM_VOTERS, decide, open_meeting, seat_everyone, to_consideration
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,9 @@ def test_decisions_and_reasons_read_back(make_request: Any, seated: dict[str, An
     assert any(r["other"] for r in catalogue.values())
     assert {"unconfirmed", "category_th", "basis"} <= set(catalogue["A01"])
 
-    report = officer.get("/api/v1/reports/decisions", {"fiscal_year": req.fiscal_year}).json()
+    # counted in the fiscal year the decision was taken in (here the request's too: received today)
+    assert d["fiscal_year"] == fiscal_year(date.fromisoformat(d["decided_on"]))
+    report = officer.get("/api/v1/reports/decisions", {"fiscal_year": d["fiscal_year"]}).json()
     shares = {o["outcome"]: o for o in report["outcomes"]}
     assert report["total"] == 1 and shares["partially_approved"]["count"] == 1
     assert shares["partially_approved"]["share"] == 100.0 and shares["referred"]["count"] == 0

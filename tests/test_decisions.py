@@ -13,10 +13,12 @@ import pytest
 from jfs.cases import services
 from jfs.cases.errors import CaseError, NotPermitted
 from jfs.cases.models import Request
+from jfs.core import clock
 from jfs.core.pdf import pdf_text
 from jfs.decisions import authority, documents, selectors
 from jfs.decisions import models as m
 from jfs.decisions import services as decisions
+from jfslib.thaidate import FiscalYear, fiscal_year
 from tests.decisions_support import (
     CM_VOTERS,
     decide,
@@ -228,7 +230,7 @@ def test_termination_withdrawal_and_referral_are_coded_decisions(make_request: A
 
 
 def test_other_only_share_is_counted_from_the_records(make_request: Any, seated: dict[str, Any], act: Any) -> None:
-    fy = make_request().fiscal_year
+    fy = fiscal_year(clock.today())  # the decisions below are taken today
     one, two = make_request(), make_request()
     decide(one, seated, "rejected", ["X01"], note="ผู้ขอมีทรัพย์สินอื่น")
     decide(two, seated, "rejected", ["X01", "R01"], note="มีรายได้")
@@ -238,6 +240,21 @@ def test_other_only_share_is_counted_from_the_records(make_request: Any, seated:
     assert shares.counts == {"rejected": 2, "terminated": 1}
     assert shares.other_only == 1
     assert shares.other_only_share == pytest.approx(100 / 3)
+
+
+def test_a_decision_counts_in_the_fiscal_year_it_is_taken(make_request: Any, act: Any) -> None:
+    """As the fund reports them: a request received on the last day of a fiscal year and decided in the
+    next counts in the next year's shares, not in the year it was received."""
+    today = clock.today()
+    fy = fiscal_year(today)
+    req = make_request(received_on=FiscalYear(fy - 1).end)
+    assert req.fiscal_year == fy - 1
+    act(req, "intake.cm", "withdraw", comment="ผู้ขอขอถอนคำขอ", on=today)
+    [d] = m.Decision.objects.filter(request=req)
+    assert (d.decided_on, d.fiscal_year) == (today, fy)
+    assert selectors.outcome_shares(fy).counts == {"terminated": 1}
+    assert selectors.outcome_shares(fy - 1).total == 0
+    assert list(selectors.decisions(fiscal_year=fy)) == [d] and not selectors.decisions(fiscal_year=fy - 1).exists()
 
 
 def _decided_and_notified(req: Request, users: dict[str, Any], act: Any, outcome: str, codes: list[str],

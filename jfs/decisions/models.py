@@ -227,6 +227,9 @@ class Decision(AppendOnlyModel):
 
     ``outcome``: approved, partially_approved, rejected, terminated (with its ``cause``), or
     referred (sent to the agency directly responsible before consideration: docs/decisions.md).
+    ``fiscal_year`` is the fiscal year of ``decided_on`` (the year the decision was taken, as the
+    fund's reports count decisions), not the request's: a request received in September may be
+    decided in October, in the next fiscal year.
     """
 
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="decisions")
@@ -240,6 +243,7 @@ class Decision(AppendOnlyModel):
     appeal = models.ForeignKey("Appeal", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateField(db_index=True)
+    #: the fiscal year the decision was taken in (of ``decided_on``), not the request's
     fiscal_year = models.PositiveSmallIntegerField(db_index=True)
     service = models.CharField(max_length=10, db_index=True)
     amount_requested = models.DecimalField(max_digits=14, decimal_places=2, default=0)

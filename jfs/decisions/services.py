@@ -366,7 +366,7 @@ class DecisionOwner:
             request=req, kind=m.APPEAL_DECISION if action == "decide_appeal" else m.FIRST,
             outcome=plan.outcome, cause=plan.cause, authority=plan.authority, committee=plan.committee,
             meeting=plan.item.meeting if plan.item else None, item=plan.item, appeal=plan.appeal,
-            recorded_by=actor, decided_on=on, fiscal_year=req.fiscal_year, service=req.service,
+            recorded_by=actor, decided_on=on, fiscal_year=fiscal_year(on), service=req.service,
             amount_requested=requested or req.amount_requested, amount_approved=approved,
             note=comment.strip(), referred_to=str(fields.get("referred_to", ""))[:300],
             votes_for=plan.tally[0] if plan.tally else None, votes_against=plan.tally[1] if plan.tally else None,
