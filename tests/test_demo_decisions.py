@@ -1,5 +1,6 @@
 """The demo data's decisions, meetings and appeals: DOMAIN.md's outcome shares counted from the
-decisions recorded, coded reasons that fit, approved amounts per item, quorum and votes.
+decisions recorded (by the fiscal year each decision was taken in), coded reasons that fit, approved
+amounts per item, quorum and votes.
 
 The data are generated inside the test's transaction (rolled back afterwards), at scale 1: the
 counts are DOMAIN.md's exactly (``--scale K`` multiplies them all by K).
@@ -12,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from jfs.cases import reasons
 from jfs.cases.models import Request
@@ -41,6 +42,7 @@ def test_demo_decisions() -> None:
     """One load (about 20 s), every check on it."""
     generator.generate(generator.Options(seed=7, today=TODAY, first_year=2564, last_year=2565))
     _outcome_shares_are_the_seed_exactly()
+    _decisions_count_in_the_year_taken()
     _every_decided_request_has_one_first_decision_that_fits()
     _every_decision_has_reasons_that_fit_and_its_transition()
     _amounts_per_item()
@@ -59,6 +61,30 @@ def _outcome_shares_are_the_seed_exactly() -> None:
         assert 1 < shares.other_only_share < 5, shares.other_only_share
 
 
+def _decisions_count_in_the_year_taken() -> None:
+    """A decision counts in the fiscal year of its day: the requests received in late September are
+    decided in October, the next year's, and FY2565's shares include FY2564's carried over."""
+    for d in m.Decision.objects.only("decided_on", "fiscal_year").iterator():
+        assert d.fiscal_year == (d.decided_on.year + 543 + (d.decided_on.month >= 10)), d.pk
+    carried = {fy: m.Decision.objects.filter(kind=m.FIRST, request__fiscal_year=fy, fiscal_year=fy + 1)
+               for fy in SEED}
+    # the source's denominators are below the requests received (4,193 and 4,463): the rest are
+    # decided in the next fiscal year, none later and none before its year
+    assert (carried[2564].count(), carried[2565].count()) == (4193 - 4034, 4463 - 4207 + 4193 - 4034)
+    assert not m.Decision.objects.filter(kind=m.FIRST, fiscal_year__gt=F("request__fiscal_year") + 1).exists()
+    assert not m.Decision.objects.filter(kind=m.FIRST, fiscal_year__lt=F("request__fiscal_year")).exists()
+    for fy, decisions in carried.items():
+        assert not decisions.filter(outcome="referred").exists()  # referrals come early
+        late = Request.objects.filter(decisions__in=decisions)
+        # received in the last weeks of the year, decided from 1 October, within realistic working days
+        assert late.filter(received_on__lt=date(fy - 543, 8, 1)).count() == 0, fy
+        assert not decisions.filter(decided_on__lt=date(fy - 543, 10, 1)).exists()
+        assert not decisions.filter(decided_on__gt=date(fy - 543, 12, 31)).exists()
+        assert late.filter(working_days_taken__gt=60).count() == 0
+    # every mission request received in FY2564/2565 is decided (none left open for years)
+    assert not Request.objects.filter(fiscal_year__in=list(SEED)).exclude(service="CONSULT").filter(outcome="").exists()
+
+
 def _every_decided_request_has_one_first_decision_that_fits() -> None:
     first: dict[int, list[str]] = defaultdict(list)
     for request_id, outcome in m.Decision.objects.filter(kind=m.FIRST).values_list("request_id", "outcome"):
@@ -72,14 +98,15 @@ def _every_decided_request_has_one_first_decision_that_fits() -> None:
             assert first[request_id] == ["rejected"] and appealed[request_id] == outcome
         else:
             assert first[request_id] == [outcome], request_id
-    # FY2564/2565's appeals are upheld, so the requests' outcomes (the dashboard's counts) are the seed's too
+    # FY2564/2565's appeals are upheld, so the requests' outcomes (the dashboard's counts, by the year
+    # received) are their first decisions: DOMAIN_FIGURES's
     assert set(appealed.values()) == {"rejected"}
-    for fy, seed in SEED.items():
+    for fy in SEED:
         counts = Counter(Request.objects.filter(fiscal_year=fy).exclude(outcome="").values_list("outcome", flat=True))
-        assert counts == {o: n for o, (n, _pct) in seed.items()}
-    # requests in no row of the source's outcome table are pending, with no decision
+        figures = generator.figures_for(fy).values()
+        assert counts == {"referred": sum(f.referred for f in figures),
+                          **{o: sum(f.outcomes.get(o, 0) for f in figures) for o in generator.OUTCOMES}}
     assert not m.Decision.objects.filter(request__outcome="").exists()
-    assert Request.objects.exclude(service="CONSULT").filter(outcome="").exists()
 
 
 def _every_decision_has_reasons_that_fit_and_its_transition() -> None:

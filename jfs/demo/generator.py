@@ -8,12 +8,13 @@ bounded however large ``scale`` is.
 What is reproduced exactly (``docs/demo-data.md`` explains each choice):
 
 - FY2564 and FY2565 of DOMAIN.md: requests per service, outcomes over all missions
-  (first decisions, ``jfs.decisions.selectors.outcome_shares``: the four outcomes plus the
-  requests referred before consideration), consultations at the central office and in the
-  provinces (251 / 133), and the FY2565 on-time rates and mean working days. On-time figures
-  are taken over the requests with one of the four outcomes; the source truncates, so
+  (first decisions TAKEN in the fiscal year, ``jfs.decisions.selectors.outcome_shares``: the four
+  outcomes plus the requests referred before consideration; the requests received late in a year
+  are decided in the next, see :func:`_decision_years`), consultations at the central office and in
+  the provinces (251 / 133), and the FY2565 on-time rates and mean working days. On-time figures
+  are taken over the requests received in the year with one of the four outcomes; the source truncates, so
   ``percentage = floor(10000 * on_time / decided) / 100`` and
-  ``mean = round(days / decided, 2)``. See :data:`DOMAIN_FIGURES`.
+  ``mean = round(days / decided, 2)``. See :data:`DOMAIN_FIGURES` and :data:`DOMAIN_DECISIONS`.
 - At ``scale`` K every count is multiplied by K, so ratios and means stay the same.
 
 Every request is internally consistent with its workflow (``workflows/*.yaml``)
@@ -24,7 +25,7 @@ written per step. Every deciding step also writes what ``jfs.decisions`` records
 ``Decision`` with its reasons and items and, for a committee's resolution, the meeting, its
 attendance, agenda item and votes; urgent decisions are acknowledged at the next meeting, and
 appeals decided by the Justice Fund Committee. Requests of past fiscal years are finished
-(closed, withdrawn, terminated or referred) by ``today``, except FY2564/2565's pending ones;
+(closed, withdrawn, terminated or referred) by ``today``;
 requests of the current fiscal year are cut at ``today`` and so stand open at every step, some late.
 
 Rows are built in a forked child process (pure Python, no database) while this
@@ -48,6 +49,7 @@ import multiprocessing
 import operator
 import random
 import traceback
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -123,9 +125,10 @@ class _Weighted(Generic[T]):
 class ServiceYear:
     """What one service did in one fiscal year, as counts the generator reproduces exactly.
 
-    ``outcomes`` counts decided requests by first decision's outcome (terminated includes
-    withdrawals); ``referred`` are referred before consideration; the rest are ``pending``
-    (consultations have no outcomes at all). ``on_time`` and
+    ``outcomes`` counts the requests received in the year by first decision's outcome
+    (terminated includes withdrawals), whichever year the decision is taken in; ``referred`` are
+    referred before consideration; every request is one or the other (consultations have no
+    outcomes at all). ``on_time`` and
     ``days_total`` are taken over the decided requests; for a service without the 21-day
     standard (``standard_applies`` false: PROJECT) they only shape the working days taken, and
     the requests get no ``due_on`` or ``on_time`` (the clock helpers). ``central`` fixes how many
@@ -144,11 +147,6 @@ class ServiceYear:
     def decided(self) -> int:
         return sum(self.outcomes.values())
 
-    @property
-    def pending(self) -> int:
-        """Requests with no decision in the source's outcome table (still pending when it was made)."""
-        return 0 if not self.decided else self.requests - self.decided - self.referred
-
     def scaled(self, k: int) -> ServiceYear:
         return ServiceYear(
             requests=self.requests * k,
@@ -164,32 +162,42 @@ def _o(approved: int, partial: int, rejected: int, terminated: int) -> dict[str,
     return {"approved": approved, "partially_approved": partial, "rejected": rejected, "terminated": terminated}
 
 
-#: DOMAIN.md, FY2564 and FY2565. Requests per service and outcomes summed over the four
-#: missions are the source's; the split of outcomes between services, the decided counts
-#: and FY2564's on-time figures are ours (civil/bail mostly approved, see the docs).
-#: FY2565 on time (truncated) and mean working days, over decided requests:
-#:   LIT   2754/2922 = 94.25%,  40674/2922 = 13.92
-#:   BAIL   962/1021 = 94.22%,  13385/1021 = 13.11
+#: DOMAIN.md, FY2564 and FY2565, by the fiscal year each request was RECEIVED (what the dashboard,
+#: ``jfs.cases.reports``, counts). Requests per service are the source's. Every request is decided or
+#: referred; the source's outcome counts are of decisions TAKEN in the year (``DOMAIN_DECISIONS``):
+#: the requests received late in a year are decided in the next one (``_decision_years``), so the
+#: outcomes here are the source's plus the year's carry-out less its carry-in (FY2564: +159 decided
+#: in FY2565; FY2565: +415 decided in FY2566, -159 decided in FY2565 though received in FY2564). The
+#: split between services and FY2564's on-time figures are ours (civil/bail mostly approved).
+#: FY2565 on time (truncated) and mean working days, over the decided requests received in the year:
+#:   LIT   2953/3133 = 94.25%,  43611/3133 = 13.92
+#:   BAIL   996/1057 = 94.22%,  13857/1057 = 13.11
 #:   HR      44/52   = 84.61%,    855/52   = 16.44 (16.45 is unreachable: 84.61% needs
 #:                                 13, 26, 39 or 52 requests and none gives 16.45 in whole days)
 #: Referred (74 and 71, the source's denominators 4,034 and 4,207 less the four outcomes) are split
-#: between services by us; the requests left over (159 and 256) are in no row of the source's
-#: outcome table: they are modelled as still pending (docs/demo-data.md).
+#: between services by us (LIT 45 / BAIL 22 in FY2565: with 54 / 13 no whole number of on-time
+#: requests gives 94.25% / 94.22%); referrals come early and are never carried to the next year.
 DOMAIN_FIGURES: dict[int, dict[str, ServiceYear]] = {
     2564: {
-        SERVICE_LIT: ServiceYear(2848, _o(1246, 20, 987, 434), on_time=2486, days_total=39230, referred=52),
-        SERVICE_BAIL: ServiceYear(1202, _o(880, 5, 180, 75), on_time=1061, days_total=15390, referred=18),
-        SERVICE_HR: ServiceYear(32, _o(17, 1, 9, 3), on_time=24, days_total=516, referred=1),
-        SERVICE_PROJECT: ServiceYear(111, _o(70, 14, 16, 3), on_time=93, days_total=1627, referred=3),
+        SERVICE_LIT: ServiceYear(2848, _o(1306, 21, 1021, 448), on_time=2587, days_total=40822, referred=52),
+        SERVICE_BAIL: ServiceYear(1202, _o(905, 5, 193, 81), on_time=1102, days_total=15984, referred=18),
+        SERVICE_HR: ServiceYear(32, _o(18, 1, 9, 3), on_time=25, days_total=533, referred=1),
+        SERVICE_PROJECT: ServiceYear(111, _o(73, 14, 17, 4), on_time=98, days_total=1706, referred=3),
         SERVICE_CONSULT: ServiceYear(0),
     },
     2565: {
-        SERVICE_LIT: ServiceYear(3178, _o(1561, 32, 935, 394), on_time=2754, days_total=40674, referred=54),
-        SERVICE_BAIL: ServiceYear(1079, _o(800, 5, 150, 66), on_time=962, days_total=13385, referred=13),
+        SERVICE_LIT: ServiceYear(3178, _o(1694, 36, 988, 415), on_time=2953, days_total=43611, referred=45),
+        SERVICE_BAIL: ServiceYear(1079, _o(822, 6, 159, 70), on_time=996, days_total=13857, referred=22),
         SERVICE_HR: ServiceYear(52, _o(30, 2, 14, 6), on_time=44, days_total=855, referred=0),
-        SERVICE_PROJECT: ServiceYear(154, _o(98, 20, 19, 4), on_time=127, days_total=2143, referred=4),
+        SERVICE_PROJECT: ServiceYear(154, _o(104, 20, 21, 5), on_time=135, days_total=2280, referred=4),
         SERVICE_CONSULT: ServiceYear(384, central=251),
     },
+}
+#: DOMAIN.md's outcome table: first decisions TAKEN in the fiscal year, whatever year the request was
+#: received (``jfs.decisions.selectors.outcome_shares``), referred ones included (4,034 and 4,207).
+DOMAIN_DECISIONS: dict[int, dict[str, int]] = {
+    2564: {**_o(2213, 40, 1192, 515), "referred": 74},
+    2565: {**_o(2489, 59, 1118, 470), "referred": 71},
 }
 #: Yearly growth of each service after FY2565 (and shrinkage before FY2564).
 GROWTH = {SERVICE_LIT: 1.035, SERVICE_BAIL: 1.02, SERVICE_HR: 1.08, SERVICE_PROJECT: 1.04, SERVICE_CONSULT: 1.06}
@@ -225,7 +233,7 @@ def figures_for(fy: int, share: float = 1.0, current: bool = False) -> dict[str,
             central = None if base.central is None else round(total * base.central / base.requests)
             out[service] = ServiceYear(total, central=central)
             continue
-        # other years have nothing pending: every request is decided or referred
+        # every request is decided or referred
         referred = round(total * base.referred / base.requests)
         decided = total - referred
         rate = min(0.97, base.on_time / base.decided + 0.004 * years)
@@ -440,8 +448,10 @@ class Planned(NamedTuple):
     service: str
     office: str
     received_on: date
-    end: str  # an outcome (terminated includes withdrawals), "referred", "pending", or "" for a consultation
+    end: str  # an outcome (terminated includes withdrawals), "referred", or "" for a consultation
     days: int  # working days taken (decided requests), else -1
+    #: the fiscal year its first decision must be taken in (0: wherever its days fall)
+    decide_in: int = 0
 
 
 #: share of all non-consultation requests at the central office (Bangkok cases)
@@ -499,7 +509,7 @@ def _plan_year(ctx: _Context, fy: int, figures: Mapping[str, ServiceYear], last:
             ends = [""] * sy.requests
         else:
             ends = [o for o, n in sy.outcomes.items() for _ in range(n)]
-            ends += ["referred"] * sy.referred + ["pending"] * sy.pending
+            ends += ["referred"] * sy.referred
         rng.shuffle(ends)
         days = iter(_target_days(sy.decided, sy.on_time, sy.days_total, rng))
         for office, end in zip(offices, ends, strict=True):
@@ -530,6 +540,84 @@ def _fit_before(ctx: _Context, plan: list[Planned], rng: random.Random) -> list[
                 plan[i], plan[j] = plan[i]._replace(days=plan[j].days), plan[j]._replace(days=plan[i].days)
                 break
     return plan
+
+
+def _year_room(ctx: _Context, p: Planned) -> int:
+    """Working days from the day ``p`` was received to the last day of its fiscal year (office calendar):
+    a request that takes at most that many is notified, so decided, within the year."""
+    end = FiscalYear(fiscal_year(p.received_on)).end
+    if (end - p.received_on).days > 200:  # more than any request takes
+        return 10**6
+    return ctx.offices[p.office].cal.working_days_between(p.received_on, end)
+
+
+def _decision_years(ctx: _Context, fy: int, plan: list[Planned], carry: Mapping[str, int],
+                    rng: random.Random) -> list[Planned]:
+    """Fix the fiscal year each request's first decision is taken in, so that the decisions TAKEN in a
+    year (``outcome_shares``, as the fund reports them) can be counted exactly.
+
+    Exactly ``carry`` (outcome -> count) requests, the last received, are decided in the next fiscal
+    year (``decide_in`` = fy + 1: the builder dates the decision on or after 1 October); every other
+    one within its own year (notified by 30 September; referrals always). The decided requests'
+    (service, outcome, working days) are dealt out again over their (office, day received) slots: a
+    carried slot gets a request of a wanted outcome that takes more working days than are left of
+    the year (the fewest such), a slot received late but decided in the year one that fits in what is
+    left. So each service's counts, on-time count and working days stay as planned, and only the
+    late slots' services and offices are reshuffled (every mission draws offices alike).
+    """
+    decided = [i for i, p in enumerate(plan) if p.end in OUTCOMES]
+    k = sum(carry.values())
+    if min(carry.values(), default=0) < 0 or k > len(decided):
+        raise ValueError(f"FY{fy}: cannot carry {dict(carry)} of {len(decided)} decided requests")
+    rooms = {i: _year_room(ctx, plan[i]) for i in decided}
+    carried = decided[len(decided) - k:] if k else []
+    # what each decided request does, by outcome and working days
+    by_outcome: dict[str, list[tuple[int, int]]] = defaultdict(list)  # outcome -> sorted (days, item)
+    items = [(plan[i].service, plan[i].end, plan[i].days) for i in decided]
+    for n, (_service, end, days) in enumerate(items):
+        by_outcome[end].append((days, n))
+    for row in by_outcome.values():
+        row.sort()
+    need = dict(carry)
+    given: dict[int, int] = {}  # slot (plan index) -> item
+    for i in sorted(carried, key=lambda i: -rooms[i]):  # the longest-left first: they need the most days
+        fits = {o: bisect.bisect_right(by_outcome[o], (rooms[i], len(items))) for o in need if need[o]}
+        fits = {o: j for o, j in fits.items() if j < len(by_outcome[o])}
+        if not fits:
+            raise ValueError(f"FY{fy}: no request left takes more than {rooms[i]} working days")
+        outcome = rng.choices(list(fits), [need[o] for o in fits])[0]
+        given[i] = by_outcome[outcome].pop(fits[outcome])[1]
+        need[outcome] -= 1
+    rest = sorted((days, n) for row in by_outcome.values() for days, n in row)
+    most = rest[-1][0] if rest else 0
+    late = sorted((i for i in decided[: len(decided) - k] if rooms[i] < most), key=lambda i: rooms[i])
+    for i in late:  # the least left first
+        j = bisect.bisect_right(rest, (rooms[i], len(items)))
+        if j == 0:
+            raise ValueError(f"FY{fy}: no request left takes at most {rooms[i]} working days")
+        given[i] = rest.pop(rng.randrange(j))[1]
+    rng.shuffle(rest)
+    free = iter(rest)
+    carried_set = set(carried)
+    for i in decided:
+        service, end, days = items[given[i] if i in given else next(free)[1]]
+        plan[i] = plan[i]._replace(service=service, end=end, days=days, decide_in=fy + 1 if i in carried_set else fy)
+    for i, p in enumerate(plan):
+        if p.end == "referred":
+            plan[i] = p._replace(decide_in=fy)
+    return plan
+
+
+def _natural_carry(figures: Mapping[str, ServiceYear], first: Mapping[str, ServiceYear],
+                   first_carry: int) -> dict[str, int]:
+    """For a year before DOMAIN.md's: carry over the same share of its decided requests as the first of
+    DOMAIN.md's years does, with the year's own outcome mix."""
+    outcomes: Counter[str] = Counter()
+    for sy in figures.values():
+        outcomes.update(sy.outcomes)
+    decided_first = sum(sy.decided for sy in first.values())
+    k = round(outcomes.total() * first_carry / decided_first) if decided_first else 0
+    return _apportion(k, {o: outcomes[o] for o in OUTCOMES})
 
 
 # --------------------------------------------------------------------------- the people
@@ -980,7 +1068,6 @@ TERMINATE_NOTES = {
 LEAVE_REFERRED = _Weighted({0: 15, 1: 40, 2: 40, 3: 5})
 LEAVE_WITHDRAWN = _Weighted({0: 10, 1: 35, 2: 35, 3: 5, 4: 15})
 LEAVE_TERMINATED = _Weighted({1: 30, 2: 55, 3: 15})
-STILL_PENDING = _Weighted({2: 30, 3: 20, 4: 50})
 WITHDRAW_REASONS = (
     "ผู้ขอแจ้งถอนคำขอ เนื่องจากตกลงประนีประนอมยอมความกับคู่กรณีได้แล้ว",
     "ผู้ขอแจ้งถอนคำขอ เนื่องจากไม่ประสงค์ดำเนินการต่อ",
@@ -1149,6 +1236,12 @@ class _Builder:
             return self.consult_steps(p, info)
         rng, cal = self.rng, info.cal
         room = cal.working_days_between(p.received_on, self.ctx.today) if past else 10**6
+        # the last working day a step may fall on, counted from the day received: by ``today`` and, for a
+        # request decided in its own fiscal year, by the year's last day (``_decision_years``)
+        received_in = fiscal_year(p.received_on)
+        limit = room - 1
+        if p.decide_in == received_in:
+            limit = min(limit, cal.working_days_between(p.received_on, FiscalYear(received_in).end))
         cause = TERMINATION.pick(rng) if p.end == "terminated" else ""
         if p.end in OUTCOMES and cause not in ("withdrawn", "unreachable", "duplicate", "outside_mission"):
             where = rng.random()
@@ -1157,7 +1250,7 @@ class _Builder:
             at = 1 if where < 0.14 else 2
             # a wait during screening restarts the clock: at most the days before it are lived twice
             again = sum(gaps[:at + 1]) if at == 1 else 0
-            if p.days + pause_days + again + 1 > room:
+            if p.days + pause_days + again > limit:
                 pause_days = 0
             steps, notified = self.main_steps(p, info, gaps, len(MAIN_PATH), (at, pause_days))
             # 5.5% of refusals are appealed: most upheld, some overturned (approved on appeal) except in
@@ -1165,15 +1258,14 @@ class _Builder:
             appeal = "" if p.end != "rejected" or rng.random() >= 0.055 else (
                 "overturned" if rng.random() < 0.3 and fiscal_year(p.received_on) not in DOMAIN_FIGURES else "upheld")
             decided_on = cal.add_working_days(steps[-2].on, gaps[4])
+            if p.decide_in > received_in:  # carried over: decided in the next fiscal year, before notifying
+                decided_on = max(decided_on, cal.add_working_days(FiscalYear(p.decide_in).start - timedelta(days=1), 1))
             steps.insert(len(steps) - 1, self.decision(p, p.end, decided_on, cause))
             return steps + self.finish(p, info, notified, appeal, past)
         if p.end == "terminated":
             return self.ended_early(p, info, cause)
-        if p.end == "pending":  # no decision yet: waiting part-way along the main path
-            gaps = self.split(max(0, min(room - 1, round(rng.gauss(12, 4)))))
-            return self.main_steps(p, info, gaps, STILL_PENDING.pick(rng), (-1, 0))[0]
         # referred to the agency directly responsible, before consideration
-        gaps = self.split(max(0, min(room - 1, round(rng.gauss(12, 4)))))
+        gaps = self.split(max(0, min(limit, round(rng.gauss(12, 4)))))
         leave_after = LEAVE_REFERRED.pick(rng)
         steps, day = self.main_steps(p, info, gaps, leave_after, (-1, 0))
         leave = cal.add_working_days(day, _int(rng, 0, gaps[leave_after]))
@@ -1314,6 +1406,8 @@ class _Builder:
                     step.action = "record_subcommittee_decision"
                     if committee is not None:
                         lo, hi = steps[i - 1].on, steps[i + 1].on
+                        if p.decide_in > fiscal_year(p.received_on):  # not at a meeting before 1 October
+                            lo = max(lo, FiscalYear(p.decide_in).start)
                         step.on = (committee.next_meeting(step.on, hi) or _last_meeting(committee, lo, step.on)
                                    or self.held_between(committee, lo, hi) or step.on)
             d.items = self.approve(d.outcome, d)
@@ -1436,7 +1530,7 @@ class _Builder:
             "outcome": d.outcome, "cause": d.cause, "authority": how,
             "committee_id": committee.id if committee else None, "meeting_id": meeting_id, "item_id": item_id,
             "appeal_id": case.appeal_id if appeal else None, "recorded_by_id": actor.pk if actor else ctx.legacy_id,
-            "decided_on": step.on, "fiscal_year": req.fiscal_year, "service": req.service,
+            "decided_on": step.on, "fiscal_year": fiscal_year(step.on), "service": req.service,
             "amount_requested": requested or req.amount_requested,
             "amount_approved": sum((ok for _, ok in d.items), Decimal(0)),
             "note": step.comment.strip(), "referred_to": d.referred_to, "votes_for": tally[0],
@@ -1823,6 +1917,7 @@ def _produce(ctx: _Context, options: Options, years: list[int], ids: dict[str, i
     """Plan each fiscal year, then build its rows chunk by chunk (pure Python, no database)."""
     meetings: dict[tuple[int, date], _Meeting] = {}
     meeting_counts: dict[tuple[int, int], int] = {}
+    carry_in: Counter[str] = Counter()  # the previous year's requests decided in this one, by outcome
     for fy in years:
         share = _year_share(ctx, fy)
         figures = figures_for(fy, share, current=share < 1.0)
@@ -1830,6 +1925,17 @@ def _produce(ctx: _Context, options: Options, years: list[int], ids: dict[str, i
             figures = {s: sy.scaled(options.scale) for s, sy in figures.items()}
         rng = random.Random(f"jfs-demo/{options.seed}/{fy}")
         plan = _plan_year(ctx, fy, figures, min(ctx.today, FiscalYear(fy).end), rng)
+        if share == 1.0 and fy <= max(DOMAIN_DECISIONS):
+            carry = _carry_out(fy, figures, options.scale, carry_in)
+            if carry is None:  # before DOMAIN.md's years: as many, so FY2564's carry-in stays small
+                first_fy = min(DOMAIN_DECISIONS)
+                first = {s: sy.scaled(options.scale) for s, sy in DOMAIN_FIGURES[first_fy].items()}
+                own = _carry_out(first_fy, first, options.scale, Counter()) or {}
+                carry = _natural_carry(figures, first, sum(own.values()))
+            plan = _decision_years(ctx, fy, plan, carry, rng)
+            carry_in = Counter(p.end for p in plan if p.decide_in == fy + 1)
+        else:
+            carry_in = Counter()
         builder = _Builder(ctx, rng, ids, counters)
         builder.meetings, builder.meeting_counts = meetings, meeting_counts  # a decision may fall in the next year
         for start in range(0, len(plan), options.chunk_size):
@@ -1837,6 +1943,20 @@ def _produce(ctx: _Context, options: Options, years: list[int], ids: dict[str, i
             builder.build(plan[start : start + options.chunk_size], rows)
             yield rows
             gc.collect()
+
+
+def _carry_out(fy: int, figures: Mapping[str, ServiceYear], scale: int, carry_in: Mapping[str, int]
+               ) -> dict[str, int] | None:
+    """How many of DOMAIN.md's year's requests are decided in the next year, by outcome: those received
+    in it (``DOMAIN_FIGURES``) plus those carried in from the year before, less the decisions the source
+    counts in it (``DOMAIN_DECISIONS``). None for the years before (see ``_natural_carry``)."""
+    if fy not in DOMAIN_DECISIONS:
+        return None
+    target = DOMAIN_DECISIONS[fy]
+    if sum(sy.referred for sy in figures.values()) != scale * target["referred"]:
+        raise ValueError(f"FY{fy}: referrals are decided in the year received, so they must be the source's")
+    return {o: sum(sy.outcomes.get(o, 0) for sy in figures.values()) - scale * target[o] + carry_in.get(o, 0)
+            for o in OUTCOMES}
 
 
 def _in_background(rows: Iterator[_Rows]) -> Iterator[_Rows]:
