@@ -215,6 +215,7 @@ def test_the_decisions_panel_letters_and_the_appeal(make_request: Any, seated: d
     act(req, "intake.cm", "appeal", comment="มีหลักฐานใหม่")
     page = _text(_page(officer, req))
     assert "มีหลักฐานใหม่" in page and "ยื่นอุทธรณ์แล้ว รอการพิจารณา" in page
+    assert f"ผู้มีอำนาจพิจารณาอุทธรณ์: {m.Committee.objects.get(level=m.LEVEL_BOARD).name_th}" in page
 
 
 def test_an_approved_request_cannot_be_appealed_and_the_form_says_why(make_request: Any, seated: dict[str, Any],

@@ -26,6 +26,11 @@ def acknowledgements(decisions: list[m.Decision]) -> dict[int, m.AgendaItem]:
     return found
 
 
+def board() -> m.Committee | None:
+    """The Justice Fund Committee (it decides appeals)."""
+    return m.Committee.objects.filter(level=m.LEVEL_BOARD).first()
+
+
 def agenda_meeting(req: Request) -> m.Meeting | None:
     """The meeting (scheduled or open) whose agenda holds ``req`` for a resolution not recorded yet
     (to consider it, or to decide its appeal); None when it is on no such agenda."""

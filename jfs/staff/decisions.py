@@ -343,6 +343,7 @@ def case_context(user: User, req: Request, actions: list[Action]) -> dict[str, A
     appeal_problems = ([field_message(e, lang) for e in
                         dservices.OWNER.check(user, req, "appeal", {}, "", clock.today())]
                        if "appeal" in codes and dservices.OWNER.owns(req, "appeal") else [])
+    appeal_body = case_reads.board()
     deadline = dservices.appeal_deadline(req) if req.state in ("notified", "appeal") or appeal_problems else None
     return {
         "decision_rows": [decision_row(d, req, reported.get(d.pk), lang) for d in decided],
@@ -350,6 +351,7 @@ def case_context(user: User, req: Request, actions: list[Action]) -> dict[str, A
                          "outcome": reasons.outcome_name(a.decision.outcome, lang) if a.decision else ""}
                         for a in dselectors.appeals_of(req)],
         "route_text": dselectors.route_text(req, lang),
+        "appeal_body": appeal_body.name(lang) if req.state == "appeal" and appeal_body else "",
         "decides_at_meeting": req.state in ("consideration", "appeal"),
         "agenda_meeting": meeting,
         "agenda_meeting_name": _meeting_name(meeting, lang) if meeting else "",
