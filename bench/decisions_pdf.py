@@ -83,7 +83,7 @@ def main() -> None:
         start = time.perf_counter()
         documents.minutes_pdf(meeting)
         minutes.append(time.perf_counter() - start)
-        sizes.append(meeting.n)  # type: ignore[attr-defined]
+        sizes.append(meeting.n)
     if minutes:
         rows.append((f"minutes ({min(sizes)}–{max(sizes)} agenda items)", len(minutes), statistics.median(minutes),
                      max(minutes), len(minutes) / sum(minutes)))

@@ -45,7 +45,8 @@ def test_field_kinds_follow_the_model() -> None:
     assert isinstance(hr["violation"].widget, forms.Textarea)
     assert isinstance(DETAIL_FORMS["PROJECT"].base_fields["participants"], forms.IntegerField)
     with translation.override("en"):
-        assert dict(bail["authority"].choices)["police"] == "Police station"  # type: ignore[attr-defined]
+        # the inquiry official is the first of the bail stages (issue 10: inquiry official, prosecutor, court, appeal)
+        assert dict(bail["authority"].choices)["police"] == "Inquiry official (police station)"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("service", list(SAMPLES))

@@ -35,6 +35,7 @@ IGNORED = ("var", "bench", "tests", "docs", "scripts", "*.egg-info", "node_modul
 
 @dataclass
 class Entry:
+    msgctxt: str = ""
     msgid: str = ""
     msgid_plural: str | None = None
     msgstr: str = ""
@@ -79,7 +80,9 @@ def parse_po(path: Path) -> list[Entry]:
             value = ast.literal_eval(rest)
             if cur.line == 0:
                 cur.line = n
-        if keyword == "msgid":
+        if keyword == "msgctxt":  # a context (pgettext; the PDF footer's "หน้า X จาก Y")
+            target = ("msgctxt", None)
+        elif keyword == "msgid":
             target = ("msgid", None)
         elif keyword == "msgid_plural":
             target = ("msgid_plural", None)
@@ -160,7 +163,8 @@ def test_compiled_mo_says_exactly_what_the_po_says():
                     stale.append(e.msgid)
         else:
             expected_keys += 1
-            if catalog.get(e.msgid) != e.msgstr:
+            key = f"{e.msgctxt}\x04{e.msgid}" if e.msgctxt else e.msgid
+            if catalog.get(key) != e.msgstr:
                 stale.append(e.msgid)
     assert not stale, "django.mo is out of date (run compilemessages):\n" + "\n".join(map(repr, stale[:20]))
     assert len(catalog) == expected_keys, (

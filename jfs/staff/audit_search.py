@@ -54,7 +54,7 @@ ACTIONS: dict[str, StrOrPromise] = {
     "urgent_decision_acknowledged": _("ที่ประชุมรับทราบผลการพิจารณากรณีเร่งด่วน"),
     "meeting_closed": _("ปิดประชุม"),
     "minutes_approved": _("รับรองรายงานการประชุม"),
-    "letter_generated": _("ออกหนังสือแจ้งผล"),
+    "letter_generated": _("ออกหนังสือแจ้งผลการพิจารณา"),
     "minutes_downloaded": _("ดาวน์โหลดรายงานการประชุม"),
 }
 #: the search's parameters; anything else in the query string is ignored (and not recorded)
