@@ -88,5 +88,9 @@ def test_stateful_sequences_follow_the_links(token: str) -> None:
 
     Machine.run(settings=settings(max_examples=max(EXAMPLES // 2, 5), stateful_step_count=6, deadline=None,
                                   database=None, derandomize=True, suppress_health_check=list(HealthCheck)))
-    # the sequences reached the operations on an existing request through the links
-    assert {"GET /api/v1/requests/{request_id}", "GET /api/v1/requests/{request_id}/transitions"} <= followed, followed
+    # the sequences reached operations on an existing request through the links (which of the request's
+    # operations, among its details, transitions, documents, decisions and appeals, is the sequences' choice)
+    on_a_request = {"GET /api/v1/requests/{request_id}", "GET /api/v1/requests/{request_id}/transitions",
+                    "GET /api/v1/requests/{request_id}/documents", "GET /api/v1/requests/{request_id}/decisions",
+                    "GET /api/v1/requests/{request_id}/appeals"}
+    assert len(on_a_request & followed) >= 2, followed
