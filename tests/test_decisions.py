@@ -236,6 +236,7 @@ def test_other_only_share_is_counted_from_the_records(make_request: Any, seated:
     decide(two, seated, "rejected", ["X01", "R01"], note="มีรายได้")
     three = make_request()
     act(three, "intake.cm", "withdraw", comment="ถอน")
+    assert [d.other_only for d in m.Decision.objects.order_by("id")] == [True, False, False]
     shares = selectors.outcome_shares(fy)
     assert shares.counts == {"rejected": 2, "terminated": 1}
     assert shares.other_only == 1

@@ -249,6 +249,9 @@ class Decision(AppendOnlyModel):
     amount_requested = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     amount_approved = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     note = models.TextField(blank=True, help_text="free text that adds to the reason codes")
+    #: its only reasons are catch-all codes ("another reason"): kept with the decision, whose reasons never
+    #: change, so that the share of such decisions is counted from an index (``selectors.outcome_shares``)
+    other_only = models.BooleanField(default=False)
     referred_to = models.CharField(max_length=300, blank=True)
     votes_for = models.PositiveSmallIntegerField(null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -260,7 +263,8 @@ class Decision(AppendOnlyModel):
 
     class Meta:
         ordering = ["-decided_on", "-id"]
-        indexes = [models.Index(fields=["fiscal_year", "kind", "outcome", "service"], name="decision_stats")]
+        indexes = [models.Index(fields=["fiscal_year", "kind", "outcome", "other_only", "service"],
+                                name="decision_shares")]
 
 
 class DecisionReason(AppendOnlyModel):

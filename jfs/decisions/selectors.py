@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from jfs.accounts.models import User
 from jfs.cases import reasons
@@ -240,11 +240,11 @@ def outcome_shares(fiscal_year: int, *, service: str | None = None, office_id: i
         qs = qs.filter(service=service)
     if office_id is not None:
         qs = qs.filter(request__office_id=office_id)
-    counts = {o: n for o, n in qs.values_list("outcome").annotate(n=Count("id")).order_by()}
-    other_codes = [code for code, r in reasons.all_reasons().items() if r.other]
-    with_other = m.DecisionReason.objects.filter(decision=OuterRef("pk"), code__in=other_codes)
-    with_coded = m.DecisionReason.objects.filter(decision=OuterRef("pk")).exclude(code__in=other_codes)
-    other_only = qs.filter(Exists(with_other), ~Exists(with_coded)).count()
+    counts: dict[str, int] = {}
+    other_only = 0
+    for outcome, only_other, n in qs.values_list("outcome", "other_only").annotate(n=Count("id")).order_by():
+        counts[outcome] = counts.get(outcome, 0) + n
+        other_only += n if only_other else 0
     return OutcomeShares(fiscal_year, counts, sum(counts.values()), other_only)
 
 

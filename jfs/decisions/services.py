@@ -369,6 +369,7 @@ class DecisionOwner:
             recorded_by=actor, decided_on=on, fiscal_year=fiscal_year(on), service=req.service,
             amount_requested=requested or req.amount_requested, amount_approved=approved,
             note=comment.strip(), referred_to=str(fields.get("referred_to", ""))[:300],
+            other_only=all(reasons.is_other(c) for c in plan.codes),
             votes_for=plan.tally[0] if plan.tally else None, votes_against=plan.tally[1] if plan.tally else None,
             votes_abstain=plan.tally[2] if plan.tally else None, transition=transition, created_at=clock.now(),
         )

@@ -1533,7 +1533,8 @@ class _Builder:
             "decided_on": step.on, "fiscal_year": fiscal_year(step.on), "service": req.service,
             "amount_requested": requested or req.amount_requested,
             "amount_approved": sum((ok for _, ok in d.items), Decimal(0)),
-            "note": step.comment.strip(), "referred_to": d.referred_to, "votes_for": tally[0],
+            "note": step.comment.strip(), "referred_to": d.referred_to,
+            "other_only": all(reasons_mod.is_other(c) for c in d.codes), "votes_for": tally[0],
             "votes_against": tally[1], "votes_abstain": tally[2], "transition_id": tid, "created_at": at,
         }
         (rows.appeal_decisions if appeal else rows.decisions).append(tuple(row[c] for c in DECISION_COLUMNS))
