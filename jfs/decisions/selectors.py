@@ -198,6 +198,39 @@ def decisions(*, fiscal_year: int | None = None, service: str | None = None, out
     return qs
 
 
+# the case page's: whether the meeting acknowledged a chair's urgent decision, the meeting whose
+# agenda holds the request now, the body that decides appeals
+
+
+def acknowledgements(decisions: list[m.Decision]) -> dict[int, m.AgendaItem]:
+    """For each urgent decision reported to a meeting: the agenda item that reported it (its
+    ``acknowledged_at`` says whether the meeting acknowledged it), by decision id."""
+    urgent = [d.pk for d in decisions if d.authority == m.BY_CHAIR]
+    if not urgent:
+        return {}
+    items = (m.AgendaItem.objects.filter(kind=m.ACKNOWLEDGE, decision_reported_id__in=urgent)
+             .select_related("meeting", "meeting__committee").order_by("acknowledged_at", "id"))
+    found: dict[int, m.AgendaItem] = {}
+    for item in items:
+        if item.decision_reported_id is not None:
+            found[item.decision_reported_id] = item  # the acknowledged one last, so it wins
+    return found
+
+
+def board() -> m.Committee | None:
+    """The Justice Fund Committee (it decides appeals)."""
+    return m.Committee.objects.filter(level=m.LEVEL_BOARD).first()
+
+
+def agenda_meeting(req: Request) -> m.Meeting | None:
+    """The meeting (scheduled or open) whose agenda holds ``req`` for a resolution not recorded yet
+    (to consider it, or to decide its appeal); None when it is on no such agenda."""
+    item = (m.AgendaItem.objects.filter(request=req, kind__in=(m.CONSIDER, m.APPEAL), withdrawn=False,
+                                        decision__isnull=True, meeting__state__in=(m.SCHEDULED, m.OPEN))
+            .select_related("meeting", "meeting__committee").order_by("-meeting__scheduled_for", "-id").first())
+    return item.meeting if item is not None else None
+
+
 def letters_of(req: Request) -> list[m.Letter]:
     return list(m.Letter.objects.filter(request=req).select_related("decision").order_by("-generated_at", "-id"))
 

@@ -34,7 +34,7 @@ from jfs.cases.errors import CaseError, field_message
 from jfs.cases.models import Request
 from jfs.core import clock
 from jfs.core.templatetags.thai import be_date
-from jfs.decisions import authority, case_reads
+from jfs.decisions import authority
 from jfs.decisions import models as dm
 from jfs.decisions import selectors as dselectors
 from jfs.decisions import services as dservices
@@ -335,15 +335,15 @@ def case_context(user: User, req: Request, actions: list[Action]) -> dict[str, A
     agenda holds it), every decision in words, the letters, the appeals and the appeal deadline."""
     lang = _lang()
     decided = dselectors.decisions_of(req)
-    reported = case_reads.acknowledgements(decided)
-    meeting = case_reads.agenda_meeting(req)
+    reported = dselectors.acknowledgements(decided)
+    meeting = dselectors.agenda_meeting(req)
     codes = {a.code for a in actions}
     chair_without_urgent = ("decide_urgent" in req.workflow.actions and req.state == "consideration"
                             and "decide_urgent" not in codes and user.role == roles.SUBCOMMITTEE_CHAIR)
     appeal_problems = ([field_message(e, lang) for e in
                         dservices.OWNER.check(user, req, "appeal", {}, "", clock.today())]
                        if "appeal" in codes and dservices.OWNER.owns(req, "appeal") else [])
-    appeal_body = case_reads.board()
+    appeal_body = dselectors.board()
     deadline = dservices.appeal_deadline(req) if req.state in ("notified", "appeal") or appeal_problems else None
     return {
         "decision_rows": [decision_row(d, req, reported.get(d.pk), lang) for d in decided],
