@@ -44,6 +44,7 @@ from jfs.cases import services as case_services
 from jfs.cases.errors import InvalidInput, field_error
 from jfs.cases.models import Request
 from jfs.core import clock
+from jfs.core.downloads import pdf_attachment
 from jfs.decisions import models as m
 from jfs.decisions import selectors, services
 from jfslib.thaidate import fiscal_year as fiscal_year_of
@@ -606,12 +607,7 @@ def letter_pdf(request: StaffRequest, letter_id: int) -> HttpResponse:
     except OSError:
         raise Http404("letter file missing") from None
     case_services.audit_view(request.user, req, "letter")
-    resp = HttpResponse(data, content_type="application/pdf")
-    resp["Content-Disposition"] = f'attachment; filename="{_file_name(req, letter)}"'
-    resp["Content-Security-Policy"] = "sandbox"
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Cache-Control"] = "private, no-store"
-    return resp
+    return pdf_attachment(data, _file_name(req, letter))
 
 
 # ------------------------------------------------------------------ reports

@@ -33,6 +33,7 @@ from jfs.cases import reasons, selectors, services
 from jfs.cases.errors import CaseError, field_message
 from jfs.cases.models import Request
 from jfs.core import clock
+from jfs.core.downloads import pdf_attachment
 from jfs.core.templatetags.thai import be_date
 from jfs.decisions import authority
 from jfs.decisions import models as dm
@@ -396,9 +397,4 @@ def letter(request: StaffRequest, pk: int) -> HttpResponse:
         raise Http404("letter not stored") from None
     services.audit_view(request.user, req, "letter")
     number = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in req.number)
-    resp = HttpResponse(data, content_type="application/pdf")
-    resp["Content-Disposition"] = f'attachment; filename="letter-{number}-{found.pk}.pdf"'
-    resp["Content-Security-Policy"] = "sandbox"
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Cache-Control"] = "private, no-store"
-    return resp
+    return pdf_attachment(data, f"letter-{number}-{found.pk}.pdf")

@@ -34,11 +34,11 @@ from jfs.cases import reasons
 from jfs.cases import selectors as case_selectors
 from jfs.cases.errors import CaseError, NotPermitted, field_message
 from jfs.core import clock
+from jfs.core.downloads import pdf_attachment
 from jfs.decisions import authority, selectors, services
 from jfs.decisions import models as m
 from jfs.staff.access import staff_required
 from jfs.staff.forms import BEDateField, NamedErrors, name_errors
-from jfs.staff.views import _no_active_content
 
 #: session key: a refused form on a meeting page (what was typed and the errors), shown once
 TYPED_KEY = "jfs.meeting_typed"
@@ -379,10 +379,7 @@ def minutes(request: StaffRequest, pk: int) -> HttpResponseBase:
         raise Http404("minutes not stored") from None
     record("minutes_downloaded", actor=request.user, object_type="meeting", object_id=str(found.pk),
            reference=str(found), details={"sha256": found.minutes_sha256})
-    resp = HttpResponse(data, content_type="application/pdf")
-    name = f"minutes-{found.committee.code}-{found.number}-{found.fiscal_year}.pdf"
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _no_active_content(resp)
+    return pdf_attachment(data, f"minutes-{found.committee.code}-{found.number}-{found.fiscal_year}.pdf")
 
 
 # --------------------------------------------------------------------------- agenda items

@@ -43,6 +43,7 @@ from jfs.cases.models import SERVICE_CHOICES, Document, Request
 from jfs.cases.progress import progress_of
 from jfs.core import clock, notifications
 from jfs.core import selectors as core_selectors
+from jfs.core.downloads import no_active_content
 from jfs.core.templatetags.thai import be_datetime
 from jfs.decisions import selectors as decision_selectors
 from jfs.exchange import services as exchange_services
@@ -559,7 +560,7 @@ def document(request: StaffRequest, pk: int) -> HttpResponseBase:
     doc, req = selectors.get_visible_document(request.user, pk)  # 404 outside the user's scope
     if doc.quarantined:  # never served: say why, in words
         resp = render(request, "staff/document_quarantined.html", {"doc": doc, "req": req}, status=409)
-        _no_active_content(resp)
+        no_active_content(resp)
         policy = build_policy()  # the site's policy for this page of ours, sandboxed as well
         resp["Content-Security-Policy"] = f"{policy}; sandbox" if policy else "sandbox"
         return resp
@@ -572,7 +573,7 @@ def document(request: StaffRequest, pk: int) -> HttpResponseBase:
     inline = doc.cleaned and doc.content_type in ("image/jpeg", "image/png")
     download = FileResponse(path.open("rb"), content_type=doc.content_type, as_attachment=not inline,
                             filename=_download_name(doc))
-    return _no_active_content(download)
+    return no_active_content(download)
 
 
 def _download_name(doc: Document) -> str:
@@ -582,14 +583,6 @@ def _download_name(doc: Document) -> str:
     if not name.lower().endswith(tuple(services.DOCUMENT_EXTENSIONS.get(doc.content_type, {ext}))):
         name += ext
     return name
-
-
-def _no_active_content(resp: HttpResponseBase) -> HttpResponseBase:
-    """Headers of every document answer: no scripts, no plug-ins, no sniffing, no caching."""
-    resp["Content-Security-Policy"] = "sandbox"
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Cache-Control"] = "private, no-store"
-    return resp
 
 
 def _form_errors(exc: CaseError, applicant_form: Any, details_form: Any) -> None:
