@@ -51,7 +51,7 @@ if [ -z "${JFS_GDX_BASE_URL:-}" ]; then
 fi
 $PY manage.py run_worker &
 pids+=($!)
-echo "Justice Fund System: http://127.0.0.1:8000  (demo log-ins: see README.md)"
+echo "Justice Fund System: http://${BIND:-127.0.0.1:8000}  (demo log-ins: see README.md)"
 # gunicorn.conf.py: an access log without query strings (they can hold a national ID) — PDPA
 .venv/bin/gunicorn config.wsgi --config gunicorn.conf.py --bind "${BIND:-127.0.0.1:8000}" \
   --workers "${WEB_WORKERS:-2}" --access-logfile - &
