@@ -3,7 +3,8 @@ litigation request in consideration, Chiang Mai's secretary schedules a meeting 
 builds the agenda and records attendance while one member signs in electronically, opens it with a
 quorum; member3.cm declares a conflict and is offered no vote, the others vote; the secretary records
 a partial approval with amounts per item and two reasons (offered by the outcome, htmx), closes the
-meeting; chair.cm approves the minutes and the minutes PDF downloads with the resolution in it. The
+meeting; chair.cm approves the minutes and the minutes PDF downloads with the resolution in it; the
+case officer issues the decision letter (a Thai PDF with the amounts, the reasons and the appeal). The
 meeting page is checked with axe at 390 px and 1366 px, open (secretary and member) and approved."""
 
 from __future__ import annotations
@@ -159,4 +160,21 @@ def test_a_litigation_request_through_a_provincial_meeting_to_partial_approval_a
     assert decision is not None and decision.outcome == "partially_approved"
     assert (decision.votes_for, decision.votes_against, decision.votes_abstain) == (2, 0, 1)
     assert sorted(r.code for r in decision.reasons.all()) == ["A01", "P01"]
+
+    # the case officer issues the decision letter from the case page: the partial approval, the amounts,
+    # the reasons in words and how to appeal, as a Thai PDF
+    officer = people("officer.cm")
+    officer.visit(f"/staff/requests/{req.pk}/")
+    panel = officer.page.locator("#decisions")
+    expect(panel).to_contain_text("อนุมัติบางส่วน")
+    panel.get_by_role("button", name="ออกหนังสือแจ้งผล").click()
+    expect(officer.page.locator(".messages")).to_contain_text("ออกหนังสือแจ้งผลการพิจารณาแล้ว")
+    with officer.page.expect_download() as got:
+        panel.get_by_role("link", name="ดาวน์โหลดหนังสือแจ้งผล", exact=False).first.click()
+    letter = Path(got.value.path()).read_bytes()
+    assert letter.startswith(b"%PDF")
+    text = "".join(pdf_text(letter).split())
+    for expected in ("อนุมัติบางส่วน", "12,500.00", "ค่าทนายความ", "ผู้ขอมีฐานะยากจน", "อุทธรณ์ต่อคณะกรรมการกองทุนยุติธรรม"):
+        assert expected in text, expected
     chair.axe.assert_clean()
+    officer.axe.assert_clean()
