@@ -18,6 +18,7 @@ and times ``selectors.outcome_shares`` in the process itself. Prints a Markdown 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -28,9 +29,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from latency import Session, pct  # noqa: E402
+# the signed-in HTTP session and the percentile of bench/latency.py (a script, not a package)
+_spec = importlib.util.spec_from_file_location("latency", ROOT / "bench" / "latency.py")
+assert _spec is not None and _spec.loader is not None
+_latency = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_latency)
+Session, pct = _latency.Session, _latency.pct
 
 
 def main() -> None:
