@@ -401,3 +401,24 @@ def test_committee_members_see_the_requests_their_committee_decides_and_no_other
     assert kk.pk not in seen["member.central"] and kk.pk not in seen["member.cm"]
     assert {hr.pk, lit.pk, big.pk} <= seen["member.cm"]  # their own office's (as before)
     assert not seen["chair.board"] & {hr.pk, lit.pk, big.pk, kk.pk}  # nothing appealed yet
+
+
+def test_the_officers_assessments_reach_the_agenda_as_considerations_never_as_a_refusal(
+        make_request: Any, seated: dict[str, Any]) -> None:
+    from tests.conftest import DETAILS
+
+    risky = make_request(service="BAIL", details={**DETAILS["BAIL"], "flight_risk": "yes", "absconded_before": "no",
+                                                  "evidence_tampering_risk": "no"})
+    calm = make_request(service="BAIL", details={**DETAILS["BAIL"], "flight_risk": "no", "absconded_before": "no",
+                                                 "evidence_tampering_risk": "no"})
+    for req in (risky, calm):
+        to_consideration(req, seated)
+    meeting = open_meeting(seated)
+    found = {}
+    for req in (risky, calm):
+        screening = meeting.items.get(request=req).summary["screening"]
+        assert screening["overall"] != "no"  # the risk is weighed by the members, never a refusal by the software
+        found[req.pk] = {c["id"]: c for c in screening["considerations"]}
+    assert found[risky.pk]["release_risks"]["finding"] == "against"
+    assert "หลบหนี" in found[risky.pk]["release_risks"]["finding_th"]
+    assert found[calm.pk]["release_risks"]["finding"] == "for"  # assessed: no risk, which speaks for the request

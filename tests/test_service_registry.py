@@ -137,14 +137,19 @@ def test_eligibility_facts_come_from_the_details_models() -> None:
     # the household's monthly income and help from elsewhere are asked in the details of the three
     # services with rules (optional: unanswered stays unknown); a bail request's charge is classified
     unasked = {"household_monthly_income": None, "other_help_received": None}
-    assert detail_facts("LIT", {"case_kind": "civil", "party_role": "", "other_help_received": "no"}) == {
-        "case_kind": "civil", "party_role": None, "household_monthly_income": None, "other_help_received": False}
+    # and the officer assesses the considerations the subcommittee weighs: merit, for bail the risks
+    assert detail_facts("LIT", {"case_kind": "civil", "party_role": "", "other_help_received": "no",
+                                "case_has_merit": "yes"}) == {
+        "case_kind": "civil", "party_role": None, "household_monthly_income": None, "other_help_received": False,
+        "case_has_merit": True}
     assert detail_facts("BAIL", {"authority": "court", "bail_amount": "30000", "held_at": "เรือนจำ",
-                                 "household_monthly_income": "12000", "offence_category": "narcotics"}) == {
+                                 "household_monthly_income": "12000", "offence_category": "narcotics",
+                                 "flight_risk": "no"}) == {
         "bail_authority": "court", "bail_amount": Decimal("30000.00"), "is_detained": True,
-        "household_monthly_income": Decimal("12000.00"), "other_help_received": None, "offence_category": "narcotics"}
+        "household_monthly_income": Decimal("12000.00"), "other_help_received": None, "offence_category": "narcotics",
+        "flight_risk": False, "evidence_tampering_risk": None, "absconded_before": None}
     assert detail_facts("HR", {"violation": "", "other_help_received": "yes"}) == {
-        "hr_violation_claimed": None, **unasked, "other_help_received": True}
+        "hr_violation_claimed": None, **unasked, "other_help_received": True, "case_has_merit": None}
     assert detail_facts("CONSULT", {"topic": "มรดก"}) == {}
     book = rulebook.get()
     assert detail_fact_problems(book.vocabulary) == [] and rulebook.rule_folder_problems(book) == []

@@ -29,6 +29,7 @@ from jfslib.bilingual import BilingualValueError  # raised by validators; pydant
 
 Money = Decimal
 OtherHelp = Literal["no", "yes"]
+YesNo = Literal["no", "yes"]
 OTHER_HELP_CHOICES: dict[str, Any] = {"no": ["ยังไม่เคยได้รับ", "No"], "yes": ["ได้รับแล้ว", "Yes, already helped"]}
 
 
@@ -49,6 +50,18 @@ def other_help_question() -> Any:
         json_schema_extra={"en": "Already helped with the same costs by another agency?", "fact": "other_help_received",
                            "fact_values": {"yes": True, "no": False}, "choices": OTHER_HELP_CHOICES,
                            "short": ["ความช่วยเหลือเรื่องเดียวกันจากหน่วยงานอื่น", "Help with the same costs elsewhere"]})
+
+
+YES_NO_CHOICES: dict[str, Any] = {"no": ["ไม่ใช่", "No"], "yes": ["ใช่", "Yes"]}
+
+
+def assessment_question(fact: str, th: str, en: str, short_th: str, short_en: str) -> Any:
+    """A consideration the officer who prepares the request assesses for the subcommittee (rules/facts.yaml,
+    source ``staff``: merit, for bail the risks of flight and tampering and earlier absconding): yes or
+    no, optional; not answered stays "not assessed yet", never a fail (docs/decisions/0015)."""
+    return Field(default=None, title=th, json_schema_extra={
+        "en": en, "fact": fact, "fact_values": {"yes": True, "no": False}, "choices": YES_NO_CHOICES,
+        "short": [short_th, short_en]})
 
 
 #: the base of every service's details model (``jfs.cases.service_registry.ServiceDetails``); a
@@ -89,6 +102,10 @@ class LitigationDetails(_Details):
     costs: CostItems = Field(title="ค่าใช้จ่าย", json_schema_extra={"en": "Costs", "form_prefix": "cost"})
     household_monthly_income: Money | None = household_income_question()
     other_help_received: OtherHelp | None = other_help_question()
+    case_has_merit: YesNo | None = assessment_question(
+        "case_has_merit", "ความเห็นเจ้าหน้าที่: คดีมีมูลหรือมีเหตุผลสมควรได้รับความช่วยเหลือหรือไม่",
+        "Officer's assessment: does the case have merit?", "คดีมีมูล (ความเห็นเจ้าหน้าที่)",
+        "Case has merit (officer's assessment)")
 
     @field_validator("costs")
     @classmethod
@@ -135,6 +152,18 @@ class BailDetails(_Details):
             "natural_resources": ["ทรัพยากรธรรมชาติและสิ่งแวดล้อม", "Natural resources and environment"]}})
     household_monthly_income: Money | None = household_income_question()
     other_help_received: OtherHelp | None = other_help_question()
+    flight_risk: YesNo | None = assessment_question(
+        "flight_risk", "ความเห็นเจ้าหน้าที่: มีเหตุอันควรเชื่อว่าผู้ต้องหาหรือจำเลยจะหลบหนีหรือไม่",
+        "Officer's assessment: is there reason to believe the detained person would flee?",
+        "เสี่ยงหลบหนี (ความเห็นเจ้าหน้าที่)", "Risk of flight (officer's assessment)")
+    evidence_tampering_risk: YesNo | None = assessment_question(
+        "evidence_tampering_risk", "ความเห็นเจ้าหน้าที่: มีเหตุอันควรเชื่อว่าจะไปยุ่งเหยิงกับพยานหลักฐานหรือไม่",
+        "Officer's assessment: is there reason to believe the evidence would be tampered with?",
+        "เสี่ยงยุ่งเหยิงพยานหลักฐาน (ความเห็นเจ้าหน้าที่)", "Risk of tampering with evidence (officer's assessment)")
+    absconded_before: YesNo | None = assessment_question(
+        "absconded_before", "เคยหลบหนีระหว่างได้รับการปล่อยชั่วคราวด้วยเงินกองทุนยุติธรรมหรือไม่",
+        "Has the detained person absconded before while on bail paid by the Justice Fund?",
+        "เคยหลบหนีระหว่างประกันด้วยเงินกองทุน", "Absconded before on the fund's bail")
 
     @field_validator("detainee_national_id")
     @classmethod
@@ -157,6 +186,10 @@ class HumanRightsDetails(_Details):
     amount_requested: Money = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2, title="จำนวนเงินที่ขอ (บาท)", json_schema_extra={'en': 'Amount requested (baht)', 'short': ['จำนวนเงินที่ขอ', 'Amount requested']})
     household_monthly_income: Money | None = household_income_question()
     other_help_received: OtherHelp | None = other_help_question()
+    case_has_merit: YesNo | None = assessment_question(
+        "case_has_merit", "ความเห็นเจ้าหน้าที่: ข้อเท็จจริงฟังได้ว่าเป็นผู้เสียหายจากการละเมิดสิทธิมนุษยชนหรือไม่",
+        "Officer's assessment: do the facts show a victim of a human-rights violation?",
+        "ข้อเท็จจริงฟังได้ (ความเห็นเจ้าหน้าที่)", "Facts established (officer's assessment)")
 
     def amount(self) -> Decimal:
         return self.amount_requested

@@ -813,8 +813,9 @@ class _Details:
         details = {
             "case_kind": kind, "court": self.court(info, kind), "case_number": number,
             "party_role": party, "costs": costs,
-            # asked at intake since issue 9; the demo history leaves them unknown
-            "household_monthly_income": None, "other_help_received": None,
+            # asked at intake since issue 9, the officer's assessment since issue 10; the demo history
+            # leaves them unknown
+            "household_monthly_income": None, "other_help_received": None, "case_has_merit": None,
         }
         return details, sum((Decimal(v) for v in costs.values()), Decimal(0))
 
@@ -845,7 +846,8 @@ class _Details:
             "detainee_name": name, "detainee_national_id": detainee_id if rng.random() < 0.9 else "",
             "charge": charge, "held_at": held, "authority": "court" if by_court else "police",
             "authority_name": authority, "bail_amount": _money(amount), "household_monthly_income": None,
-            "other_help_received": None, "offence_category": None,
+            "other_help_received": None, "offence_category": None, "flight_risk": None,
+            "evidence_tampering_risk": None, "absconded_before": None,
         }
         return details, Decimal(amount)
 
@@ -854,7 +856,7 @@ class _Details:
         amount = self.rng.randrange(5, 101) * 1000
         return {"violation": violation, "harm": harm, "remedy_requested": remedy,
                 "amount_requested": _money(amount), "household_monthly_income": None,
-                "other_help_received": None}, Decimal(amount)
+                "other_help_received": None, "case_has_merit": None}, Decimal(amount)
 
     def project(self, info: _OfficeInfo, sub_name: str, be_year: int) -> tuple[dict[str, Any], Decimal]:
         rng = self.rng
