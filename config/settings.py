@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "jfs.cases",
     "jfs.eligibility",
     "jfs.decisions",
+    "jfs.finance",
     "jfs.staff",
     "jfs.api",
     "jfs.exchange",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -380,6 +381,8 @@ class DecisionOwner:
             for k, th, en, rq, ok in plan.items])
         if plan.appeal is not None:
             m.Appeal.objects.filter(pk=plan.appeal.pk).update(state=m.Appeal.DECIDED, decision=decision)
+        for hook in DECISION_HOOKS:  # in this transaction: a hook that refuses undoes the decision too
+            hook(actor, decision)
         record("decision", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
                details={"outcome": plan.outcome, "reasons": plan.codes, "authority": plan.authority,
                         "meeting": plan.item.meeting_id if plan.item else None})
@@ -401,6 +404,16 @@ COMMITTEE_ROLES = frozenset({roles.SUBCOMMITTEE_CHAIR, roles.SUBCOMMITTEE_MEMBER
 
 
 OWNER = DecisionOwner()
+
+#: apps above this one that act on every decision recorded, in its transaction (the finance app
+#: commits an approval's amounts per cost item), registered at start-up
+DecisionHook = Callable[[User, m.Decision], None]
+DECISION_HOOKS: list[DecisionHook] = []
+
+
+def register_decision_hook(hook: DecisionHook) -> None:
+    if hook not in DECISION_HOOKS:
+        DECISION_HOOKS.append(hook)
 
 
 # --------------------------------------------------------------------------- appeals

@@ -56,6 +56,8 @@ ACTIONS: dict[str, StrOrPromise] = {
     "minutes_approved": _("รับรองรายงานการประชุม"),
     "letter_generated": _("ออกหนังสือแจ้งผลการพิจารณา"),
     "minutes_downloaded": _("ดาวน์โหลดรายงานการประชุม"),
+    "ledger_posting": _("บันทึกรายการบัญชี"),
+    "fiscal_year_closed": _("ปิดปีงบประมาณ"),
 }
 #: the search's parameters; anything else in the query string is ignored (and not recorded)
 FIELDS = ("reference", "actor", "action", "from", "to")
