@@ -157,3 +157,36 @@ def test_twenty_threads_posting_at_once_reconcile(make_request: Any, users: dict
     assert selectors.unbalanced_entries() == []
     assert sum(selectors.trial_balance().values()) == 0
     assert selectors.balance(acc.CASH) == Decimal("-27000.00")
+
+
+def test_the_export_opens_in_a_spreadsheet_library_and_sums_to_the_ledger(make_request: Any,
+                                                                         users: dict[str, Any]) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from jfs.finance import exports
+
+    req = _partly_approved(make_request, users)
+    finance, today = users["finance.cm"], clock.today()
+    ledger.disburse(actor=finance, key="p1", request_id=req.pk, item_key="lawyer", amount="7000", on=today,
+                    payee="นายทนาย ความดี", method="transfer", reference="TRF-9")
+    ledger.receive_return(actor=finance, key="b1", request_id=req.pk, item_key="lawyer", amount="1200.50", on=today,
+                          reference="RC-9")
+    rows = exports.ledger_rows(req.fiscal_year, req.office_id)
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx(rows))).active
+    table = list(sheet.iter_rows(values_only=True))
+    assert table[0][4] == "รหัสบัญชี" and len(table) == 1 + m.Line.objects.count()
+    debits = sum(Decimal(str(r[6])) for r in table[1:])
+    credits = sum(Decimal(str(r[7])) for r in table[1:])
+    assert debits == credits == sum(ln.amount for ln in m.Line.objects.filter(amount__gt=0))
+    cash = sum(Decimal(str(r[6])) - Decimal(str(r[7])) for r in table[1:] if r[4] == acc.CASH)
+    assert cash == selectors.balance(acc.CASH) == Decimal("-5799.50")
+    assert {r[10] for r in table[1:]} == {req.number} and "นายทนาย ความดี" in {r[12] for r in table[1:]}
+    text = exports.to_csv(rows).decode("utf-8")
+    assert text.startswith("\ufeff") and len(list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))) == len(table)
+    statement = {r.account: r for r in exports.monthly_statement(req.office_id, today.year, today.month)}
+    assert statement[acc.CASH].debits == Decimal("1200.50") and statement[acc.CASH].credits == Decimal("7000.00")
+    assert statement[acc.CASH].closing == Decimal("-5799.50") and statement[acc.CASH].opening == 0
+    assert sum(r.closing for r in statement.values()) == 0
