@@ -29,7 +29,7 @@ from jfs.audit.services import record
 from jfs.cases import reasons
 from jfs.cases import services as cases
 from jfs.cases.calendar import calendar_for
-from jfs.cases.errors import CaseError, Conflict, InvalidInput, NotPermitted, field_error
+from jfs.cases.errors import InvalidInput, NotPermitted, field_error
 from jfs.cases.models import Request, Transition
 from jfs.core import clock
 from jfs.decisions import authority, documents, selectors
@@ -459,10 +459,6 @@ def _lodge(actor: User, req: Request, grounds: str, on: date) -> None:
 # --------------------------------------------------------------------------- meetings
 
 
-def _now_date() -> date:
-    return clock.today()
-
-
 def _require_secretary(actor: User, meeting: m.Meeting) -> None:
     if not selectors.holds_seat(actor, meeting.committee, m.SECRETARY, meeting.scheduled_for.date()):
         raise NotPermitted("เฉพาะเลขานุการของคณะนี้ทำขั้นตอนนี้ได้", "Only this committee's secretary may do this")
@@ -762,7 +758,7 @@ def generate_letter(*, actor: User, request_id: int) -> m.Letter:
 
 
 __all__ = [
-    "APPEALABLE", "OWNER", "CaseError", "Conflict", "DecisionOwner", "MeetingRefused", "acknowledge",
+    "APPEALABLE", "OWNER", "DecisionOwner", "MeetingRefused", "acknowledge",
     "appeal_deadline", "appoint", "approve_minutes", "build_agenda", "cast_vote", "close_meeting",
     "decide_at_meeting", "declare_conflict", "ensure_committees", "generate_letter", "open_meeting",
     "record_attendance", "schedule_meeting",
