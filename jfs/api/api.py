@@ -796,3 +796,14 @@ def ref_subdistricts(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 from jfs.api.decisions import router as decisions_router  # noqa: E402  (it imports this module)
 
 api.add_router("", decisions_router)
+
+# the money's operations (issue 11): budgets and the ledger, bail records, recovery from absconders,
+# the lawyers' roster and engagements, project grants
+from jfs.api.bail import router as bail_router  # noqa: E402
+from jfs.api.grants import router as grants_router  # noqa: E402
+from jfs.api.lawyers import router as lawyers_router  # noqa: E402
+from jfs.api.money import router as money_router  # noqa: E402
+from jfs.api.recovery import router as recovery_router  # noqa: E402
+
+for _money_router in (money_router, bail_router, recovery_router, lawyers_router, grants_router):
+    api.add_router("", _money_router)

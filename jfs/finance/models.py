@@ -24,6 +24,12 @@ COMMITMENT = "commitment"
 DISBURSEMENT = "disbursement"
 RETURN = "return"
 REVERSAL = "reversal"
+#: bail money lost and recovered (jfs.recovery): the court forfeits the deposit or fines the fund as
+#: surety, the absconder repays by instalments, what cannot be recovered is written off by authority
+FORFEITURE = "forfeiture"
+FINE = "fine"
+RECOVERY = "recovery"
+WRITE_OFF = "write_off"
 KIND_CHOICES = [
     (ALLOTMENT, _("จัดสรรงบประมาณ")),
     (TRANSFER, _("โอนงบประมาณ")),
@@ -31,6 +37,10 @@ KIND_CHOICES = [
     (DISBURSEMENT, _("จ่ายเงิน")),
     (RETURN, _("รับเงินคืน")),
     (REVERSAL, _("กลับรายการ")),
+    (FORFEITURE, _("ศาลสั่งริบเงินประกัน")),
+    (FINE, _("ชำระค่าปรับตามสัญญาประกัน")),
+    (RECOVERY, _("รับชำระหนี้จากผู้ผิดสัญญาประกัน")),
+    (WRITE_OFF, _("ตัดหนี้สูญ")),
 ]
 
 METHOD_CHOICES = [
@@ -122,3 +132,20 @@ class FiscalYear(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
+
+
+class Receipt(models.Model):
+    """The payee's receipt for a payment (or the fund's receipt for money received): its number, date
+    and who issued it, with the uploaded copy when there is one. One per entry; kept, never edited
+    (a wrong receipt goes with the entry's reversal)."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="receipt")
+    number = models.CharField(max_length=100)
+    issued_on = models.DateField()
+    issued_by = models.CharField(max_length=300, help_text="who issued it (the payee, a court, the fund)")
+    document = models.ForeignKey("cases.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]

@@ -18,6 +18,7 @@ postings for different requests never wait for each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -45,7 +46,21 @@ class PostingRefused(InvalidInput):
     code = "posting_refused"
 
 
-def _refuse(th: str, en: str, field: str = "__all__") -> PostingRefused:
+#: rules the apps above add to every disbursement (``register_payment_check``), run under the item's
+#: lock before posting: the lawyers' app refuses a lawyer's fee to a lawyer not engaged on the case,
+#: the bail app refuses bail money without a bail record. Each raises ``PostingRefused`` (or another
+#: ``InvalidInput``) to refuse; nothing is written then.
+PaymentCheck = Callable[["Request", str, str, Decimal], None]
+PAYMENT_CHECKS: list[PaymentCheck] = []
+
+
+def register_payment_check(check: PaymentCheck) -> None:
+    """Run ``check(request, item_key, payee, amount)`` before every disbursement (once per function)."""
+    if check not in PAYMENT_CHECKS:
+        PAYMENT_CHECKS.append(check)
+
+
+def refuse(th: str, en: str, field: str = "__all__") -> PostingRefused:
     return PostingRefused(th, en, errors=[field_error(field, th, en)])
 
 
@@ -53,9 +68,9 @@ def _money(value: Any, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise _refuse("จำนวนเงินต้องเป็นตัวเลข", "The amount must be a number of baht", field) from None
+        raise refuse("จำนวนเงินต้องเป็นตัวเลข", "The amount must be a number of baht", field) from None
     if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise _refuse("จำนวนเงินต้องมากกว่า 0 และมีทศนิยมไม่เกิน 2 ตำแหน่ง",
+        raise refuse("จำนวนเงินต้องมากกว่า 0 และมีทศนิยมไม่เกิน 2 ตำแหน่ง",
                       "The amount must be above 0 with at most 2 decimals", field)
     return amount
 
@@ -76,7 +91,7 @@ def _require_poster(actor: User, office: Office) -> None:
 
 def _require_open(year: int) -> None:
     if m.FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists():
-        raise _refuse(f"ปีงบประมาณ {year} ปิดบัญชีแล้ว บันทึกรายการไม่ได้",
+        raise refuse(f"ปีงบประมาณ {year} ปิดบัญชีแล้ว บันทึกรายการไม่ได้",
                       f"Fiscal year {year} is closed: nothing can be posted to it", "on_date")
 
 
@@ -95,13 +110,13 @@ def _post(*, actor: User, key: str, kind: str, on: date, office: Office, service
     entry when the content is the same, a refusal when it is not."""
     key = key.strip()
     if not key or len(key) > 100 or "\x00" in key:
-        raise _refuse("ต้องมีรหัสป้องกันการบันทึกซ้ำ (ไม่เกิน 100 ตัวอักษร)",
+        raise refuse("ต้องมีรหัสป้องกันการบันทึกซ้ำ (ไม่เกิน 100 ตัวอักษร)",
                       "An idempotency key (up to 100 characters) is required", "key")
     if sum((leg.amount for leg in legs), Decimal(0)) != 0 or not legs:
-        raise _refuse("รายการบัญชีไม่สมดุล (เดบิตไม่เท่ากับเครดิต)", "The entry does not balance (debits ≠ credits)")
+        raise refuse("รายการบัญชีไม่สมดุล (เดบิตไม่เท่ากับเครดิต)", "The entry does not balance (debits ≠ credits)")
     unknown = [leg.account for leg in legs if leg.account not in acc.chart()]
     if unknown:
-        raise _refuse(f"ไม่มีบัญชี {', '.join(unknown)}", f"No such account: {', '.join(unknown)}")
+        raise refuse(f"ไม่มีบัญชี {', '.join(unknown)}", f"No such account: {', '.join(unknown)}")
     existing = m.Entry.objects.filter(key=key).prefetch_related("lines").first()
     if existing is not None:
         return _replayed(existing, kind, legs, request, item_key)
@@ -118,7 +133,7 @@ def _post(*, actor: User, key: str, kind: str, on: date, office: Office, service
         # posted at the same moment by another transaction with the same key (or a second reversal)
         existing = m.Entry.objects.filter(key=key).prefetch_related("lines").first()
         if existing is None:
-            raise _refuse("รายการนี้กลับรายการไปแล้ว", "This entry has been reversed already") from None
+            raise refuse("รายการนี้กลับรายการไปแล้ว", "This entry has been reversed already") from None
         return _replayed(existing, kind, legs, request, item_key)
     m.Line.objects.bulk_create([
         m.Line(entry=entry, account=leg.account, amount=leg.amount, fiscal_year=year, office_dim=office.pk,
@@ -147,7 +162,7 @@ def allot(*, actor: User, key: str, year: int, office: Office, service: str, amo
     """The budget a fiscal year gives an office for a service."""
     _require_poster(actor, office)
     if fiscal_year(on) != year:
-        raise _refuse(f"วันที่ไม่อยู่ในปีงบประมาณ {year}", f"The date is not in fiscal year {year}", "on_date")
+        raise refuse(f"วันที่ไม่อยู่ในปีงบประมาณ {year}", f"The date is not in fiscal year {year}", "on_date")
     value = _money(amount)
     return _post(actor=actor, key=key, kind=m.ALLOTMENT, on=on, office=office, service=service, memo=memo,
                  legs=[Leg(acc.BUDGET_AVAILABLE, value), Leg(acc.BUDGET_ALLOTTED, -value)])
@@ -220,9 +235,9 @@ def disburse(*, actor: User, key: str, request_id: int, item_key: str, amount: A
     _require_poster(actor, req.office)
     value = _money(amount)
     if not payee.strip():
-        raise _refuse("กรุณาระบุผู้รับเงิน", "Name the payee", "payee")
+        raise refuse("กรุณาระบุผู้รับเงิน", "Name the payee", "payee")
     if method not in dict(m.METHOD_CHOICES):
-        raise _refuse("กรุณาเลือกวิธีจ่ายเงิน", "Choose how it is paid", "method")
+        raise refuse("กรุณาเลือกวิธีจ่ายเงิน", "Choose how it is paid", "method")
     existing = m.Entry.objects.filter(key=key.strip()).prefetch_related("lines").first()
     account = _paid_account(req.service)
     legs = [Leg(account, value), Leg(acc.CASH, -value), Leg(acc.BUDGET_SPENT, value), Leg(acc.BUDGET_COMMITTED, -value)]
@@ -234,12 +249,14 @@ def disburse(*, actor: User, key: str, request_id: int, item_key: str, amount: A
         return _replayed(again, m.DISBURSEMENT, legs, req, item_key)
     committed = sum((c.amount for c in commitments), Decimal(0))
     if not commitments:
-        raise _refuse("รายการนี้ยังไม่ได้รับอนุมัติ จึงจ่ายเงินไม่ได้", "Nothing is approved for this item: it cannot be paid",
+        raise refuse("รายการนี้ยังไม่ได้รับอนุมัติ จึงจ่ายเงินไม่ได้", "Nothing is approved for this item: it cannot be paid",
                       "item_key")
     left = committed - paid_for(req.pk, item_key)
     if value > left:
-        raise _refuse(f"จ่ายได้ไม่เกินยอดที่อนุมัติและผูกพันคงเหลือ {left:,.2f} บาท",
+        raise refuse(f"จ่ายได้ไม่เกินยอดที่อนุมัติและผูกพันคงเหลือ {left:,.2f} บาท",
                       f"At most the {left:,.2f} baht approved and committed and not yet paid can be paid", "amount")
+    for check in PAYMENT_CHECKS:
+        check(req, item_key, payee.strip(), value)
     return _post(actor=actor, key=key, kind=m.DISBURSEMENT, on=on, office=req.office, service=req.service,
                  request=req, item_key=item_key, payee=payee, method=method, reference=reference, memo=memo,
                  legs=legs)
@@ -255,7 +272,7 @@ def receive_return(*, actor: User, key: str, request_id: int, item_key: str, amo
     _require_poster(actor, req.office)
     value = _money(amount)
     if not reference.strip():
-        raise _refuse("กรุณาระบุเลขที่ใบรับเงินหรือหลักฐานการคืนเงิน", "Give the receipt's number", "reference")
+        raise refuse("กรุณาระบุเลขที่ใบรับเงินหรือหลักฐานการคืนเงิน", "Give the receipt's number", "reference")
     account = _paid_account(req.service)
     legs = [Leg(acc.CASH, value), Leg(account, -value), Leg(acc.BUDGET_COMMITTED, value), Leg(acc.BUDGET_SPENT, -value)]
     existing = m.Entry.objects.filter(key=key.strip()).prefetch_related("lines").first()
@@ -267,7 +284,7 @@ def receive_return(*, actor: User, key: str, request_id: int, item_key: str, amo
         return _replayed(again, m.RETURN, legs, req, item_key)
     paid = paid_for(req.pk, item_key)
     if value > paid:
-        raise _refuse(f"รับคืนได้ไม่เกินที่จ่ายไป {paid:,.2f} บาท",
+        raise refuse(f"รับคืนได้ไม่เกินที่จ่ายไป {paid:,.2f} บาท",
                       f"At most the {paid:,.2f} baht paid can come back", "amount")
     return _post(actor=actor, key=key, kind=m.RETURN, on=on, office=req.office, service=req.service, request=req,
                  item_key=item_key, reference=reference, memo=memo, legs=legs)
@@ -279,13 +296,13 @@ def reverse(*, actor: User, key: str, entry_id: int, on: date, memo: str) -> m.E
     original = m.Entry.objects.select_for_update().select_related("office").get(pk=entry_id)
     _require_poster(actor, original.office)
     if not memo.strip():
-        raise _refuse("กรุณาระบุเหตุที่กลับรายการ", "Say why the entry is reversed", "memo")
+        raise refuse("กรุณาระบุเหตุที่กลับรายการ", "Say why the entry is reversed", "memo")
     if original.kind == m.REVERSAL:
-        raise _refuse("รายการกลับรายการ กลับซ้ำไม่ได้", "A reversal is not itself reversed: post the entry again")
+        raise refuse("รายการกลับรายการ กลับซ้ำไม่ได้", "A reversal is not itself reversed: post the entry again")
     if hasattr(original, "reversed_by"):
-        raise _refuse("รายการนี้กลับรายการไปแล้ว", "This entry has been reversed already")
+        raise refuse("รายการนี้กลับรายการไปแล้ว", "This entry has been reversed already")
     if original.kind == m.COMMITMENT:
-        raise _refuse("ภาระผูกพันตามมติกลับรายการไม่ได้ (แก้ไขด้วยมติใหม่)",
+        raise refuse("ภาระผูกพันตามมติกลับรายการไม่ได้ (แก้ไขด้วยมติใหม่)",
                       "A commitment made by a decision is not reversed here: a new decision changes it")
     legs = [Leg(ln.account, -ln.amount) for ln in original.lines.all()]
     return _post(actor=actor, key=key, kind=m.REVERSAL, on=on, office=original.office, service=original.service,
@@ -298,7 +315,7 @@ def close_year(*, actor: User, year: int) -> m.FiscalYear:
         raise NotPermitted("เฉพาะเจ้าหน้าที่การเงินส่วนกลางปิดปีงบประมาณได้", "Only the central finance officers close a year")
     book, _created = m.FiscalYear.objects.select_for_update().get_or_create(year=year)
     if book.closed_at is not None:
-        raise _refuse(f"ปีงบประมาณ {year} ปิดแล้ว", f"Fiscal year {year} is closed already")
+        raise refuse(f"ปีงบประมาณ {year} ปิดแล้ว", f"Fiscal year {year} is closed already")
     book.closed_at, book.closed_by = clock.now(), actor
     book.save()
     record("fiscal_year_closed", actor=actor, object_type="fiscal_year", object_id=str(year), reference=str(year),

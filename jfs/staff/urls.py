@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jfs.staff import decisions, meetings, queues, registry_panel, team, views
+from jfs.staff import bail, decisions, grants, lawyers, meetings, money, queues, recovery, registry_panel, team, views
 
 app_name = "staff"
 urlpatterns = [
@@ -39,3 +39,6 @@ urlpatterns = [
     path("meetings/items/<int:pk>/resolution-fields/", meetings.resolution_fields, name="meeting_resolution_fields"),
     path("meetings/items/<int:pk>/<str:step>/", meetings.item_step, name="meeting_item_step"),
 ]
+
+# the money (issue 11): each module lists its own pages
+urlpatterns += money.urlpatterns + bail.urlpatterns + recovery.urlpatterns + lawyers.urlpatterns + grants.urlpatterns

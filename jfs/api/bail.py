@@ -1,0 +1,7 @@
+"""The API's bail operations (issue 11), a router on the main API (``jfs.api.api``)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

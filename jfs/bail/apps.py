@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BailConfig(AppConfig):
+    name = "jfs.bail"
+    label = "bail"

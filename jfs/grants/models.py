@@ -1,0 +1,1 @@
+"""jfs.grants: see docs/finance.md."""

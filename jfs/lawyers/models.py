@@ -1,0 +1,1 @@
+"""jfs.lawyers: see docs/finance.md."""

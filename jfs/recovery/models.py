@@ -1,0 +1,1 @@
+"""jfs.recovery: see docs/finance.md."""

@@ -1,0 +1,7 @@
+"""Staff pages: lawyers (issue 11)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,7 @@
+"""Staff pages: money (issue 11)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
