@@ -48,7 +48,7 @@ from jfs.core.templatetags.thai import be_datetime
 from jfs.decisions import selectors as decision_selectors
 from jfs.exchange import services as exchange_services
 from jfs.exchange.selectors import documents_confirmed_by_registry
-from jfs.staff import decisions, nextstep, queues
+from jfs.staff import decisions, money, nextstep, queues
 from jfs.staff.access import staff_required
 from jfs.staff.forms import (
     DETAIL_FORMS,
@@ -317,6 +317,7 @@ def _case_context(request: StaffRequest, req: Any, **extra: Any) -> dict[str, An
         "show_full_id": show_full_id,
         "applicant_history": applicant_history(req, user),
         **decisions.case_context(user, req, actions),  # who decides, the decisions, letters, appeals
+        **money.case_panel(user, req),  # the money panel: approved items, paid, returned, latest entries
         **extra,
     }
 
