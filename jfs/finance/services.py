@@ -321,3 +321,127 @@ def close_year(*, actor: User, year: int) -> m.FiscalYear:
     record("fiscal_year_closed", actor=actor, object_type="fiscal_year", object_id=str(year), reference=str(year),
            details={})
     return book
+
+
+# --------------------------------------------------------------------------- bail money lost and recovered
+#
+# When the released person absconds (``jfs.recovery``): the court keeps the deposit (forfeiture) or
+# fines the fund as surety; the absconder owes the fund (account 1301) and repays by instalments;
+# what cannot be recovered is written off by authority. A recovery or a write-off is limited by the
+# receivable outstanding: the caller (``jfs.recovery.services``) holds a lock on its own row for the
+# debt (the abscondence) while these check and post, so two instalments at once never over-recover.
+
+
+def deposited_for(request_id: int, item_key: str = "bail_amount") -> Decimal:
+    """Bail money with the authority for a request item: deposited less returned and forfeited."""
+    total = (m.Line.objects.filter(request_dim=request_id, item_key=item_key, account=acc.BAIL_DEPOSITED)
+             .aggregate(s=Sum("amount"))["s"])
+    return total or Decimal(0)
+
+
+def receivable_for(request_id: int) -> Decimal:
+    """What the absconder of a request owes the fund: forfeited and fines less recovered and written off."""
+    total = (m.Line.objects.filter(request_dim=request_id, account=acc.ABSCONDER_RECEIVABLE)
+             .aggregate(s=Sum("amount"))["s"])
+    return total or Decimal(0)
+
+
+def _require_lock_held() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("post a recovery or a write-off inside the caller's transaction, holding its lock")
+
+
+@transaction.atomic
+def forfeit(*, actor: User, key: str, request_id: int, amount: Any, on: date, reference: str,
+            item_key: str = "bail_amount", memo: str = "") -> m.Entry:
+    """The court keeps the bail deposited (Dr 1301 receivable / Cr 1201 deposited): never more than
+    is deposited and not returned for the request item (under the item's lock, as returns are)."""
+    req = Request.objects.select_related("office").get(pk=request_id)
+    _require_poster(actor, req.office)
+    value = _money(amount)
+    if not reference.strip():
+        raise refuse("กรุณาระบุเลขที่คำสั่งศาล", "Give the court order's number", "reference")
+    legs = [Leg(acc.ABSCONDER_RECEIVABLE, value), Leg(acc.BAIL_DEPOSITED, -value)]
+    existing = m.Entry.objects.filter(key=key.strip()).prefetch_related("lines").first()
+    if existing is not None:
+        return _replayed(existing, m.FORFEITURE, legs, req, item_key)
+    _item_lock(req.pk, item_key)
+    again = m.Entry.objects.filter(key=key.strip()).prefetch_related("lines").first()
+    if again is not None:
+        return _replayed(again, m.FORFEITURE, legs, req, item_key)
+    held = deposited_for(req.pk, item_key)
+    if value > held:
+        raise refuse(f"ริบได้ไม่เกินเงินประกันที่วางไว้และยังไม่ได้คืน {held:,.2f} บาท",
+                      f"At most the {held:,.2f} baht deposited and not returned can be forfeited", "amount")
+    return _post(actor=actor, key=key, kind=m.FORFEITURE, on=on, office=req.office, service=req.service,
+                 request=req, item_key=item_key, reference=reference, memo=memo, legs=legs)
+
+
+@transaction.atomic
+def pay_fine(*, actor: User, key: str, request_id: int, amount: Any, on: date, payee: str, method: str,
+             reference: str, memo: str = "") -> m.Entry:
+    """The fund as surety pays the fine the court set (Dr 1301 receivable / Cr 1101 cash; the budget
+    spent + / available −): the absconder owes it to the fund."""
+    req = Request.objects.select_related("office").get(pk=request_id)
+    _require_poster(actor, req.office)
+    value = _money(amount)
+    if not payee.strip():
+        raise refuse("กรุณาระบุผู้รับเงิน (ศาล)", "Name the payee (the court)", "payee")
+    if method not in dict(m.METHOD_CHOICES):
+        raise refuse("กรุณาเลือกวิธีจ่ายเงิน", "Choose how it is paid", "method")
+    if not reference.strip():
+        raise refuse("กรุณาระบุเลขที่คำสั่งศาล", "Give the court order's number", "reference")
+    legs = [Leg(acc.ABSCONDER_RECEIVABLE, value), Leg(acc.CASH, -value), Leg(acc.BUDGET_SPENT, value),
+            Leg(acc.BUDGET_AVAILABLE, -value)]
+    return _post(actor=actor, key=key, kind=m.FINE, on=on, office=req.office, service=req.service, request=req,
+                 item_key="fine", payee=payee, method=method, reference=reference, memo=memo, legs=legs)
+
+
+def _within_receivable(req: Request, value: Decimal, kind: str, key: str, legs: list[Leg]) -> m.Entry | None:
+    """A replay of ``key`` (its first entry), or None after checking ``value`` against what is owed."""
+    _require_lock_held()
+    existing = m.Entry.objects.filter(key=key.strip()).prefetch_related("lines").first()
+    if existing is not None:
+        return _replayed(existing, kind, legs, req, "")
+    owed = receivable_for(req.pk)
+    if value > owed:
+        raise refuse(f"ยอดหนี้คงค้าง {owed:,.2f} บาท จำนวนเงินต้องไม่เกินยอดนี้",
+                      f"Only {owed:,.2f} baht is owed: the amount may not be more", "amount")
+    return None
+
+
+@transaction.atomic
+def receive_recovery(*, actor: User, key: str, request_id: int, amount: Any, on: date, reference: str,
+                     payee: str = "", method: str = "promptpay", memo: str = "") -> m.Entry:
+    """An instalment repaid by the absconder (Dr 1101 cash / Cr 1301 receivable): never more than is
+    owed. The caller holds its lock on the debt (``jfs.recovery``'s abscondence row)."""
+    req = Request.objects.select_related("office").get(pk=request_id)
+    _require_poster(actor, req.office)
+    value = _money(amount)
+    if not reference.strip():
+        raise refuse("กรุณาระบุเลขอ้างอิงการชำระเงิน", "Give the payment's reference", "reference")
+    legs = [Leg(acc.CASH, value), Leg(acc.ABSCONDER_RECEIVABLE, -value)]
+    replay = _within_receivable(req, value, m.RECOVERY, key, legs)
+    if replay is not None:
+        return replay
+    return _post(actor=actor, key=key, kind=m.RECOVERY, on=on, office=req.office, service=req.service, request=req,
+                 payee=payee, method=method, reference=reference, memo=memo, legs=legs)
+
+
+@transaction.atomic
+def write_off(*, actor: User, key: str, request_id: int, amount: Any, on: date, reference: str,
+              memo: str = "") -> m.Entry:
+    """A debt that cannot be recovered, written off by the authority whose decision ``reference`` names
+    (Dr 5301 written off / Cr 1301 receivable): never more than is owed. Who may write off how much is
+    ``jfs.recovery``'s rule (``governance/recovery.yaml``); it holds its lock on the debt and posts."""
+    req = Request.objects.select_related("office").get(pk=request_id)
+    value = _money(amount)
+    if not reference.strip():
+        raise refuse("กรุณาระบุเลขที่หนังสืออนุมัติให้ตัดหนี้สูญ", "Give the write-off approval's reference",
+                      "reference")
+    legs = [Leg(acc.WRITTEN_OFF, value), Leg(acc.ABSCONDER_RECEIVABLE, -value)]
+    replay = _within_receivable(req, value, m.WRITE_OFF, key, legs)
+    if replay is not None:
+        return replay
+    return _post(actor=actor, key=key, kind=m.WRITE_OFF, on=on, office=req.office, service=req.service, request=req,
+                 reference=reference, memo=memo, legs=legs)
