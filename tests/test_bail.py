@@ -336,3 +336,88 @@ def test_the_policy_file_is_checked() -> None:
         policy.parse({"reminder_days_before": {"values": {"2016-01-01": {"days": 0, "source": {}}}}})
     with pytest.raises(policy.BailPolicyError):
         policy.parse({})
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _be(day: Any) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
+
+
+def test_the_record_page_offers_only_the_forms_of_the_role(make_request: Any, users: dict[str, Any],
+                                                           login: Any) -> None:
+    from django.urls import reverse
+
+    req = approved_bail(make_request, users)
+    url = reverse("staff:bail_record", args=[req.pk])
+    officer = login("officer.cm")
+    page = officer.get(url).content.decode()
+    assert "เปิดเรื่องประกัน" in page and 'name="open-contract_number"' in page
+    resp = officer.post(reverse("staff:bail_open", args=[req.pk]), {
+        "open-contract_number": "", "open-contract_on": _be(clock.today()), "open-role": "depositor",
+        "open-released_name": "นายทดสอบ ประกันตัว", "open-authority": "court",
+        "open-authority_name": "ศาลจังหวัดเชียงใหม่", "open-amount": "50000", "open-obligations": "มาศาลทุกนัด"})
+    assert resp.status_code == 422 and "กรุณากรอกเลขที่สัญญาประกัน" in resp.content.decode()
+    assert "มาศาลทุกนัด" in resp.content.decode()  # what was typed is kept
+    resp = officer.post(reverse("staff:bail_open", args=[req.pk]), {
+        "open-contract_number": "สป.1/2569", "open-contract_on": _be(clock.today()), "open-role": "depositor",
+        "open-released_name": "นายทดสอบ ประกันตัว", "open-authority": "court",
+        "open-authority_name": "ศาลจังหวัดเชียงใหม่", "open-amount": "50000", "open-obligations": "มาศาลทุกนัด"})
+    assert resp.status_code == 303
+    page = officer.get(url).content.decode()
+    assert 'name="order-kind"' in page and 'name="hearing-place"' in page
+    assert 'name="deposit-amount"' not in page and "50,000.00 บาท" in page
+    finance = login("finance.cm")
+    page = finance.get(url).content.decode()
+    assert 'name="deposit-amount"' in page and 'name="return-amount"' not in page
+    for who in ("executive", "auditor"):
+        page = login(who).get(url).content.decode()
+        assert "สป.1/2569" in page and "<form method=\"post\"" not in page
+    assert login("officer.kk").get(url).status_code == 404
+    assert AuditEvent.objects.filter(action="view_personal_data", object_type="bail_record",
+                                     reference=req.number).exists()
+
+
+def test_a_double_submitted_deposit_posts_once_and_a_return_needs_the_receipt(make_request: Any, users: dict[str, Any],
+                                                                             login: Any) -> None:
+    from django.urls import reverse
+
+    rec = opened(make_request, users)
+    finance = login("finance.cm")
+    form = {"deposit-amount": "50000", "deposit-on": _be(clock.today()), "deposit-method": "transfer",
+            "deposit-receipt_number": "ใบรับ 5", "deposit-key": "f0f0f0f0-uuid"}
+    for _ in range(2):
+        assert finance.post(reverse("staff:bail_deposit", args=[rec.request_id]), form).status_code == 303
+    assert bm.BailDeposit.objects.count() == 1
+    over = finance.post(reverse("staff:bail_deposit", args=[rec.request_id]),
+                        {**form, "deposit-key": "other", "deposit-extra": "on", "deposit-amount": "1"})
+    assert over.status_code == 422
+    bail.record_order(users["officer.cm"], rec.pk, kind="refused", ordered_on=clock.today())
+    page = finance.get(reverse("staff:bail_record", args=[rec.request_id])).content.decode()
+    assert 'name="return-court_receipt_number"' in page
+    resp = finance.post(reverse("staff:bail_return", args=[rec.request_id]), {
+        "return-reason": "refused", "return-amount": "50000", "return-on": _be(clock.today()),
+        "return-court_receipt_number": "", "return-key": "k-ret"})
+    assert resp.status_code == 422 and "กรุณากรอกเลขที่ใบรับคืนเงินประกันของศาล" in resp.content.decode()
+    assert not bm.BailReturn.objects.exists()
+    resp = finance.post(reverse("staff:bail_return", args=[rec.request_id]), {
+        "return-reason": "refused", "return-amount": "50000", "return-on": _be(clock.today()),
+        "return-court_receipt_number": "ศาล 7/2569", "return-key": "k-ret"})
+    assert resp.status_code == 303
+    rec.refresh_from_db()
+    assert rec.status == bm.RETURNED
+
+
+def test_the_list_shows_the_offices_records_and_filters(make_request: Any, users: dict[str, Any], login: Any) -> None:
+    from django.urls import reverse
+
+    rec = opened(make_request, users)
+    bail.schedule_hearing(users["officer.cm"], rec.pk, at=clock.now() + timedelta(days=5), place="ศาล")
+    url = reverse("staff:bail_list")
+    page = login("officer.cm").get(url).content.decode()
+    assert rec.request.number in page and "นายทดสอบ ประกันตัว" in page
+    assert rec.request.number not in login("officer.kk").get(url).content.decode()
+    assert rec.request.number not in login("executive").get(url + "?status=returned").content.decode()
+    assert rec.request.number in login("executive").get(url + "?status=contracted&office=50").content.decode()
+    assert AuditEvent.objects.filter(action="view_personal_data", object_type="bail_list").exists()

@@ -8,8 +8,16 @@ from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 
 from jfs.accounts.models import User
 from jfs.bail import models as m
+from jfs.cases import selectors as case_selectors
+from jfs.cases.models import Request
 from jfs.core import clock
 from jfslib import roles
+
+
+def sees_all_offices(user: User) -> bool:
+    """The central office's staff and the read-only roles read every office's bail records."""
+    return user.is_authenticated and user.role in roles.STAFF_ROLES and user.role != roles.ADMINISTRATOR and (
+        user.role in roles.ALL_OFFICES_READ or bool(user.office and user.office.is_central))
 
 
 def visible_records(user: User) -> QuerySet[m.BailRecord]:
@@ -17,7 +25,7 @@ def visible_records(user: User) -> QuerySet[m.BailRecord]:
     qs = m.BailRecord.objects.select_related("request", "request__office", "responsible")
     if not user.is_authenticated or user.role not in roles.STAFF_ROLES or user.role == roles.ADMINISTRATOR:
         return qs.none()
-    if user.role in roles.ALL_OFFICES_READ or (user.office and user.office.is_central):
+    if sees_all_offices(user):
         return qs
     return qs.filter(Q(request__office_id=user.office_id) | Q(request__assigned_to=user))
 
@@ -33,6 +41,16 @@ def records_listed(user: User, *, status: str = "", office: str = "") -> QuerySe
     upcoming = (m.Hearing.objects.filter(record=OuterRef("pk"), at__gte=clock.now(), appeared__isnull=True)
                 .order_by().values("record").annotate(first=Min("at")).values("first"))
     return qs.annotate(next_hearing=Subquery(upcoming)).order_by("next_hearing", "-id")
+
+
+def bail_request(user: User, request_id: int) -> Request | None:
+    """A BAIL request whose bail page ``user`` may see: one the case pages show them, or any for the
+    central office's staff."""
+    if not user.is_authenticated or user.role not in roles.STAFF_ROLES or user.role == roles.ADMINISTRATOR:
+        return None
+    base = (Request.objects.select_related("applicant", "office", "assigned_to") if sees_all_offices(user)
+            else case_selectors.visible_requests(user))
+    return base.filter(pk=request_id, service="BAIL").first()
 
 
 def record_of_request(user: User, request_id: int) -> m.BailRecord | None:
