@@ -221,7 +221,8 @@ def test_the_case_result_and_repayment(make_request: Any, users: dict[str, Any])
     officer, finance, today = users["officer.cm"], users["finance.cm"], clock.today()
     services.pay_cost(actor=finance, key="c-1", request_id=req.pk, item_key="court_fee", amount="2000", on=today,
                       payee="ศาลจังหวัดเชียงใหม่", method="cheque")
-    assert fees.result("won") is not None and fees.result("won").repayment_required  # type: ignore[union-attr]
+    won = fees.result("won")
+    assert won is not None and won.repayment_required
     with pytest.raises(CaseError, match="requires repayment"):
         services.record_result(actor=officer, engagement_id=eng.pk, result="won", on=today)
     with pytest.raises(CaseError, match="2,000.00"):
@@ -246,3 +247,45 @@ def test_the_lawyer_page_audits_contact_details(make_request: Any, users: dict[s
     assert page.status_code == 200 and "081-234-5678" in page.content.decode()
     assert AuditEvent.objects.filter(action="view_personal_data", object_type="lawyer", object_id=str(a.pk)).exists()
     assert login("officer.kk").get(reverse("staff:lawyer", args=[a.pk])).status_code == 404
+
+
+def test_the_pages_offer_each_role_its_forms_and_keep_what_was_typed(make_request: Any, users: dict[str, Any],
+                                                                     login: Any) -> None:
+    req = approved(make_request, users)
+    a = lawyer(users, "1/2550")
+    url = reverse("staff:engagement", args=[req.pk])
+    officer, finance, auditor = login("officer.cm"), login("finance.cm"), login("auditor")
+    page = officer.get(url).content.decode()
+    assert f'action="{reverse("staff:engagement_engage", args=[req.pk])}"' in page
+    assert reverse("staff:engagement_cost", args=[req.pk]) not in page  # money: finance officers only
+    assert AuditEvent.objects.filter(action="view_personal_data", object_type="lawyer_engagement").exists()
+    # above the approved lawyer item: refused next to the field, what was typed kept
+    refused = officer.post(reverse("staff:engagement_engage", args=[req.pk]), {
+        "engage-lawyer": a.pk, "engage-agreed_fee": "12000", "engage-engaged_on": "01/01/2569",
+        "engage-opposing_party": "นายคู่กรณี"})
+    body = refused.content.decode()
+    assert refused.status_code == 422 and "10,000.00" in body and 'value="นายคู่กรณี"' in body
+    done = officer.post(reverse("staff:engagement_engage", args=[req.pk]), {
+        "engage-lawyer": a.pk, "engage-agreed_fee": "9000", "engage-engaged_on": "",
+        "engage-opposing_party": "นายคู่กรณี"})
+    assert done.status_code == 422  # the date is required
+    today = clock.today()
+    be = f"{today.day:02d}/{today.month:02d}/{today.year + 543}"
+    done = officer.post(reverse("staff:engagement_engage", args=[req.pk]), {
+        "engage-lawyer": a.pk, "engage-agreed_fee": "9000", "engage-engaged_on": be})
+    assert done.status_code == 303
+    officer.post(reverse("staff:engagement_milestone", args=[req.pk]), {
+        "milestone-kind": "filing", "milestone-report_on": be, "milestone-summary": "ยื่นฟ้องแล้ว"})
+    ms = m.Milestone.objects.get()
+    page = finance.get(url).content.decode()
+    pay_url = reverse("staff:engagement_pay", args=[req.pk, ms.pk])
+    assert pay_url in page and reverse("staff:engagement_engage", args=[req.pk]) not in page
+    post = {f"pay-{ms.pk}-key": "form-key-1", f"pay-{ms.pk}-on_date": be, f"pay-{ms.pk}-method": "transfer",
+            f"pay-{ms.pk}-reference": "TRF-9"}
+    assert finance.post(pay_url, post).status_code == 303
+    assert finance.post(pay_url, post).status_code == 303  # a double submit: the same key, posted once
+    assert fm.Entry.objects.filter(kind=fm.DISBURSEMENT).count() == 1
+    page = auditor.get(url).content.decode()
+    assert "ยื่นฟ้อง" in page and "<form method=\"post\"" not in page.split("<main", 1)[-1].split("</main>")[0]
+    assert auditor.post(pay_url, {**post, f"pay-{ms.pk}-key": "k2"}).status_code == 403
+    assert login("officer.kk").get(url).status_code == 404

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from jfs.accounts.models import User
 from jfs.cases import selectors as case_selectors
 from jfs.cases.models import Request
+from jfs.finance import accounts as acc
 from jfs.finance import models as fm
 from jfs.finance import services as ledger
 from jfs.lawyers import models as m
@@ -103,4 +104,9 @@ def money(request_id: int) -> list[ItemMoney]:
 def postings(request_id: int) -> list[fm.Entry]:
     """The request's payments and returns (and their reversals), oldest first."""
     return list(fm.Entry.objects.filter(request_id=request_id, kind__in=(fm.DISBURSEMENT, fm.RETURN, fm.REVERSAL))
-                .order_by("on_date", "id"))
+                .prefetch_related("lines").order_by("on_date", "id"))
+
+
+def cash_amount(entry: fm.Entry) -> Decimal:
+    """What an entry moved: the size of its cash line (paid out or received)."""
+    return sum((abs(ln.amount) for ln in entry.lines.all() if ln.account == acc.CASH), Decimal(0))

@@ -106,6 +106,12 @@ def _require_manager(user: User, req: Request) -> None:
     _require_litigation(req)
 
 
+def _require_payer(user: User, req: Request) -> None:
+    if not may_pay(user, req):
+        raise NotPermitted("เฉพาะเจ้าหน้าที่การเงินของสำนักงานบันทึกรายการบัญชีได้",
+                           "Only the office's finance officers post to the ledger")
+
+
 def _require_litigation(req: Request) -> None:
     if req.service != SERVICE:
         raise refuse("แต่งตั้งทนายความได้เฉพาะคำขอความช่วยเหลือในการดำเนินคดี (กทย.1)",
@@ -407,6 +413,7 @@ def pay_milestone(*, actor: User, key: str, milestone_id: int, on: date, method:
     milestone = (m.Milestone.objects.select_for_update()
                  .select_related("engagement", "engagement__lawyer", "engagement__request").get(pk=milestone_id))
     engagement, req = milestone.engagement, milestone.engagement.request
+    _require_payer(actor, req)
     if milestone.payment_id is not None:
         paid = fm.Entry.objects.get(pk=milestone.payment_id)
         if paid.key == key.strip():
@@ -445,6 +452,7 @@ def pay_cost(*, actor: User, key: str, request_id: int, item_key: str, amount: A
              method: str, reference: str = "", memo: str = "") -> fm.Entry:
     """Pay court costs or an expert's fee to its payee (the court, the expert)."""
     req = Request.objects.get(pk=request_id)
+    _require_payer(actor, req)
     _require_litigation(req)
     if item_key not in COST_ITEMS:
         raise refuse("กรุณาเลือกรายการค่าใช้จ่าย (ค่าธรรมเนียมศาลหรือค่าผู้เชี่ยวชาญ)",
@@ -459,6 +467,7 @@ def refund(*, actor: User, key: str, request_id: int, item_key: str, amount: Any
     """Unused money back to the fund (court fees returned, a fee not earned), with the receipt's
     number: never more than was paid for the item."""
     req = Request.objects.get(pk=request_id)
+    _require_payer(actor, req)
     _require_litigation(req)
     if item_key not in REFUNDABLE_ITEMS:
         raise refuse("กรุณาเลือกรายการที่ได้รับเงินคืน", "Choose the item the money comes back for", "item_key")
