@@ -226,3 +226,55 @@ def test_concurrent_payments_never_over_recover(make_request: Any, users: dict[s
         t.join()
     assert sorted(done) == ["ok", "ok", "refused", "refused"]
     assert ledger.receivable_for(ab.record.request_id) == 0
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+def _be(d: Any) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year + 543}"
+
+
+def test_the_pages_offer_each_role_its_forms_and_keep_what_was_typed(make_request: Any, users: dict[str, Any],
+                                                                     login: Any) -> None:
+    rec = deposited(make_request, users, "50000")
+    url = f"/staff/requests/{rec.request_id}/recovery/"
+    finance, officer, head, kk = login("finance.cm"), login("officer.cm"), login("head.cm"), login("officer.kk")
+    page = finance.get(url)
+    assert page.status_code == 200 and 'name="abscond-order"' in page.content.decode()
+    assert 'name="abscond-order"' not in officer.get(url).content.decode()  # a case officer posts no money
+    assert kk.get(url).status_code == 404  # another province's officer
+    today = clock.today()
+    form = {"abscond-key": "k-abs", "abscond-order": m.FORFEITURE, "abscond-absconded_on": _be(today),
+            "abscond-court_name": "ศาลจังหวัดเชียงใหม่", "abscond-order_reference": "12/2569",
+            "abscond-ordered_on": _be(today), "abscond-amount": "60000"}
+    refused = finance.post(url + "abscond/", form)
+    body = refused.content.decode()
+    assert refused.status_code == 422 and "50,000.00" in body and 'value="12/2569"' in body  # kept, on its field
+    ok = finance.post(url + "abscond/", {**form, "abscond-amount": "50000"})
+    assert ok.status_code == 303
+    assert finance.post(url + "abscond/", {**form, "abscond-amount": "50000"}).status_code in (303, 409, 422)
+    assert m.Abscondence.objects.count() == 1
+    page = officer.get(url).content.decode()
+    assert 'name="tracing-result"' in page and 'name="suit-case_number"' in page and 'name="write_off-tier"' not in page
+    assert 'name="write_off-tier"' in head.get(url).content.decode()
+    assert officer.post(url + "tracing/", {"tracing-key": "t", "tracing-on": _be(today),
+                                           "tracing-result": m.TRACED}).status_code == 303
+    assert officer.post(url + "plan/", {"plan-key": "p", "plan-agreed_on": _be(today), "plan-basis": "ตกลงผ่อน",
+                                        "plan-total": "50000", "plan-count": "5",
+                                        "plan-first_due": _be(today)}).status_code == 303
+    inst = m.Instalment.objects.order_by("number").first()
+    assert inst is not None
+    qr = finance.get(f"/staff/recovery/instalments/{inst.pk}/").content.decode()
+    assert "<svg" in qr and inst.reference in qr and "10,000.00 บาท" in qr
+    assert finance.post(url + "pay/", {"row": str(inst.pk), f"pay{inst.pk}-key": "pk", f"pay{inst.pk}-instalment":
+                                       str(inst.pk), f"pay{inst.pk}-paid_on": _be(today),
+                                       f"pay{inst.pk}-bank_reference": "KTB9"}).status_code == 303
+    over = head.post(url + "write_off/", {"write_off-key": "w", "write_off-tier": "provincial_head",
+                                          "write_off-amount": "40000.01", "write_off-on": _be(today),
+                                          "write_off-decision_reference": "1/2569", "write_off-reason": "ไม่มีทรัพย์"})
+    assert over.status_code == 422 and "40000.01" in over.content.decode()
+    importer = finance.get("/staff/recovery/import/")
+    assert importer.status_code == 200 and officer.get("/staff/recovery/import/").status_code == 403
+    figures = login("executive").get("/staff/absconders/").content.decode()
+    assert "ภาคเหนือ" in figures and "50,000.00" in figures
