@@ -52,6 +52,7 @@ from jfs.accounts.models import Office, User
 from jfs.bail import models as bm
 from jfs.cases.calendar import calendar_for
 from jfs.cases.models import SERVICE_BAIL, SERVICE_HR, SERVICE_LIT, Request
+from jfs.core import clock
 from jfs.decisions import models as dm
 from jfs.finance import accounts as acc
 from jfs.finance import models as fm
@@ -538,6 +539,7 @@ def _bank_reference(rng: random.Random, on: date, method: str) -> str:
 def load(write: Write, *, today: date, seed: int, scale: int, recorder: int,
          log: Callable[[str], None] = lambda _: None) -> MoneySummary:
     """Write the demo's money after its requests and decisions (inside the loader's transaction)."""
+    started = clock.monotonic()
     loader = _Loader(write=write, today=today, seed=seed, scale=scale, recorder=recorder)
     loader.setup()
     loader.budgets()
@@ -554,4 +556,5 @@ def load(write: Write, *, today: date, seed: int, scale: int, recorder: int,
         if connection.vendor == "postgresql":
             for model in TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    log(f"money: {loader.summary.rows:,} rows in {clock.monotonic() - started:.1f} s")
     return loader.summary
