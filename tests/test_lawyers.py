@@ -73,7 +73,7 @@ def test_engagement_takes_the_scale_in_force_and_replaces_the_active_one(make_re
                             engaged_on=clock.today())
     expected = fees.scale_on(clock.today())
     assert expected is not None and first.scale_effective == expected.effective
-    assert first.scale["filing"] == str(expected.for_case("civil")["filing"])
+    assert Decimal(first.scale["filing"]) == expected.for_case("civil")["filing"]
     assert selectors.workload(a.pk) == 1
     second = services.engage(actor=officer, request_id=req.pk, lawyer_id=b.pk, agreed_fee="10000")
     first.refresh_from_db()

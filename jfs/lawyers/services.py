@@ -30,7 +30,7 @@ from jfs.accounts.models import Office, User
 from jfs.audit.services import record
 from jfs.cases import services as case_services
 from jfs.cases.errors import Conflict, InvalidInput, NotPermitted, field_error
-from jfs.cases.models import Request
+from jfs.cases.models import Document, Request
 from jfs.core import clock
 from jfs.finance import models as fm
 from jfs.finance import services as ledger
@@ -348,7 +348,7 @@ def engage(*, actor: User, request_id: int, lawyer_id: int, agreed_fee: Any, eng
         previous.save(update_fields=["status", "ended_on", "end_reason"])
     engagement = m.Engagement.objects.create(
         request=req, lawyer=lawyer, engaged_on=on, opposing_party=opposing, case_kind=case_kind,
-        scale_effective=scale.effective, scale={k: str(v) for k, v in scale.for_case(case_kind).items()},
+        scale_effective=scale.effective, scale={k: f"{v:.2f}" for k, v in scale.for_case(case_kind).items()},
         agreed_fee=fee, created_by=actor, created_at=clock.now())
     record("lawyer_engaged", actor=actor, object_type="engagement", object_id=str(engagement.pk),
            reference=req.number, details={"lawyer": lawyer.pk, "replaces": previous.pk if previous else None})
@@ -368,10 +368,11 @@ def due_left(engagement: m.Engagement) -> Decimal:
 
 @transaction.atomic
 def report_milestone(*, actor: User, engagement_id: int, kind: str, report_on: date, summary: str,
-                     upload: case_services.Upload | None = None) -> m.Milestone:
+                     upload: case_services.Upload | None = None, document_id: int | None = None) -> m.Milestone:
     """Record the lawyer's report of a milestone (with its copy, a ``lawyer_report`` document, when
     given). The amount due is the engagement's scale for the kind, capped at what is left of the
-    agreed fee; a report when nothing is left is refused."""
+    agreed fee; a report when nothing is left is refused. The copy is an upload, or (the API) a
+    ``lawyer_report`` document of the request uploaded before (``document_id``)."""
     engagement = _engagement(engagement_id)
     req = engagement.request
     _require_manager(actor, req)
@@ -393,7 +394,12 @@ def report_milestone(*, actor: User, engagement_id: int, kind: str, report_on: d
     if amount <= 0:
         raise refuse("ค่าทนายความที่ตกลงไว้ถึงกำหนดจ่ายครบแล้ว", "The whole agreed fee has fallen due already", "kind")
     document = None
-    if upload is not None:
+    if document_id is not None:
+        document = Document.objects.filter(pk=document_id, request=req, doc_type="lawyer_report").first()
+        if document is None:
+            raise refuse("ไม่พบรายงานของทนายความนี้ในเอกสารของคำขอ",
+                         "No such lawyer's report among the request's documents", "document")
+    elif upload is not None:
         document = case_services.add_document(actor=actor, request_id=req.pk, doc_type="lawyer_report",
                                               name=upload.name, chunks=upload.chunks, size=upload.size)
     milestone = m.Milestone.objects.create(engagement=engagement, kind=kind, report_on=on, summary=text,
