@@ -89,7 +89,7 @@ def _commitments_are_the_approved_items() -> None:
         assert c.entry.key == f"commit/{d.pk}/{item.key}" and c.entry.kind == fm.COMMITMENT
         assert c.entry.on_date == d.decided_on and c.fiscal_year == d.fiscal_year == c.entry.fiscal_year
         assert c.label_th == item.label_th and c.service == d.service
-    lines = defaultdict(dict)
+    lines: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for entry_id, account, amount in fm.Line.objects.filter(entry__kind=fm.COMMITMENT).values_list(
             "entry_id", "account", "amount"):
         lines[entry_id][account] = amount
@@ -170,12 +170,14 @@ def _bail_records_match_their_entries_and_statuses() -> None:
     assert approved <= {r.request_id for r in records}
     cash = dict(fm.Line.objects.filter(account=acc.CASH, entry__service="BAIL").values_list("entry_id", "amount"))
     entries = {e.pk: e for e in fm.Entry.objects.filter(service="BAIL", kind__in=(fm.DISBURSEMENT, fm.RETURN))}
-    deposits, returns = defaultdict(list), defaultdict(list)
+    deposits: dict[int, list[bm.BailDeposit]] = defaultdict(list)
+    returns: dict[int, list[bm.BailReturn]] = defaultdict(list)
     for d in bm.BailDeposit.objects.all():
         deposits[d.record_id].append(d)
     for ret in bm.BailReturn.objects.all():
         returns[ret.record_id].append(ret)
-    orders, hearings = defaultdict(set), defaultdict(list)
+    orders: dict[int, set[str]] = defaultdict(set)
+    hearings: dict[int, list[bm.Hearing]] = defaultdict(list)
     for record_id, kind in bm.BailOrder.objects.values_list("record_id", "kind"):
         orders[record_id].add(kind)
     for h in bm.Hearing.objects.all():
