@@ -118,7 +118,7 @@ def test_tracing_suit_plan_instalments_and_write_off_close_the_record(make_reque
                                 bank_reference="KTB-1")
     assert ledger.receivable_for(ab.record.request_id) == Decimal("40000.00")
     # a write-off above the authority's limit: the provincial head may write off 50,000 at most
-    args = {"abscondence_id": ab.pk, "on": today, "decision_reference": "ยธ 0001/123", "reason": "ไม่มีทรัพย์สิน"}
+    args: dict[str, Any] = {"abscondence_id": ab.pk, "on": today, "decision_reference": "ยธ 0001/123", "reason": "ไม่มีทรัพย์สิน"}
     with pytest.raises(NotPermitted):
         services.write_off(actor=users["officer.cm"], key="w0", tier="provincial_head", amount="100", **args)
     with pytest.raises(CaseError, match="at most 50,000.00"):

@@ -227,7 +227,7 @@ def file_suit(*, actor: User, abscondence_id: int, filed_on: date, court_name: s
 
 
 @transaction.atomic
-def record_judgement(*, actor: User, suit_id: int, judgement_on: date, amount: Any) -> m.CivilSuit:
+def record_judgement(*, actor: User, suit_id: int, judgement_on: date | None, amount: Any) -> m.CivilSuit:
     suit = m.CivilSuit.objects.select_related("abscondence").filter(pk=suit_id).first()
     if suit is None:
         raise NotPermitted("ไม่พบคดีแพ่งนี้", "No such civil suit")
@@ -237,10 +237,10 @@ def record_judgement(*, actor: User, suit_id: int, judgement_on: date, amount: A
     suit = m.CivilSuit.objects.select_for_update().get(pk=suit_id)
     if suit.judgement_on is not None:
         raise Conflict("บันทึกคำพิพากษาของคดีนี้ไว้แล้ว", "This suit's judgement is recorded already")
-    judgement_on = _not_future(_date(judgement_on, "judgement_on"), "judgement_on")
-    if judgement_on < suit.filed_on:
+    day = _not_future(_date(judgement_on, "judgement_on"), "judgement_on")
+    if day < suit.filed_on:
         raise _invalid("judgement_on", "วันพิพากษาต้องไม่ก่อนวันยื่นฟ้อง", "The judgement cannot come before the filing")
-    suit.judgement_on, suit.judgement_amount = judgement_on, _amount(amount, "judgement_amount")
+    suit.judgement_on, suit.judgement_amount = day, _amount(amount, "judgement_amount")
     suit.save(update_fields=["judgement_on", "judgement_amount"])
     record("bail_judgement", actor=actor, object_type="abscondence", object_id=str(ab.pk),
            reference=ab.record.request.number, details={"suit": suit.pk, "amount": str(suit.judgement_amount)})

@@ -190,7 +190,7 @@ def _context(request: StaffRequest, rec: bm.BailRecord, bound: dict[str, forms.F
 
     def offer(step: str, allowed: bool, **kwargs: Any) -> None:
         if allowed:
-            forms_[step] = bound.get(step) or STEPS[step](prefix=step, **kwargs)  # type: ignore[call-arg]
+            forms_[step] = bound.get(step) or STEPS[step](prefix=step, **kwargs)
 
     offer("abscond", ab is None and rec.status in services.MAY_ABSCOND and _may(request, rec, services.MONEY),
           initial={"court_name": rec.authority_name, "amount": selectors.deposited(rec), "key": _key()})
