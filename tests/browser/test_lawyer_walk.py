@@ -8,17 +8,12 @@ the result. The money table and the postings show each movement."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser]
-
-
-def _be(day: date) -> str:
-    return f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
 
 
 def _as(staff: Any, who: str) -> None:
@@ -28,7 +23,6 @@ def _as(staff: Any, who: str) -> None:
 
 def test_a_litigation_case_with_a_lawyer_two_staged_payments_and_a_refund(seeded: dict[str, Any], staff: Any,
                                                                            axe: Any, tmp_path: Any) -> None:
-    from jfs.core import clock
     from jfs.finance import models as fm
     from jfs.finance import services as ledger
     from jfs.lawyers import models as m
@@ -39,7 +33,6 @@ def test_a_litigation_case_with_a_lawyer_two_staged_payments_and_a_refund(seeded
     seat_everyone()
     users = seeded["users"]
     page = staff.page
-    today = clock.today()
 
     # the roster: the case officer registers a lawyer (first with a bad licence number) and a conflict
     _as(staff, "officer.cm")
