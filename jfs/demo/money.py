@@ -64,6 +64,8 @@ APPROVING = ("approved", "partially_approved")
 #: the services that have a budget (consultations cost nothing)
 BUDGETED = ("LIT", "BAIL", "HR", "PROJECT")
 BKK = timedelta(hours=7)
+#: approved items handled between two writes
+FLUSH_EVERY = 20_000
 #: litigation items paid here to their payees (``lawyer``: the lawyers' pass, through engagements)
 LIT_PAID_ITEMS = ("court_fee", "expert", "travel", "other")
 #: working days after the decision before an item is paid: (fewest, most)
@@ -284,21 +286,22 @@ class _Loader:
     # ----- budgets
 
     def budgets(self) -> None:
-        """An allotment per fiscal year, office and service, on the year's first day (skipped where the
-        key exists: ``--append``)."""
-        done = set(fm.Entry.objects.filter(kind=fm.ALLOTMENT, key__startswith="demo/allot/").values_list("key", flat=True))
+        """An allotment per fiscal year, office and service, on the year's first day. A year and service
+        already allotted is left as it is (``--append``: its national total stays exact)."""
+        done = set(fm.Entry.objects.filter(kind=fm.ALLOTMENT, key__startswith="demo/allot/")
+                   .values_list("fiscal_year", "service").distinct())
         counts: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
         for fy, service, office, n in (Request.objects.filter(service__in=BUDGETED)
                                        .values_list("fiscal_year", "service", "office_id").annotate(n=Count("id"))
                                        .order_by("fiscal_year", "service", "office_id")):
             counts[(fy, service)][office] = n
         for (fy, service), weights in sorted(counts.items()):
+            if (fy, service) in done:
+                continue
             total = national_budget(fy)[service] * self.scale
             start = FiscalYear(fy).start
             for office_id, amount in sorted(apportion(total, weights).items()):
                 key = f"demo/allot/{fy}/{self.offices[office_id].code}/{service}"
-                if key in done:
-                    continue
                 self.post(key=key, kind=fm.ALLOTMENT, on=start, office_id=office_id, service=service,
                           by=self.central_finance, at=_at(start), memo=f"จัดสรรงบประมาณปี {fy}",
                           legs=[(acc.BUDGET_AVAILABLE, amount), (acc.BUDGET_ALLOTTED, -amount)])
@@ -327,7 +330,9 @@ class _Loader:
     def year(self, fy: int) -> None:
         rng = random.Random(f"jfs-demo-money/{self.seed}/{fy}")
         has_bail = set(bm.BailRecord.objects.values_list("request_id", flat=True))
-        for item in self.items(fy):
+        for n, item in enumerate(self.items(fy), start=1):
+            if n % FLUSH_EVERY == 0:  # bounds memory at --scale K (every row's parents are written first)
+                self.flush()
             req = item.request
             already = self.committed.get((req.id, item.key), Decimal(0))
             more = item.approved - already
