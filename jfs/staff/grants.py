@@ -18,6 +18,7 @@ posted twice posts once.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -44,6 +45,7 @@ from jfs.grants import rules as grant_rules
 from jfs.grants import selectors, services
 from jfs.staff.access import staff_required
 from jfs.staff.forms import BEDateField, NamedErrors, name_errors
+from jfslib import thaidate
 
 #: rows of the schedule the agreement's form offers
 SCHEDULE_ROWS = 6
@@ -64,6 +66,20 @@ def _grant_url(req: Request, anchor: str = "") -> str:
 
 
 # --------------------------------------------------------------------------- forms
+
+
+class PlanDateField(BEDateField):
+    """A B.E. date that may lie ahead (a project's end, a report's due day)."""
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]  # a date, not text
+        text = forms.CharField.to_python(self, value)
+        if not text:
+            return None
+        try:
+            return thaidate.parse_date(text, era="BE")
+        except thaidate.DateInputError as exc:
+            message = exc.message(translation.get_language())
+            raise forms.ValidationError(f"{self.label}: {message}" if self.label else message) from None
 
 
 class AssessmentForm(NamedErrors, forms.Form):
@@ -96,8 +112,8 @@ class AssessmentForm(NamedErrors, forms.Form):
 class AgreementForm(NamedErrors, forms.Form):
     number = forms.CharField(label=gettext_lazy("เลขที่สัญญารับทุน"), max_length=60)
     signed_on = BEDateField(label=gettext_lazy("วันที่ลงนามสัญญา"))
-    period_start = BEDateField(label=gettext_lazy("วันเริ่มโครงการ"))
-    period_end = BEDateField(label=gettext_lazy("วันสิ้นสุดโครงการ"))
+    period_start = PlanDateField(label=gettext_lazy("วันเริ่มโครงการ"))
+    period_end = PlanDateField(label=gettext_lazy("วันสิ้นสุดโครงการ"))
     signed_for_grantee = forms.CharField(label=gettext_lazy("ผู้ลงนามแทนองค์กร"), max_length=200)
     document = forms.TypedChoiceField(label=gettext_lazy("ไฟล์สัญญารับทุน"), coerce=int, required=False, empty_value=None)
 
@@ -108,7 +124,7 @@ class AgreementForm(NamedErrors, forms.Form):
                 label=_("งวดที่ %(n)s: จำนวนเงิน (บาท)") % {"n": n}, required=n == 1, min_value=0, max_digits=14,
                 decimal_places=2, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
             if n > 1:
-                self.fields[f"due_{n}"] = BEDateField(
+                self.fields[f"due_{n}"] = PlanDateField(
                     label=_("งวดที่ %(n)s: วันครบกำหนดส่งรายงานความก้าวหน้าฉบับที่ %(r)s") % {"n": n, "r": n - 1},
                     required=False)
         doc = self.fields["document"]
