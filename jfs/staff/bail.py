@@ -18,7 +18,7 @@ Reads go through ``jfs.bail.selectors``, writes through ``jfs.bail.services``.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -44,6 +44,7 @@ from jfs.core import clock
 from jfs.finance.models import METHOD_CHOICES
 from jfs.staff.access import staff_required
 from jfs.staff.forms import BEDateField, NamedErrors, name_errors
+from jfslib import thaidate
 
 PAGE_SIZE = 50
 #: orders recorded here (forfeiture and fines are the recovery page's)
@@ -116,8 +117,22 @@ class DepositForm(NamedErrors, forms.Form):
         name_errors(self.fields)
 
 
+class FutureBEDateField(BEDateField):
+    """A B.E. date that may lie ahead (a hearing)."""
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]  # a date, not text
+        text = forms.CharField.to_python(self, value)
+        if not text:
+            return None
+        try:
+            return thaidate.parse_date(text, era="BE")
+        except thaidate.DateInputError as exc:
+            message = exc.message(translation.get_language())
+            raise forms.ValidationError(f"{self.label}: {message}" if self.label else message) from None
+
+
 class HearingForm(NamedErrors, forms.Form):
-    on = BEDateField(label=gettext_lazy("วันนัด"))
+    on = FutureBEDateField(label=gettext_lazy("วันนัด"))
     at = forms.TimeField(label=gettext_lazy("เวลานัด"), input_formats=["%H:%M", "%H.%M"],
                          help_text=gettext_lazy("เช่น 09.30"),
                          widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "09.30"}))

@@ -72,7 +72,7 @@ def test_a_bail_case_from_approval_to_the_money_returned(seeded: dict[str, Any],
     fpage = finance.page
     finance.visit(record_path, "bail record (finance officer)")
     form = fpage.locator("form[action$='/bail/deposits/']")
-    expect(form.get_by_label("จำนวนเงินที่วาง (บาท)")).to_have_value("50000.00")
+    expect(form.get_by_label("จำนวนเงินที่วาง (บาท)")).to_have_value("50000")
     form.get_by_label("วันที่วางเงิน").fill(_be(today - timedelta(days=9)))
     form.get_by_label("เลขที่ใบรับเงินประกัน").fill("ใบรับ 321/2569")
     form.get_by_role("button", name="วางเงินประกัน").click()
