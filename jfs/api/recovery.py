@@ -335,6 +335,7 @@ def post_write_off(request: StaffRequest, record_id: int, payload: WriteOffIn) -
 
 class FiguresFilter(Input):
     fiscal_year: int | None = Field(default=None, ge=2500, le=2700, description="B.E.")
+    region: str = Field(default="", max_length=20, description="a region's key (governance/regions.yaml); default: all")
 
 
 class FiguresOut(Schema):
@@ -360,4 +361,5 @@ def absconder_report(request: StaffRequest, filters: Query[FiguresFilter]) -> li
     traced / not yet traced) and the money forfeited, recovered, written off and outstanding.
     Figures only, no personal data."""
     _refuse_unknown_parameters(request, FiguresFilter)
-    return [r.as_dict() for r in selectors.absconder_figures(request.user, filters.fiscal_year)]
+    return [r.as_dict() for r in selectors.absconder_figures(request.user, filters.fiscal_year)
+            if not filters.region or r.region == filters.region]
