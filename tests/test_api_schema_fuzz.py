@@ -74,7 +74,9 @@ def test_stateful_sequences_follow_the_links(token: str) -> None:
     # its token was chance (it was not, once the decisions' operations joined the schema); invalid
     # input is the per-operation test's, above
     schema.config.phases.stateful.generation.update(modes=[GenerationMode.POSITIVE])
-    machine = schema.as_state_machine()
+    # the sequences walk the requests' operations, where the links are: with every operation of the
+    # API in the walk (the money's, the meetings'), the fixed seed's few steps rarely reached one
+    machine = schema.include(path_regex=r"^/api/v1/requests").as_state_machine()
     followed: set[str] = set()
 
     class Machine(machine):  # type: ignore[misc, valid-type]

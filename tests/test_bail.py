@@ -126,7 +126,7 @@ def test_release_refused_the_money_comes_back_in_parts(make_request: Any, users:
     rec = opened(make_request, users)
     _deposit(rec, users)
     bail.record_order(users["officer.cm"], rec.pk, kind="refused", ordered_on=clock.today(), note="เกรงจะหลบหนี")
-    ret = {"on": clock.today(), "reason": "refused", "court_receipt_number": "ศาล 1/2569"}
+    ret: dict[str, Any] = {"on": clock.today(), "reason": "refused", "court_receipt_number": "ศาล 1/2569"}
     bail.return_money(users["finance.cm"], rec.pk, amount="20000", key="r1", **ret)
     rec.refresh_from_db()
     assert rec.status == bm.DEPOSITED and bail.money(rec).still_out == Decimal("30000.00")
