@@ -76,7 +76,12 @@ class Entry(AppendOnlyModel):
 
     class Meta:
         ordering = ["on_date", "id"]
-        indexes = [models.Index(fields=["request", "item_key"], name="entry_request_item")]
+        indexes = [
+            models.Index(fields=["request", "item_key"], name="entry_request_item"),
+            # the ledger's pages: a fiscal year's entries newest first, of all offices or of one
+            models.Index(fields=["fiscal_year", "id"], name="entry_year"),
+            models.Index(fields=["fiscal_year", "office", "id"], name="entry_year_office"),
+        ]
 
 
 class Line(AppendOnlyModel):
