@@ -24,6 +24,13 @@ from jfs.finance import accounts as acc
 from jfs.finance import models as fm
 from jfs.finance import selectors, services
 from jfs.finance.services import PostingRefused
+from jfs.grants import models as gm
+from jfs.lawyers import fees
+from jfs.lawyers import models as lm
+from jfs.lawyers import services as lawyer_services
+from jfs.recovery import models as rm
+from jfs.recovery import selectors as recovery_selectors
+from jfs.recovery import services as recovery_services
 from jfslib.thaidate import fiscal_year
 
 TODAY = date(2022, 8, 15)  # FY2565
@@ -54,6 +61,9 @@ def test_demo_money() -> None:
     _payees_by_service()
     _bail_records_match_their_entries_and_statuses()
     _the_services_agree_with_the_demo_rows()
+    _lawyers_are_paid_by_milestone_to_the_engaged_lawyer()
+    _grants_pay_instalments_within_the_commitment()
+    _absconders_owe_what_was_forfeited_and_the_figures_come_from_the_records()
 
 
 def _budgets_are_exact() -> None:
@@ -110,11 +120,12 @@ def _paid_never_above_committed_and_returns_never_above_paid() -> None:
     committed = {(r, k): v for r, k, v in fm.Commitment.objects.values_list("request_id", "item_key")
                  .annotate(v=Sum("amount")).order_by()}
     paid, returned = _per_item(fm.DISBURSEMENT), _per_item(fm.RETURN)
-    assert len(paid) > 1000 and len(returned) > 100
+    forfeited = _per_item(fm.FORFEITURE)  # bail money the court kept (absconders)
+    assert len(paid) > 1000 and len(returned) > 100 and forfeited
     for key, value in paid.items():
         assert Decimal(0) < value <= committed[key], key
-        assert -returned.get(key, Decimal(0)) <= value, key
-        assert services.paid_for(*key) == value + returned.get(key, Decimal(0))
+        assert -returned.get(key, Decimal(0)) - forfeited.get(key, Decimal(0)) <= value, key
+        assert services.paid_for(*key) == value + returned.get(key, Decimal(0)) + forfeited.get(key, Decimal(0))
     assert set(returned) <= set(paid)
     # most approvals older than a few weeks are paid, the last days' not yet
     old = {k for k, c in committed.items() if k[1] in ("bail_amount", "amount")}
@@ -123,8 +134,11 @@ def _paid_never_above_committed_and_returns_never_above_paid() -> None:
     assert sum(1 for k in older if k in paid) >= 0.97 * len(older)
     recent = [k for k in committed if decided[k[0]] >= TODAY - timedelta(days=3)]
     assert recent and not any(k in paid for k in recent if k[1] == "amount")
-    # lawyers are paid by the lawyers' pass, projects by the grants pass
-    assert not fm.Entry.objects.filter(kind=fm.DISBURSEMENT).filter(Q(item_key="lawyer") | Q(service="PROJECT")).exists()
+    # lawyers are paid through their milestones, projects through their instalments (below)
+    assert fm.Entry.objects.filter(kind=fm.DISBURSEMENT, item_key="lawyer").count() == \
+        lm.Milestone.objects.filter(payment__isnull=False).count()
+    assert fm.Entry.objects.filter(kind=fm.DISBURSEMENT, service="PROJECT").count() == \
+        gm.InstalmentShare.objects.filter(entry__isnull=False).count()
 
 
 def _the_books_balance_and_dates_make_sense() -> None:
@@ -142,7 +156,10 @@ def _the_books_balance_and_dates_make_sense() -> None:
     cash = selectors.balance(acc.CASH)
     out = fm.Line.objects.filter(account=acc.CASH, entry__kind=fm.DISBURSEMENT).aggregate(s=Sum("amount"))["s"]
     back = fm.Line.objects.filter(account=acc.CASH, entry__kind=fm.RETURN).aggregate(s=Sum("amount"))["s"]
-    assert cash == out + back and out < 0 < back
+    recovered = fm.Line.objects.filter(account=acc.CASH, entry__kind=fm.RECOVERY).aggregate(s=Sum("amount"))["s"]
+    assert cash == out + back + recovered and out < 0 < back and recovered > 0
+    assert set(fm.Entry.objects.values_list("kind", flat=True)) == {
+        fm.ALLOTMENT, fm.COMMITMENT, fm.DISBURSEMENT, fm.RETURN, fm.FORFEITURE, fm.RECOVERY, fm.WRITE_OFF}
 
 
 def _payees_by_service() -> None:
@@ -163,7 +180,7 @@ def _payees_by_service() -> None:
 
 
 def _bail_records_match_their_entries_and_statuses() -> None:
-    records = list(bm.BailRecord.objects.select_related("request"))
+    records = list(bm.BailRecord.objects.select_related("request", "abscondence"))
     assert records
     approved = set(dm.Decision.objects.filter(service="BAIL", outcome__in=APPROVING, decided_on__lte=TODAY - timedelta(
         days=7)).values_list("request_id", flat=True))
@@ -205,6 +222,15 @@ def _bail_records_match_their_entries_and_statuses() -> None:
             back += ret.amount
         kinds, dates = orders[r.pk], hearings[r.pk]
         assert back <= deposited
+        ab = getattr(r, "abscondence", None)
+        if r.status in (bm.ABSCONDED, bm.CLOSED):
+            assert ab is not None and deposited > 0 and back == 0 and "release" in kinds
+            missed = [h for h in dates if h.appeared is False]
+            assert len(missed) == 1 and missed[0].at.date() == ab.absconded_on == max(h.at.date() for h in dates)
+            assert (r.status == bm.CLOSED) == (ab.closed_on is not None) and r.closed_on == ab.closed_on
+            statuses[r.status] += 1
+            continue
+        assert ab is None
         if r.status == bm.CONTRACTED:
             assert deposited == 0 and not kinds
         elif r.status == bm.RETURNED:
@@ -222,7 +248,8 @@ def _bail_records_match_their_entries_and_statuses() -> None:
             assert (h.appeared is True) == (h.at.date() <= TODAY)
     assert statuses[bm.RETURNED] > 500 and statuses[bm.RELEASED] > 50, statuses
     assert soon >= 10  # the reminder job has work in the next few days
-    assert not bm.BailRecord.objects.filter(status__in=(bm.ABSCONDED, bm.CLOSED)).exists()  # the recovery pass
+    released = statuses[bm.RELEASED] + statuses[bm.RETURNED] + statuses[bm.ABSCONDED] + statuses[bm.CLOSED]
+    assert 0.008 * released <= statuses[bm.ABSCONDED] + statuses[bm.CLOSED] <= 0.035 * released, statuses
 
 
 def _the_services_agree_with_the_demo_rows() -> None:
@@ -245,3 +272,190 @@ def _the_services_agree_with_the_demo_rows() -> None:
     with pytest.raises(PostingRefused):
         services.receive_return(actor=officer, key="demo-test/too-much", request_id=entry.request_id,
                                 item_key=entry.item_key, amount=-amount + 1, on=TODAY, reference="R-1")
+
+
+def _lawyers_are_paid_by_milestone_to_the_engaged_lawyer() -> None:
+    """A roster per office with valid licences; engagements on most approved litigation requests with a
+    lawyer item, with the scale in force; milestones within the agreed fee, each paid to the engaged lawyer
+    (the lawyers' payment check accepts every payment); results for closed cases."""
+    offices = set(Request.objects.values_list("office_id", flat=True))
+    per_office = dict(lm.Lawyer.objects.values_list("office_id").annotate(n=Count("id")).order_by())
+    assert offices <= set(per_office) and min(per_office.values()) >= 4
+    for licence in lm.Lawyer.objects.values_list("licence_no", flat=True):
+        assert lawyer_services.normalise_licence(licence) == licence
+    assert lm.LawyerConflict.objects.exists()
+    committed = {r: v for r, v in fm.Commitment.objects.filter(item_key="lawyer").values_list("request_id")
+                 .annotate(v=Sum("amount")).order_by()}
+    old = set(fm.Commitment.objects.filter(item_key="lawyer", entry__on_date__lt=TODAY - timedelta(days=40))
+              .values_list("request_id", flat=True))
+    engagements = list(lm.Engagement.objects.select_related("lawyer", "lawyer__office", "request", "request__applicant"))
+    milestones: dict[int, list[lm.Milestone]] = defaultdict(list)
+    for ms in lm.Milestone.objects.select_related("payment"):
+        milestones[ms.engagement_id].append(ms)
+    cash = dict(fm.Line.objects.filter(account=acc.CASH, entry__item_key="lawyer").values_list("entry_id", "amount"))
+    conflicted: dict[int, list[str]] = defaultdict(list)
+    for lawyer_id, party in lm.LawyerConflict.objects.values_list("lawyer_id", "party_name"):
+        conflicted[lawyer_id].append(party)
+    engaged = {e.request_id for e in engagements}
+    assert len(engaged) == len(engagements) and len(engaged & old) >= 0.8 * len(old)
+    results = 0
+    for e in engagements:
+        req = e.request
+        assert req.service == "LIT" and e.status == lm.ACTIVE and e.agreed_fee == committed[req.pk]
+        assert e.lawyer.office_id == req.office_id or e.lawyer.office.is_central
+        assert e.lawyer.registered_on <= e.engaged_on
+        scale = fees.scale_on(e.engaged_on)
+        assert scale is not None and e.scale_effective == scale.effective
+        assert e.scale == {k: f"{v:.2f}" for k, v in scale.for_case(e.case_kind).items()}
+        applicant = req.applicant
+        assert not {f"{applicant.title}{applicant.first_name} {applicant.last_name}", e.opposing_party} & set(
+            conflicted[e.lawyer_id])
+        due = Decimal(0)
+        for ms in milestones[e.pk]:
+            assert ms.amount_due <= Decimal(e.scale[ms.kind]) and ms.report_on >= e.engaged_on
+            assert ms.report_on <= TODAY and ms.document_id is not None
+            due += ms.amount_due
+            if ms.payment is not None:
+                p = ms.payment
+                assert p.kind == fm.DISBURSEMENT and p.item_key == "lawyer" and p.request_id == req.pk
+                assert p.payee == e.lawyer.payee and p.on_date >= ms.report_on
+                assert cash[p.pk] == -ms.amount_due
+        assert due <= e.agreed_fee
+        if e.result:
+            results += 1
+            rule = fees.result(e.result)
+            assert rule is not None and e.repayment_required == rule.repayment_required
+            assert e.result_on is not None and e.engaged_on <= e.result_on <= TODAY
+            if rule.repayment_required:
+                assert e.repayment_amount is not None
+                assert Decimal(0) < e.repayment_amount <= services.paid_for(req.pk, "lawyer")
+            else:
+                assert e.repayment_amount is None
+    assert results > 50 and lm.Milestone.objects.filter(payment__isnull=True).exists()
+    for e in engagements[:200]:  # the lawyers' payment check (what finance asks on every disbursement) accepts them
+        for ms in milestones[e.pk]:
+            if ms.payment is not None:
+                lawyer_services.lawyer_payment_check(e.request, "lawyer", ms.payment.payee, ms.amount_due)
+    with_conflict = lm.Lawyer.objects.filter(conflicts__isnull=False).prefetch_related("conflicts").first()
+    assert with_conflict is not None
+    party = with_conflict.conflicts.all()[0].party_name
+    assert lawyer_services.conflicts_with(with_conflict, [party])  # the service sees the declared conflict
+    with pytest.raises(PostingRefused):  # a lawyer who is not the one engaged is never paid
+        e = engagements[0]
+        lawyer_services.lawyer_payment_check(e.request, "lawyer", "นายสมมติ ไม่ได้แต่งตั้ง (ใบอนุญาตทนายความเลขที่ 1/2550)",
+                                             Decimal(100))
+
+
+def _grants_pay_instalments_within_the_commitment() -> None:
+    """Each agreement's total is what the approval committed; instalments split per line add up, are paid
+    in order after their progress report with the service's key scheme; returns within what was paid;
+    the grantee history has organisations with more than one grant."""
+    agreements = list(gm.GrantAgreement.objects.select_related("request"))
+    instalments_of: dict[int, list[gm.Instalment]] = defaultdict(list)
+    for inst in gm.Instalment.objects.order_by("sequence"):
+        instalments_of[inst.agreement_id].append(inst)
+    shares_of: dict[int, list[gm.InstalmentShare]] = defaultdict(list)
+    for share in gm.InstalmentShare.objects.select_related("entry"):
+        shares_of[share.instalment_id].append(share)
+    reports_of: dict[int, dict[int, gm.ProgressReport]] = defaultdict(dict)
+    for report in gm.ProgressReport.objects.all():
+        reports_of[report.agreement_id][report.sequence] = report
+    returns_of: dict[int, list[gm.GrantReturn]] = defaultdict(list)
+    for ret in gm.GrantReturn.objects.prefetch_related("shares__entry"):
+        returns_of[ret.agreement_id].append(ret)
+    assert len(agreements) > 50
+    committed: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for r, k, v in fm.Commitment.objects.filter(service="PROJECT").values_list("request_id", "item_key", "amount"):
+        committed[r][k] = committed[r].get(k, Decimal(0)) + v
+    assert set(gm.Assessment.objects.values_list("request_id", flat=True)) >= {a.request_id for a in agreements}
+    finals = {f.agreement_id: f for f in gm.FinalReport.objects.all()}
+    statuses: dict[str, int] = defaultdict(int)
+    for a in agreements:
+        statuses[a.status] += 1
+        lines = committed[a.request_id]
+        assert a.total == sum(lines.values()) and a.organisation == a.request.details["organisation"]
+        instalments = instalments_of[a.pk]
+        assert sum(i.amount for i in instalments) <= a.total
+        reports = reports_of[a.pk]
+        paid_lines: dict[str, Decimal] = defaultdict(Decimal)
+        for i in instalments:
+            shares = shares_of[i.pk]
+            assert sum(s.amount for s in shares) == i.amount
+            if i.paid_on is None:
+                assert all(s.entry is None for s in shares)
+                continue
+            assert all(x.paid_on is not None for x in instalments if x.sequence < i.sequence)
+            if i.after_report:
+                assert reports[i.after_report].received_on <= i.paid_on
+            for s in shares:
+                assert s.entry is not None and s.entry.key == f"{i.paid_key}/{s.item_key}"
+                assert s.entry.payee == a.organisation and s.entry.on_date == i.paid_on
+                paid_lines[s.item_key] += s.amount
+        assert all(paid_lines[k] <= lines[k] for k in paid_lines)
+        paid = sum(paid_lines.values(), Decimal(0))
+        back = sum((r.amount for r in returns_of[a.pk]), Decimal(0))
+        for r in returns_of[a.pk]:
+            assert sum(s.amount for s in r.shares.all()) == r.amount
+            assert all(s.entry.key == f"{r.key}/{s.item_key}" for s in r.shares.all())
+        assert back <= paid
+        final = finals.get(a.pk)
+        if a.status != gm.ACTIVE:
+            assert final is not None and final.total_spent <= paid and final.people_reached > 0
+        if a.status == gm.CLOSED:
+            assert final is not None and paid - back == final.total_spent and a.closed_on is not None
+    assert statuses[gm.CLOSED] and statuses[gm.ACTIVE] and gm.GrantReturn.objects.exists(), statuses
+    repeat = (gm.GrantAgreement.objects.values("name_key").annotate(n=Count("id")).filter(n__gt=1))
+    assert repeat.exists()
+
+
+def _absconders_owe_what_was_forfeited_and_the_figures_come_from_the_records() -> None:
+    """Each abscondence's forfeiture is the deposit; recovered + written off never more than forfeited;
+    a debt closes when nothing is owed; instalments paid (from the bank's files), due and overdue; the
+    absconder figures by year and region come out of these records."""
+    abscondences = list(rm.Abscondence.objects.select_related("entry", "record").prefetch_related(
+        "tracings", "suits", "plans__instalments__entry", "write_offs"))
+    assert len(abscondences) >= 10
+    results, levels = set(), set()
+    paid = overdue = ahead = 0
+    for ab in abscondences:
+        req_id = ab.record.request_id
+        assert ab.entry.kind == fm.FORFEITURE and ab.entry.request_id == req_id and ab.ordered_on >= ab.absconded_on
+        assert ab.amount == bm.BailDeposit.objects.get(record=ab.record).amount
+        money_ = recovery_selectors.money(ab)
+        assert money_["forfeited"] == ab.amount
+        assert money_["recovered"] + money_["written_off"] <= money_["forfeited"]
+        assert money_["owed"] == services.receivable_for(req_id) >= 0
+        assert (money_["owed"] == 0) == (ab.closed_on is not None)
+        for t in ab.tracings.all():
+            results.add(t.result)
+            levels.add(t.level)
+            assert ab.ordered_on <= t.on <= TODAY
+        for plan in ab.plans.all():
+            for inst in plan.instalments.all():
+                assert inst.reference == f"JF{plan.pk:08d}{inst.number:03d}"
+                assert inst.reference in recovery_services.promptpay_payload(inst)
+                if inst.entry is not None:
+                    paid += 1
+                    assert inst.entry.kind == fm.RECOVERY and inst.entry.key == f"bank/{inst.bank_reference}"
+                    assert inst.paid_on is not None and inst.paid_on <= TODAY
+                    row = rm.BankRow.objects.get(instalment=inst)
+                    assert row.status == rm.POSTED and row.entry_id == inst.entry_id and row.ref1 == inst.reference
+                elif inst.due_on < TODAY:
+                    overdue += 1
+                else:
+                    ahead += 1
+        for w in ab.write_offs.all():
+            assert w.entry.kind == fm.WRITE_OFF
+            from_rules = recovery_services.rules.tier(w.tier, w.on)
+            assert from_rules is not None and (from_rules.up_to is None or w.amount <= from_rules.up_to)
+    assert results == {rm.TRACED, rm.NOT_TRACED} and levels == {rm.CENTRAL, rm.PROVINCIAL}
+    assert paid and overdue and ahead and rm.WriteOff.objects.exists()
+    for batch in rm.BankImport.objects.all():
+        assert batch.rows == batch.posted == batch.lines.count() and batch.quarantined == 0
+    central = User.objects.get(username="finance.central")
+    rows = recovery_selectors.absconder_figures(central)
+    assert rows and len({r.fiscal_year for r in rows}) >= 2 and len({r.region for r in rows}) >= 2
+    totals = recovery_selectors.totals(rows)
+    assert totals["absconders"] == len(abscondences) == totals["central"] + totals["provincial"]
+    assert totals["forfeited"] == sum(ab.amount for ab in abscondences)
+    assert totals["traced"] + totals["not_traced"] + totals["untraced_yet"] == len(abscondences)

@@ -37,7 +37,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,19 +51,25 @@ from django.db.models import Count, Exists, Max, OuterRef, Sum
 from jfs.accounts.models import Office, User
 from jfs.bail import models as bm
 from jfs.cases.calendar import calendar_for
-from jfs.cases.models import SERVICE_BAIL, SERVICE_HR, SERVICE_LIT, Request
+from jfs.cases.models import SERVICE_BAIL, SERVICE_HR, SERVICE_LIT, SERVICE_PROJECT, Document, Request
 from jfs.core import clock
 from jfs.decisions import models as dm
+from jfs.demo import money_followup as followup
+from jfs.demo.money_followup import FastCalendar
+from jfs.demo.money_followup import at as _at
+from jfs.demo.money_followup import bank_reference as _bank_reference
+from jfs.demo.money_followup import working_on_or_after as _working_on_or_after
 from jfs.finance import accounts as acc
 from jfs.finance import models as fm
+from jfs.grants import models as gm
+from jfs.lawyers import models as lm
+from jfs.recovery import models as rm
 from jfslib import roles
 from jfslib.thaidate import FiscalYear, fiscal_year, to_be_year
-from jfslib.workdays import WorkingCalendar
 
 APPROVING = ("approved", "partially_approved")
 #: the services that have a budget (consultations cost nothing)
 BUDGETED = ("LIT", "BAIL", "HR", "PROJECT")
-BKK = timedelta(hours=7)
 #: approved items handled between two writes
 FLUSH_EVERY = 20_000
 #: litigation items paid here to their payees (``lawyer``: the lawyers' pass, through engagements)
@@ -137,8 +143,12 @@ def _columns(model: type[models.Model]) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields]
 
 
-TABLES: tuple[type[models.Model], ...] = (fm.Entry, fm.Line, fm.Commitment, fm.Receipt, bm.BailRecord, bm.BailOrder,
-                                          bm.BailDeposit, bm.Hearing, bm.BailReturn)
+TABLES: tuple[type[models.Model], ...] = (
+    fm.Entry, fm.Line, fm.Commitment, fm.Receipt, bm.BailRecord, bm.BailOrder, bm.BailDeposit, bm.Hearing, bm.BailReturn,
+    Document, lm.Lawyer, lm.LawyerConflict, lm.Engagement, lm.Milestone, gm.Assessment, gm.GrantAgreement,
+    gm.Instalment, gm.InstalmentShare, gm.ProgressReport, gm.FinalReport, gm.GrantReturn, gm.ReturnShare,
+    rm.Abscondence, rm.Tracing, rm.CivilSuit, rm.RepaymentPlan, rm.Instalment, rm.BankImport, rm.BankRow,
+    rm.WriteOff)
 
 
 class _Table:
@@ -153,18 +163,20 @@ class _Table:
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, **values: Any) -> int:
+        return self.put(self.reserve(), **values)
+
+    def reserve(self) -> int:
+        """The next id, for a row written later with :meth:`put` (its children need the id first)."""
+        self.last_id += 1
+        return self.last_id
+
+    def put(self, ident: int, **values: Any) -> int:
         unknown = set(values) - set(self.columns)
         if unknown:
             raise KeyError(f"{self.model.__name__}: no columns {sorted(unknown)}")
-        self.last_id += 1
-        values["id"] = self.last_id
+        values["id"] = ident
         self.rows.append(tuple(values[c] if c in values else self.defaults[c] for c in self.columns))
-        return self.last_id
-
-
-def _at(day: date, minutes: int = 0) -> datetime:
-    """A moment on ``day`` in Bangkok office hours (09:00 + minutes), in UTC."""
-    return datetime.combine(day, time(9), tzinfo=UTC) - BKK + timedelta(minutes=minutes)
+        return ident
 
 
 @dataclass
@@ -206,12 +218,13 @@ class _Loader:
     finance: dict[int, int] = field(default_factory=dict)  # office -> its demo finance officer
     central_finance: int = 0
     offices: dict[int, Office] = field(default_factory=dict)
-    calendars: dict[int, WorkingCalendar] = field(default_factory=dict)
+    calendars: dict[int, FastCalendar] = field(default_factory=dict)
     tables: dict[type[models.Model], _Table] = field(default_factory=dict)
     summary: MoneySummary = field(default_factory=MoneySummary)
     #: committed so far per (request, item): an appeal's approval commits only what is beyond it
     committed: dict[tuple[int, str], Decimal] = field(default_factory=dict)
     users: set[int] = field(default_factory=set)
+    follow: followup.State | None = None
 
     def setup(self) -> None:
         self.offices = {o.pk: o for o in Office.objects.all()}
@@ -226,6 +239,7 @@ class _Loader:
         for req, key, amount in (fm.Commitment.objects.values_list("request_id", "item_key")
                                  .annotate(s=Sum("amount")).values_list("request_id", "item_key", "s")):
             self.committed[(req, key)] = amount
+        self.follow = followup.setup(self)
 
     def flush(self) -> None:
         for model in TABLES:
@@ -234,11 +248,16 @@ class _Loader:
             self.summary.rows += len(table.rows)
             table.rows = []
 
-    def cal(self, office_id: int) -> WorkingCalendar:
+    def cal(self, office_id: int) -> FastCalendar:
         found = self.calendars.get(office_id)
         if found is None:
-            found = self.calendars[office_id] = calendar_for(office_id)
+            found = self.calendars[office_id] = FastCalendar(calendar_for(office_id))
         return found
+
+    @property
+    def state(self) -> followup.State:
+        assert self.follow is not None, "setup() first"
+        return self.follow
 
     def poster(self, office_id: int) -> int:
         return self.finance.get(office_id, self.recorder)
@@ -264,21 +283,31 @@ class _Loader:
 
     def disburse(self, item: _Item, n: int, amount: Decimal, on: date, payee: str, method: str, reference: str,
                  memo: str = "") -> int:
-        req = item.request
+        return self.pay(item.request, item.key, f"demo/pay/{item.request.id}/{item.key}/{n}", amount, on, payee, method,
+                        reference, memo)
+
+    def pay(self, req: _Req, item_key: str, key: str, amount: Decimal, on: date, payee: str, method: str,
+            reference: str, memo: str = "") -> int:
+        """``disburse``'s entry for an item of ``req`` under ``key``."""
         paid = acc.BAIL_DEPOSITED if req.service == SERVICE_BAIL else acc.AID_EXPENSE
         self.summary.payments += 1
-        return self.post(key=f"demo/pay/{req.id}/{item.key}/{n}", kind=fm.DISBURSEMENT, on=on, office_id=req.office_id,
-                         service=req.service, request_id=req.id, item_key=item.key, payee=payee, method=method,
+        return self.post(key=key, kind=fm.DISBURSEMENT, on=on, office_id=req.office_id,
+                         service=req.service, request_id=req.id, item_key=item_key, payee=payee, method=method,
                          reference=reference, memo=memo, by=self.poster(req.office_id), at=_at(on, 60),
                          legs=[(paid, amount), (acc.CASH, -amount), (acc.BUDGET_SPENT, amount),
                                (acc.BUDGET_COMMITTED, -amount)])
 
     def receive(self, item: _Item, n: int, amount: Decimal, on: date, reference: str, memo: str) -> int:
-        req = item.request
+        return self.take_back(item.request, item.key, f"demo/return/{item.request.id}/{item.key}/{n}", amount, on,
+                              reference, memo)
+
+    def take_back(self, req: _Req, item_key: str, key: str, amount: Decimal, on: date, reference: str,
+                  memo: str) -> int:
+        """``receive_return``'s entry for an item of ``req`` under ``key``."""
         paid = acc.BAIL_DEPOSITED if req.service == SERVICE_BAIL else acc.AID_EXPENSE
         self.summary.returns += 1
-        return self.post(key=f"demo/return/{req.id}/{item.key}/{n}", kind=fm.RETURN, on=on, office_id=req.office_id,
-                         service=req.service, request_id=req.id, item_key=item.key, reference=reference, memo=memo,
+        return self.post(key=key, kind=fm.RETURN, on=on, office_id=req.office_id,
+                         service=req.service, request_id=req.id, item_key=item_key, reference=reference, memo=memo,
                          by=self.poster(req.office_id), at=_at(on, 90),
                          legs=[(acc.CASH, amount), (paid, -amount), (acc.BUDGET_COMMITTED, amount),
                                (acc.BUDGET_SPENT, -amount)])
@@ -329,6 +358,8 @@ class _Loader:
 
     def year(self, fy: int) -> None:
         rng = random.Random(f"jfs-demo-money/{self.seed}/{fy}")
+        more_rng = random.Random(f"jfs-demo-money-followup/{self.seed}/{fy}")  # the second pass's own stream
+        projects: dict[int, list[tuple[_Item, Decimal]]] = defaultdict(list)
         has_bail = set(bm.BailRecord.objects.values_list("request_id", flat=True))
         for n, item in enumerate(self.items(fy), start=1):
             if n % FLUSH_EVERY == 0:  # bounds memory at --scale K (every row's parents are written first)
@@ -352,11 +383,17 @@ class _Loader:
             if req.service == SERVICE_BAIL and item.key == "bail_amount":
                 if req.id not in has_bail:
                     has_bail.add(req.id)
-                    self.bail(rng, item, more)
+                    self.bail(rng, item, more, more_rng)
             elif req.service == SERVICE_HR:
                 self.human_rights(rng, item, more)
             elif req.service == SERVICE_LIT and item.key in LIT_PAID_ITEMS:
                 self.litigation(rng, item, more)
+            elif req.service == SERVICE_LIT and item.key == "lawyer":
+                followup.lawyer(self, self.state, more_rng, item, more)
+            elif req.service == SERVICE_PROJECT:
+                projects[req.id].append((item, more))
+        for lines in projects.values():
+            followup.grant(self, self.state, more_rng, lines)
         self.flush()
 
     def pay_day(self, rng: random.Random, item: _Item, start: date | None = None) -> date:
@@ -408,7 +445,7 @@ class _Loader:
                        else "ผู้ขอคืนค่าพาหนะที่ไม่ได้ใช้")
                 self.receive(item, 1, back, back_on, f"ใบรับเงินเลขที่ {rng.randint(1, 9999)}/{to_be_year(back_on.year)}", why)
 
-    def bail(self, rng: random.Random, item: _Item, amount: Decimal) -> None:
+    def bail(self, rng: random.Random, item: _Item, amount: Decimal, more_rng: random.Random) -> None:
         """The bail record of an approved bail request: contract, deposit, the release order,
         hearings, and when the request was closed the case's end and the money back."""
         req = item.request
@@ -432,6 +469,7 @@ class _Loader:
         refused = rng.random() < RELEASE_REFUSED
         status, closed_on = bm.CONTRACTED, None
         rows: list[Callable[[int], object]] = []  # written once the record's id is known
+        released_name = str(details.get("detainee_name") or req.applicant)[:200]
         if deposit_on <= self.today:
             status = bm.DEPOSITED
             method = "cheque" if rng.random() < 0.6 else "transfer"
@@ -461,8 +499,17 @@ class _Loader:
                     ended_on = max(cal.add_working_days(order_on, 10), req.closed_on)
                     if ended_on > self.today:
                         ended_on = None
-                self._hearings(rng, rows, hearings, cal, authority, authority_name, order_on, ended_on, by)
-                if ended_on is not None:
+                days = self._hearing_days(rng, cal, order_on, ended_on)
+                past = [d for d in days if d <= self.today - timedelta(days=10)]
+                missed = None
+                if past and followup.absconds(self.state):  # the person does not appear: the recovery follows
+                    missed = more_rng.choice(past)
+                    days, ended_on = [d for d in days if d <= missed], None
+                self._hearings(rng, rows, hearings, days, authority, authority_name, order_on, ended_on, by, missed)
+                if missed is not None:
+                    status, closed_on = followup.abscond(self, self.state, more_rng, item, amount, missed,
+                                                         authority_name, released_name, rows)
+                elif ended_on is not None:
                     end_order = min(ended_on, _working_on_or_after(cal, max(order_on + timedelta(days=1),
                                                                             ended_on - timedelta(days=10))))
                     rows.append(lambda rec: orders.add(
@@ -473,7 +520,7 @@ class _Loader:
                     status, closed_on = self._returned(rng, rows, item, amount, ended_on, "case_ended",
                                                        "รับคืนเงินประกันเมื่อคดีถึงที่สุด")
         rec = self.tables[record].add(
-            request_id=req.id, released_name=str(details.get("detainee_name") or req.applicant)[:200],
+            request_id=req.id, released_name=released_name,
             role=bm.DEPOSITOR, authority=authority, authority_name=authority_name[:200], case_number=case_number,
             contract_number=f"สป.{req.id}/{be}", contract_on=contract_on, obligations=OBLIGATIONS[authority],
             amount=set_amount, status=status, responsible_id=responsible, created_by_id=by, created_at=_at(contract_on),
@@ -491,10 +538,9 @@ class _Loader:
             document_id=None, entry_id=entry))
         return bm.RETURNED, on
 
-    def _hearings(self, rng: random.Random, rows: list[Callable[[int], object]], hearings: _Table, cal: WorkingCalendar,
-                  authority: str, place: str, released_on: date, ended_on: date | None, by: int) -> None:
-        """Dates to appear from the release: past ones attended (reminded two days before), future ones
-        (records still out) not yet reminded; one in three open records has one in the next few days."""
+    def _hearing_days(self, rng: random.Random, cal: FastCalendar, released_on: date, ended_on: date | None) -> list[date]:
+        """Dates to appear from the release: up to the case's end, else past ones and some ahead; one in
+        three open records has one in the next few days."""
         last = ended_on or self.today + timedelta(days=rng.randint(40, 120))
         days: list[date] = []
         day = released_on
@@ -512,33 +558,30 @@ class _Loader:
                 days = sorted({d for d in days if d <= self.today or d > soon + timedelta(days=7)} | {soon})
             if not any(d > self.today for d in days):
                 days.append(cal.add_working_days(max(self.today, released_on), rng.randint(5, 30)))
+        return days
+
+    def _hearings(self, rng: random.Random, rows: list[Callable[[int], object]], hearings: _Table, days: list[date],
+                  authority: str, place: str, released_on: date, ended_on: date | None, by: int,
+                  missed: date | None = None) -> None:
+        """The hearings on ``days``: past ones attended (reminded two days before) but the one ``missed``
+        (the person did not appear), future ones not yet reminded."""
         for i, d in enumerate(days):
             past = d <= self.today
             purpose = (LAST_HEARING[authority] if ended_on is not None and i == len(days) - 1
                        else rng.choice(HEARINGS[authority]))
             at = _at(d, 30 * rng.randint(0, 8))
+            appeared = (d != missed) if past else None
+            note = ("ไม่มาตามนัด ศาลออกหมายจับและสั่งปรับนายประกัน" if appeared is False
+                    else "มาตามนัด" if past else "")
 
-            def hearing(rec: int, at: datetime = at, past: bool = past, purpose: str = purpose) -> int:
+            def hearing(rec: int, at: datetime = at, past: bool = past, purpose: str = purpose,
+                        appeared: bool | None = appeared, note: str = note) -> int:
                 return hearings.add(
-                    record_id=rec, at=at, place=place[:200], purpose=purpose, appeared=True if past else None,
-                    note="มาตามนัด" if past else "", reminded_at=at - timedelta(days=2) if past else None,
+                    record_id=rec, at=at, place=place[:200], purpose=purpose, appeared=appeared,
+                    note=note, reminded_at=at - timedelta(days=2) if past else None,
                     recorded_by_id=by, recorded_at=at if past else _at(released_on, 200))
             rows.append(hearing)
             self.summary.hearings += 1
-
-
-def _working_on_or_after(cal: WorkingCalendar, day: date) -> date:
-    while not cal.is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
-def _bank_reference(rng: random.Random, on: date, method: str) -> str:
-    if method == "cheque":
-        return f"เช็คธนาคารกรุงไทย เลขที่ {rng.randint(10_000_000, 99_999_999)}"
-    if method == "promptpay":
-        return f"PP{on:%Y%m%d}{rng.randint(0, 999_999):06d}"
-    return f"KTB-{on:%y%m%d}-{rng.randint(0, 999_999):06d}"
 
 
 def load(write: Write, *, today: date, seed: int, scale: int, recorder: int,
@@ -561,5 +604,10 @@ def load(write: Write, *, today: date, seed: int, scale: int, recorder: int,
         if connection.vendor == "postgresql":
             for model in TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    followup.finish(loader, loader.state)  # the bank files, their rows counted (written last: rows point at them)
+    loader.flush()
+    more = loader.state.summary
+    log(f"money, second pass: {more.lawyers:,} lawyers, {more.engagements:,} engagements, {more.milestones:,} "
+        f"milestones, {more.grants:,} grant agreements, {more.absconders:,} absconders")
     log(f"money: {loader.summary.rows:,} rows in {clock.monotonic() - started:.1f} s")
     return loader.summary
