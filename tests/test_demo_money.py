@@ -394,9 +394,9 @@ def _grants_pay_instalments_within_the_commitment() -> None:
         assert all(paid_lines[k] <= lines[k] for k in paid_lines)
         paid = sum(paid_lines.values(), Decimal(0))
         back = sum((r.amount for r in returns_of[a.pk]), Decimal(0))
-        for r in returns_of[a.pk]:
-            assert sum(s.amount for s in r.shares.all()) == r.amount
-            assert all(s.entry.key == f"{r.key}/{s.item_key}" for s in r.shares.all())
+        for gr in returns_of[a.pk]:
+            assert sum(s.amount for s in gr.shares.all()) == gr.amount
+            assert all(s.entry.key == f"{gr.key}/{s.item_key}" for s in gr.shares.all())
         assert back <= paid
         final = finals.get(a.pk)
         if a.status != gm.ACTIVE:
