@@ -251,3 +251,25 @@ def test_a_progress_report_needs_its_own_document(make_request: Any, users: dict
     assert negative.value.errors[0]["field"] == "people_reached"
     with pytest.raises(NotPermitted):
         services.record_progress_report(**{**report, "actor": users["executive"]}, document_id=doc)
+
+
+def test_a_projects_money_is_paid_only_as_an_instalment(make_request: Any, users: dict[str, Any]) -> None:
+    req = approved_project(make_request, users)
+    line = fm.Commitment.objects.filter(request=req).order_by("id").first()
+    assert line is not None
+
+    def pay_around(key: str) -> None:
+        ledger.disburse(actor=users["finance.cm"], key=key, request_id=req.pk, item_key=line.item_key, amount="100",
+                        on=clock.today(), payee="มูลนิธิ", method="transfer")
+
+    with pytest.raises(ledger.PostingRefused) as before:  # no agreement yet
+        pay_around("around-1")
+    assert before.value.errors[0]["field"] == "item_key"
+    ag = agreement(req, users)
+    with pytest.raises(ledger.PostingRefused):  # with an agreement, still only through its instalments
+        pay_around("around-2")
+    assert not fm.Entry.objects.filter(kind=fm.DISBURSEMENT, request=req).exists()
+    first = ag.instalments.order_by("sequence").first()
+    assert first is not None
+    pay(first, users, "through-1")
+    assert fm.Entry.objects.filter(kind=fm.DISBURSEMENT, request=req).exists()

@@ -15,3 +15,8 @@ class GrantsConfig(AppConfig):
             rules.rules()
         except (ValueError, OSError, KeyError, TypeError) as exc:
             raise ImproperlyConfigured(str(exc)) from exc
+        # a project's money leaves only as an instalment of its agreement (never from the payments page)
+        from jfs.finance.services import register_payment_check
+        from jfs.grants.services import grant_payment_check
+
+        register_payment_check(grant_payment_check)

@@ -27,6 +27,7 @@ returns (``jfs.finance.services`` checks the same). Executives and auditors read
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -415,6 +416,23 @@ def _key(key: str) -> str:
     return key
 
 
+#: set while ``pay_instalment`` pays: a project's money leaves only as an instalment of its agreement
+_THROUGH_INSTALMENT: contextvars.ContextVar[int | None] = contextvars.ContextVar("grant_instalment", default=None)
+
+
+def grant_payment_check(req: Request, item_key: str, payee: str, amount: Decimal) -> None:
+    """A payment check (``jfs.finance.services.register_payment_check``): a project's budget lines are
+    paid only as instalments of its grant agreement, after the progress report each one waits for,
+    never around it (e.g. from the generic payments page)."""
+    if req.service != "PROJECT":
+        return
+    agreement = m.GrantAgreement.objects.filter(request=req).first()
+    if agreement is None or _THROUGH_INSTALMENT.get() != agreement.pk:
+        raise ledger.refuse("เงินอุดหนุนโครงการจ่ายเป็นงวดตามสัญญารับทุนเท่านั้น (หน้าทุนโครงการของคำขอ)",
+                            "A project's grant is paid only as instalments of its grant agreement (the request's grant page)",
+                            "item_key")
+
+
 @transaction.atomic
 def pay_instalment(*, actor: User, instalment_id: int, key: str, on: date, method: str,
                    reference: str = "") -> m.Instalment:
@@ -439,12 +457,16 @@ def pay_instalment(*, actor: User, instalment_id: int, key: str, on: date, metho
         raise refuse("instalment", f"งวดที่ {inst.sequence} จ่ายได้เมื่อได้รับรายงานความก้าวหน้าฉบับที่ {inst.after_report} แล้ว",
                      f"Instalment {inst.sequence} is paid only once progress report {inst.after_report} is in")
     _not_future(on, "on_date")
-    for share in inst.shares.all():
-        entry = ledger.disburse(actor=actor, key=f"{key}/{share.item_key}", request_id=req.pk, item_key=share.item_key,
-                                amount=share.amount, on=on, payee=agreement.organisation, method=method,
-                                reference=reference, memo=f"{agreement.number} งวดที่ {inst.sequence}")
-        share.entry = entry
-        share.save(update_fields=["entry"])
+    token = _THROUGH_INSTALMENT.set(agreement.pk)
+    try:
+        for share in inst.shares.all():
+            entry = ledger.disburse(actor=actor, key=f"{key}/{share.item_key}", request_id=req.pk,
+                                    item_key=share.item_key, amount=share.amount, on=on, payee=agreement.organisation,
+                                    method=method, reference=reference, memo=f"{agreement.number} งวดที่ {inst.sequence}")
+            share.entry = entry
+            share.save(update_fields=["entry"])
+    finally:
+        _THROUGH_INSTALMENT.reset(token)
     inst.paid_on, inst.paid_key, inst.method, inst.reference, inst.paid_by = on, key, method, reference.strip()[:100], actor
     inst.save()
     record("grant_instalment_paid", actor=actor, object_type="grant", object_id=str(agreement.pk), reference=req.number,

@@ -30,7 +30,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -633,22 +633,22 @@ def request_payments(request: StaffRequest, pk: int) -> HttpResponse:
         "req": req, "items": [{"item": i, "label": i.label(lang)} for i in items],
         "entries": [entry_view(e, lang) for e in selectors.request_entries(req.pk)],
         "pay_form": pay_form if may_post else None, "return_form": return_form if may_post else None,
-        "service_links": service_links(req.pk),
+        "service_links": service_links(req.pk, req.service),
     }, status=status)
 
 
-def service_links(pk: int) -> list[tuple[str, str]]:
-    """The service's own money pages for a request (bail, lawyers, grants, recovery) that exist."""
-    out = []
-    for name, label in (("staff:bail_record", gettext_lazy("เงินประกันและสัญญาประกัน")),
-                        ("staff:engagement", gettext_lazy("ทนายความและการจ่ายค่าทนายตามขั้นตอน")),
-                        ("staff:grant", gettext_lazy("งวดเงินอุดหนุนโครงการ")),
-                        ("staff:recovery", gettext_lazy("การติดตามเงินคืนจากผู้ผิดสัญญาประกัน"))):
-        try:
-            out.append((reverse(name, args=[pk]), str(label)))
-        except NoReverseMatch:  # that service's pages are not there (yet): no link
-            continue
-    return out
+#: each service's own money pages, by URL name
+SERVICE_PAGES: dict[str, tuple[tuple[str, Any], ...]] = {
+    "BAIL": (("staff:bail_record", gettext_lazy("เงินประกันและสัญญาประกัน")),
+             ("staff:recovery", gettext_lazy("การติดตามเงินคืนจากผู้ผิดสัญญาประกัน"))),
+    "LIT": (("staff:engagement", gettext_lazy("ทนายความและการจ่ายค่าทนายตามขั้นตอน")),),
+    "PROJECT": (("staff:grant", gettext_lazy("งวดเงินอุดหนุนโครงการ")),),
+}
+
+
+def service_links(pk: int, service: str) -> list[tuple[str, str]]:
+    """The request's service's own money pages (bail and recovery, the lawyer, the grant)."""
+    return [(reverse(name, args=[pk]), str(label)) for name, label in SERVICE_PAGES.get(service, ())]
 
 
 def case_panel(user: User, req: Any) -> dict[str, Any]:
@@ -663,7 +663,7 @@ def case_panel(user: User, req: Any) -> dict[str, Any]:
         "totals": {name: sum((getattr(i, name) for i in items), Decimal(0))
                    for name in ("committed", "paid", "returned", "payable")},
         "entries": [entry_view(e, lang) for e in selectors.request_entries(req.pk, limit=5)],
-        "links": service_links(req.pk), "may_pay": posts_for(user, req.office),
+        "links": service_links(req.pk, req.service), "may_pay": posts_for(user, req.office),
     }}
 
 
