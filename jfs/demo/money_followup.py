@@ -12,7 +12,9 @@ Rows are written in bulk through the first pass's tables, each as the owning ser
   (filing, hearings, judgement, sometimes an appeal), each with its ``lawyer_report`` document and
   the scale's fee capped at what is left of the agreed fee; each paid (``disburse`` of the
   ``lawyer`` item) to ``Lawyer.payee`` of the engaged lawyer, as ``lawyer_payment_check`` requires;
-  the case's result when the request was closed (repayment per ``governance/lawyer_fees.yaml``).
+  the case's result once the case has run its course, 120–500 working days after the engagement
+  (repayment per ``governance/lawyer_fees.yaml``). The demo closes a request's follow-up soon after
+  its decision, so the lawyer is engaged before that day and the court case goes on after it.
 - **Grants** (``jfs.grants.services``): for approved projects the assessment (before the decision),
   the agreement, 2–3 instalments split over the budget lines by ``plan_shares`` and paid one
   disbursement per line with the key ``<instalment key>/<line>``, progress reports, the final report
@@ -85,8 +87,10 @@ TRACED = 21 / 51
 SUED_UNTRACED = 0.4
 #: debtors who keep paying every instalment (the rest stop after a few: overdue)
 KEEP_PAYING = 0.7
-#: untraced debts older than this many days: half are written off, 250–380 working days after the order
-WRITE_OFF_AFTER = 365
+#: untraced debts older than this many days: most (``WRITTEN_OFF``) are written off 200–300 working days
+#: after the order
+WRITE_OFF_AFTER = 300
+WRITTEN_OFF = 0.6
 #: projects whose final report leaves money unspent (returned)
 UNSPENT = 0.2
 SPECIALITIES = ("civil", "criminal", "administrative", "labour", "family", "consumer")
@@ -287,7 +291,9 @@ def lawyer(lo: _Loader, state: State, rng: random.Random, item: _Item, amount: D
     if req.id in state.engaged or rng.random() >= ENGAGED:
         return
     cal = lo.cal(req.office_id)
-    engaged_on = cal.add_working_days(item.decided_on, rng.randint(2, 15))
+    engaged_on = cal.add_working_days(item.decided_on, rng.randint(1, 10))
+    if req.closed_on is not None:  # engaged while the request was in follow-up
+        engaged_on = max(item.decided_on, min(engaged_on, req.closed_on))
     scale = fees.scale_on(engaged_on)
     if engaged_on > lo.today or scale is None:
         return
@@ -300,32 +306,29 @@ def lawyer(lo: _Loader, state: State, rng: random.Random, item: _Item, amount: D
     state.engaged.add(req.id)
     case_kind = str(req.details.get("case_kind") or "other")
     rates = scale.for_case(case_kind)
-    # the case's course: filing, hearings, and for a closed request the judgement (perhaps an appeal) and result
-    closed = req.state == "closed" and req.closed_on is not None and req.closed_on <= lo.today
-    end = req.closed_on if closed and req.closed_on else lo.today
+    # the case's course in court (the demo closes a request's follow-up soon after the decision; the case
+    # goes on): filing, hearings, the judgement (sometimes an appeal) and the result once the case ends
+    case_end = cal.add_working_days(engaged_on, rng.randint(120, 500))
+    finished = case_end <= lo.today
+    end = case_end if finished else lo.today
     steps: list[tuple[str, date]] = []
     day = cal.add_working_days(engaged_on, rng.randint(5, 30))
     if day <= end:
         steps.append(("filing", day))
-    result = result_on = None
-    if closed:
-        result = _pick(rng, RESULTS)
-        result_on = max(end, day)
-    last_hearing = end - timedelta(days=30) if closed else end
+    result = _pick(rng, RESULTS) if finished else None
+    result_on = case_end if finished else None
+    last_hearing = end - timedelta(days=30) if finished else end
     while steps:
         day = cal.add_working_days(day, rng.randint(20, 60))
         if day > last_hearing or len(steps) > 6:
             break
         steps.append(("hearing", day))
-    if closed and steps and result in ("won", "lost"):
-        judgement = max(steps[-1][1] + timedelta(days=1), end - timedelta(days=20))
+    if finished and steps and result in ("won", "lost"):
+        judgement = max(steps[-1][1] + timedelta(days=1), case_end - timedelta(days=20))
+        steps.append(("judgement", judgement))
         if rng.random() < APPEALED:
-            steps.append(("judgement", judgement))
             steps.append(("appeal", cal.add_working_days(judgement, rng.randint(10, 25))))
-            assert result_on is not None
-            result_on = max(result_on, steps[-1][1])
-        else:
-            steps.append(("judgement", judgement))
+            result_on = max(case_end, steps[-1][1])
     if result_on is not None and result_on > lo.today:
         result, result_on = None, None
     by = _officer(state, req.office_id, lo)
@@ -581,8 +584,8 @@ def abscond(lo: _Loader, state: State, rng: random.Random, item: _Item, amount: 
             count = rng.randint(6, 24)
             plan = (agreed, recovery_services.equal_instalments(owed, count, agreed + timedelta(days=30)))
     written: tuple[date, Decimal] | None = None
-    if found_on is None and tracings and (lo.today - ordered).days > WRITE_OFF_AFTER and rng.random() < 0.5:
-        on = cal.add_working_days(ordered, rng.randint(250, 380))
+    if found_on is None and tracings and (lo.today - ordered).days > WRITE_OFF_AFTER and rng.random() < WRITTEN_OFF:
+        on = cal.add_working_days(max(ordered, tracings[-1][0]), rng.randint(200, 300))
         if on <= lo.today:
             written = (on, owed)
     # the instalments: (due, amount, the day paid or None); a debtor keeps paying or stops after a few
