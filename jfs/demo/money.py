@@ -23,12 +23,12 @@ Written in bulk like the rest of the demo (rows as tuples through the generator'
   ``today``: the contract, the release order (2% refused: the money comes back), the deposit, hearings
   (past ones attended; future ones for the records still out, some in the next few days so the reminder
   job has work), and when the request was closed, the ``case_ended`` order and the return: status
-  ``returned`` with ``closed_on``. No absconders: the recovery pass adds them.
+  ``returned`` with ``closed_on``. A few released people abscond instead (``jfs.demo.money_followup``).
 
 Dates are working days of the office's calendar; fiscal years come from the dates. Not written: the
 per-posting audit event (like the loader's decisions, meetings and votes, only the request's
-``create`` event is audited in bulk). A later pass (lawyers, grants, recovery) adds its own function
-here and calls it from :func:`load` after the bail records.
+``create`` event is audited in bulk). The second pass (``jfs.demo.money_followup``: lawyers' engagements
+and milestone payments, project grants, absconders and recoveries) is called from the same walk.
 """
 
 from __future__ import annotations
