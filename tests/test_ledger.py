@@ -23,6 +23,13 @@ from tests.test_concurrency import run_together
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _the_ledger_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger's core on its own: the payment checks the apps above register (a lawyer's fee only to
+    the engaged lawyer, bail money only through its record) are tested in those apps' tests."""
+    monkeypatch.setattr(ledger, "PAYMENT_CHECKS", [])
+
+
 def _partly_approved(make_request: Any, users: dict[str, Any]) -> Any:
     req = make_request()  # lawyer 15,000 + court fee 2,000 asked
     decide(req, users, "partially_approved", ["A01", "P01"], items={"lawyer": "10000", "court_fee": "2000"})

@@ -127,7 +127,7 @@ def _label(value: str) -> tuple[str, str]:
 
 def grant_out(g: m.GrantAgreement) -> dict[str, Any]:
     money = selectors.money(g)
-    final = m.FinalReport.objects.filter(agreement=g).first()
+    final = selectors.final_report(g)
     th, en = _label(g.status)
     return {
         "id": g.pk, "request_id": g.request_id, "request_number": g.request.number, "number": g.number,
@@ -266,7 +266,7 @@ class PaymentIn(Input):
              auth=WRITE, tags=["grants"])
 def pay(request: StaffRequest, instalment_id: int, payload: PaymentIn) -> dict[str, Any]:
     """Pay an instalment (finance officer): the earlier paid, its progress report in."""
-    inst = m.Instalment.objects.filter(pk=instalment_id).first()
+    inst = selectors.instalment(instalment_id)
     if inst is None:
         raise Http404("instalment not found")
     g = _grant(request, inst.agreement_id)

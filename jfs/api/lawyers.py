@@ -20,6 +20,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import Office
 from jfs.api.api import (
@@ -195,8 +196,7 @@ def _engagement_out(e: m.Engagement) -> dict[str, Any]:
         "result_on": e.result_on, "result_note": e.result_note, "repayment_required": e.repayment_required,
         "repayment_amount": str(e.repayment_amount) if e.repayment_amount is not None else None,
         "milestones": [_milestone_out(ms) for ms in
-                       m.Milestone.objects.filter(engagement=e).select_related("payment").prefetch_related(
-                           "payment__lines")],
+                       selectors.milestones_of(e)],
     }
 
 
@@ -219,7 +219,7 @@ def list_lawyers(request: StaffRequest, filters: Query[LawyerFilter]) -> dict[st
     _refuse_unknown_parameters(request, LawyerFilter)
     office_id = None
     if filters.office:
-        office = Office.objects.filter(code=filters.office).first()
+        office = account_selectors.offices().filter(code=filters.office).first()
         office_id = office.pk if office else -1
     qs = selectors.roster(request.user, q=filters.q.replace("\x00", ""), speciality=filters.speciality,
                           office_id=office_id, active=filters.active)
@@ -261,7 +261,7 @@ NO_OFFICE = ("ไม่มีสำนักงานรหัสนี้", "Th
 def create_lawyer(request: StaffRequest, payload: LawyerIn) -> Status[dict[str, Any]]:
     """Put a lawyer on an office's roster (its office heads and case officers; the central office's
     for any office)."""
-    office = Office.objects.filter(code=payload.office).first() if payload.office else request.user.office
+    office = account_selectors.offices().filter(code=payload.office).first() if payload.office else request.user.office
     if office is None:
         raise InvalidInput(*NO_OFFICE, errors=[field_error("office", *NO_OFFICE)])
     x = services.register_lawyer(actor=request.user, office=office, name=payload.name, licence_no=payload.licence_no,
@@ -307,7 +307,7 @@ def create_engagement(request: StaffRequest, request_id: int, payload: Engagemen
 
 
 def _visible_engagement(request: StaffRequest, engagement_id: int) -> m.Engagement:
-    e = m.Engagement.objects.select_related("lawyer", "lawyer__office").filter(pk=engagement_id).first()
+    e = selectors.engagement(engagement_id)
     if e is None or selectors.visible_request(request.user, e.request_id) is None:
         raise Http404("engagement not found")
     return e
@@ -343,12 +343,12 @@ class PaymentIn(Input):
 def pay_milestone(request: StaffRequest, milestone_id: int, payload: PaymentIn) -> dict[str, Any]:
     """Pay a reported milestone to the engaged lawyer (finance officers). The same key again answers
     the payment made; another key on a paid milestone is 409."""
-    ms = m.Milestone.objects.select_related("engagement").filter(pk=milestone_id).first()
+    ms = selectors.milestone(milestone_id)
     if ms is None or selectors.visible_request(request.user, ms.engagement.request_id) is None:
         raise Http404("milestone not found")
     done = services.pay_milestone(actor=request.user, key=payload.key, milestone_id=ms.pk, on=payload.on_date,
                                   method=payload.method, reference=payload.reference)
-    return _milestone_out(m.Milestone.objects.select_related("payment").get(pk=done.pk))
+    return _milestone_out(selectors.milestone(done.pk) or done)
 
 
 class ResultIn(Input):
@@ -365,4 +365,4 @@ def record_result(request: StaffRequest, engagement_id: int, payload: ResultIn) 
     e = _visible_engagement(request, engagement_id)
     done = services.record_result(actor=request.user, engagement_id=e.pk, result=payload.result, on=payload.result_on,
                                   note=payload.note, repayment_amount=payload.repayment_amount)
-    return _engagement_out(m.Engagement.objects.select_related("lawyer", "lawyer__office").get(pk=done.pk))
+    return _engagement_out(selectors.engagement(done.pk) or done)

@@ -22,6 +22,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import Office
 from jfs.api.api import (
@@ -63,7 +64,7 @@ def _money(value: Decimal) -> str:
 
 
 def _office(code: str) -> Office:
-    office = Office.objects.filter(code=code).first()
+    office = account_selectors.offices().filter(code=code).first()
     if office is None:
         raise Http404("office not found")
     return office
@@ -192,7 +193,7 @@ def entry_out(e: m.Entry, reversed_by: int | None = None) -> dict[str, Any]:
     lines = list(e.lines.all())
     financial = [ln.amount for ln in lines if ln.amount > 0 and not ln.account.startswith("8")]
     amount = sum(financial or [ln.amount for ln in lines if ln.amount > 0], Decimal(0))
-    receipt = m.Receipt.objects.filter(entry=e).first()
+    receipt = selectors.receipt_of(e)
     with translation.override("en"):
         kind_en = str(kinds.get(e.kind, e.kind))
     with translation.override("th"):
@@ -218,7 +219,7 @@ def _posted(e: m.Entry, fresh: bool) -> Status[dict[str, Any]]:
 
 
 def _is_new(key: str) -> bool:
-    return not m.Entry.objects.filter(key=key.strip()).exists()
+    return not selectors.key_used(key)
 
 
 @router.post("/budgets/allotments", response=responses({200: EntryOut, 201: EntryOut}, *CHANGE_ERRORS, 409),
@@ -338,7 +339,7 @@ def export_ledger(request: StaffRequest, filters: Query[ExportFilter]) -> HttpRe
     office = next(iter(offices)) if offices else None
     year = filters.fiscal_year or fiscal_year(clock.today())
     rows = exports.ledger_rows(year, office)
-    code = Office.objects.get(pk=office).code if office is not None else "all"
+    code = account_selectors.offices().get(pk=office).code if office is not None else "all"
     record("report_export", actor=request.user, object_type="report", object_id="ledger",
            details={"fiscal_year": year, "office": code, "format": filters.format, "rows": len(rows)})
     if filters.format == "xlsx":

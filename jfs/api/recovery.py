@@ -107,7 +107,7 @@ class RecoveryOut(Schema):
 
 
 def _record(request: StaffRequest, record_id: int) -> bm.BailRecord:
-    found = bm.BailRecord.objects.filter(pk=record_id).values_list("request_id", flat=True).first()
+    found = selectors.record_request_id(record_id)
     rec = selectors.bail_record_of(request.user, found) if found is not None else None
     if rec is None:
         raise Http404("no bail record")
@@ -144,7 +144,7 @@ def _inst(i: m.Instalment) -> dict[str, Any]:
 
 def _abscondence(request: StaffRequest, record_id: int) -> m.Abscondence:
     rec = _record(request, record_id)
-    ab = m.Abscondence.objects.filter(record=rec).first()
+    ab = selectors.abscondence_of(rec)
     if ab is None:
         raise Http404("no abscondence recorded")
     return ab
@@ -179,7 +179,7 @@ def post_abscondence(request: StaffRequest, record_id: int, payload: Abscondence
                                 absconded_on=payload.absconded_on, order=payload.order,
                                 court_name=payload.court_name, order_reference=payload.order_reference,
                                 ordered_on=payload.ordered_on, amount=payload.amount)
-    return Status(201, _out(bm.BailRecord.objects.get(pk=rec.pk)))
+    return Status(201, _out(selectors.bail_record_of(request.user, rec.request_id) or rec))
 
 
 class TracingIn(Input):

@@ -274,3 +274,12 @@ def request_entries(request_id: int, limit: int = 200) -> list[m.Entry]:
 
 def has_commitments(request_id: int) -> bool:
     return m.Commitment.objects.filter(request_id=request_id).exists()
+
+
+def receipt_of(entry: m.Entry) -> m.Receipt | None:
+    return m.Receipt.objects.filter(entry=entry).first()
+
+
+def key_used(key: str) -> bool:
+    """Whether an entry was posted under this idempotency key."""
+    return m.Entry.objects.filter(key=key.strip()).exists()

@@ -218,3 +218,12 @@ def committed_lines(req: Request) -> dict[str, Decimal]:
 def paid_per_line(agreement: m.GrantAgreement) -> dict[str, Decimal]:
     """Paid on each budget line of the grant, less what came back (the ledger's own figure)."""
     return {k: ledger.paid_for(agreement.request_id, k) for k in committed_lines(agreement.request)}
+
+
+def final_report(grant: m.GrantAgreement) -> m.FinalReport | None:
+    """The grant's final report (with its document), if it is in."""
+    return m.FinalReport.objects.filter(agreement=grant).select_related("document").first()
+
+
+def instalment(pk: int) -> m.Instalment | None:
+    return m.Instalment.objects.filter(pk=pk).first()

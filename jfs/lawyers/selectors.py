@@ -110,3 +110,18 @@ def postings(request_id: int) -> list[fm.Entry]:
 def cash_amount(entry: fm.Entry) -> Decimal:
     """What an entry moved: the size of its cash line (paid out or received)."""
     return sum((abs(ln.amount) for ln in entry.lines.all() if ln.account == acc.CASH), Decimal(0))
+
+
+def milestone(pk: int, request: Request | None = None) -> m.Milestone | None:
+    """A milestone with its engagement and payment (of ``request`` only, when given)."""
+    qs = m.Milestone.objects.select_related("engagement", "payment").filter(pk=pk)
+    return (qs.filter(engagement__request=request) if request is not None else qs).first()
+
+
+def milestones_of(engagement: m.Engagement) -> list[m.Milestone]:
+    return list(m.Milestone.objects.filter(engagement=engagement).select_related("payment")
+                .prefetch_related("payment__lines"))
+
+
+def engagement(pk: int) -> m.Engagement | None:
+    return m.Engagement.objects.select_related("lawyer", "lawyer__office").filter(pk=pk).first()

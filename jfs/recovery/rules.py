@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from django.conf import settings
 
+from jfs.core import clock
+
 
 @dataclass(frozen=True)
 class Tier:
@@ -112,4 +114,4 @@ def check() -> None:
     """Read both files (at start-up): a broken file stops the server with its problem."""
     _recovery()
     _regions()
-    tiers(date.today())
+    tiers(clock.today())

@@ -162,3 +162,12 @@ def totals(rows: list[Figures]) -> dict[str, Any]:
             "written_off", "outstanding")
     return {k: sum((getattr(r, k) for r in rows), Decimal(0) if k in ("forfeited", "recovered", "written_off",
                                                                         "outstanding") else 0) for k in keys}
+
+
+def record_request_id(record_id: int) -> int | None:
+    """The request of a bail record (whoever may see it: ``bail_record_of`` checks that)."""
+    return bm.BailRecord.objects.filter(pk=record_id).values_list("request_id", flat=True).first()
+
+
+def plan_has_instalment(ab: m.Abscondence, instalment_id: int) -> bool:
+    return m.Instalment.objects.filter(pk=instalment_id, plan__abscondence=ab).exists()

@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
-from jfs.accounts.models import Office
 from jfs.bail import models as m
 from jfs.bail import selectors
 from jfs.bail import services as bail
@@ -406,7 +406,7 @@ def bail_list(request: StaffRequest) -> HttpResponse:
     case_services.audit_views(request.user, [r.request for r in rows], "bail_list")
     return render(request, "staff/bail/list.html", {
         "page": page, "rows": rows, "status": status, "office": office, "statuses": m.STATUS_CHOICES,
-        "offices": list(Office.objects.order_by("code")) if wide else [], "lang": _lang(),
+        "offices": list(account_selectors.offices().order_by("code")) if wide else [], "lang": _lang(),
     })
 
 

@@ -300,7 +300,7 @@ def _context(request: StaffRequest, req: Request, **forms_in: Any) -> dict[str, 
     ctx["money"] = selectors.money(grant)
     ctx["instalments"] = selectors.instalments(grant)
     ctx["progress_reports"] = list(grant.progress_reports.select_related("document"))
-    ctx["final"] = m.FinalReport.objects.filter(agreement=grant).select_related("document").first()
+    ctx["final"] = selectors.final_report(grant)
     ctx["returns"] = list(grant.returns.all())
     ctx["overdue"] = selectors.overdue_reports(grant)
     ctx["unspent"] = services.unspent(grant)

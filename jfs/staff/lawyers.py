@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import Office
 from jfs.audit.services import record
@@ -103,7 +104,7 @@ def _maintained_offices(request: StaffRequest) -> list[Office]:
     if not services.may_maintain(user):
         return []
     if user.office and user.office.is_central:
-        return list(Office.objects.order_by("code"))
+        return list(account_selectors.offices().order_by("code"))
     return [user.office] if user.office else []
 
 
@@ -447,7 +448,7 @@ def milestone(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_required
 def pay_milestone(request: StaffRequest, pk: int, milestone_pk: int) -> HttpResponse:
     req = _visible_request(request, pk)
-    ms = m.Milestone.objects.filter(pk=milestone_pk, engagement__request=req).first()
+    ms = selectors.milestone(milestone_pk, req)
     if ms is None:
         raise Http404("milestone not found")
     name = f"pay-{ms.pk}"

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jfs.accounts import selectors as account_selectors
 from jfs.accounts.http import StaffRequest
 from jfs.accounts.models import Office, User
 from jfs.audit.services import record
@@ -96,7 +97,7 @@ def poster_offices(user: User) -> list[Office]:
     if user.role not in services.POSTERS or user.office is None:
         return []
     if user.office.is_central:
-        return list(Office.objects.order_by("-is_central", "code"))
+        return list(account_selectors.offices().order_by("-is_central", "code"))
     return [user.office]
 
 
@@ -169,7 +170,7 @@ class TransferForm(MoneyForm):
 
     def __init__(self, *args: Any, sources: list[Office], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        everyone = [(o.pk, office_name(o)) for o in Office.objects.order_by("-is_central", "code")]
+        everyone = [(o.pk, office_name(o)) for o in account_selectors.offices().order_by("-is_central", "code")]
         self.fields["source_office"].choices = [(o.pk, office_name(o)) for o in sources]  # type: ignore[attr-defined]
         self.fields["target_office"].choices = everyone  # type: ignore[attr-defined]
         self.fields["source_service"].choices = service_choices()  # type: ignore[attr-defined]
@@ -263,7 +264,7 @@ def budgets(request: StaffRequest, form_name: str = "") -> HttpResponse:
             allot_form = AllotForm(request.POST, offices=offices, prefix="allot")
             if allot_form.is_valid():
                 c = allot_form.cleaned_data
-                target = Office.objects.get(pk=c["office"])
+                target = account_selectors.offices().get(pk=c["office"])
                 try:
                     services.allot(actor=user, key=c["key"], year=fiscal_year(c["on"]), office=target,
                                    service=c["service"], amount=c["amount"], on=c["on"], memo=c["memo"])
@@ -281,7 +282,7 @@ def budgets(request: StaffRequest, form_name: str = "") -> HttpResponse:
             transfer_form = TransferForm(request.POST, sources=offices, prefix="transfer")
             if transfer_form.is_valid():
                 c = transfer_form.cleaned_data
-                source, target = Office.objects.get(pk=c["source_office"]), Office.objects.get(pk=c["target_office"])
+                source, target = account_selectors.offices().get(pk=c["source_office"]), account_selectors.offices().get(pk=c["target_office"])
                 try:
                     if (source.pk, c["source_service"]) == (target.pk, c["target_service"]):
                         raise services.refuse("ต้นทางและปลายทางของการโอนต้องต่างกัน",
@@ -499,7 +500,7 @@ def ledger_export(request: StaffRequest, fmt: str) -> HttpResponse:
         return _forbidden(request)
     year, office = scope
     rows = exports.ledger_rows(year, office)
-    code = Office.objects.get(pk=office).code if office is not None else "all"
+    code = account_selectors.offices().get(pk=office).code if office is not None else "all"
     record("report_export", actor=request.user, object_type="report", object_id="ledger",
            details={"fiscal_year": year, "office": code, "format": fmt, "rows": len(rows)})
     if fmt == "xlsx":

@@ -258,7 +258,7 @@ def _call(request: StaffRequest, rec: bm.BailRecord, step: str, form: forms.Form
         services.make_plan(actor=user, abscondence_id=ab.pk, agreed_on=c["agreed_on"], basis=c["basis"],
                            instalments=services.equal_instalments(c["total"], c["count"], c["first_due"]))
     elif step == "pay":
-        if not m.Instalment.objects.filter(pk=c["instalment"], plan__abscondence=ab).exists():
+        if not selectors.plan_has_instalment(ab, c["instalment"]):
             raise Http404("no such instalment")
         services.pay_instalment(actor=user, instalment_id=c["instalment"], key=c["key"], paid_on=c["paid_on"],
                                 bank_reference=c["bank_reference"])
