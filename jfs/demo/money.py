@@ -241,8 +241,10 @@ class _Loader:
             self.committed[(req, key)] = amount
         self.follow = followup.setup(self)
 
-    def flush(self) -> None:
+    def flush(self, final: bool = False) -> None:
         for model in TABLES:
+            if model is rm.BankRow and not final:
+                continue  # a bank file's rows wait for their file (written by ``followup.finish``, last)
             table = self.tables[model]
             self.write(model, table.columns, table.rows)
             self.summary.rows += len(table.rows)
@@ -605,7 +607,7 @@ def load(write: Write, *, today: date, seed: int, scale: int, recorder: int,
             for model in TABLES:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     followup.finish(loader, loader.state)  # the bank files, their rows counted (written last: rows point at them)
-    loader.flush()
+    loader.flush(final=True)
     more = loader.state.summary
     log(f"money, second pass: {more.lawyers:,} lawyers, {more.engagements:,} engagements, {more.milestones:,} "
         f"milestones, {more.grants:,} grant agreements, {more.absconders:,} absconders")
