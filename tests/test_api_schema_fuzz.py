@@ -28,7 +28,7 @@ from schemathesis.checks import CHECKS
 from jfs.accounts.tokens import issue
 from tests.conftest import DETAILS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 SEED = 20261130
 #: examples per operation and mode; JFS_FUZZ_EXAMPLES raises it for a longer local run
