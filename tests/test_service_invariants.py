@@ -297,7 +297,8 @@ OWN_MODEL_ACCESS = {ROOT / "jfs" / "staff" / "saved_views.py"}
 
 def test_pages_and_api_read_through_selectors_and_write_through_services() -> None:
     found = []
-    for path in [*sorted((ROOT / "jfs" / "staff").rglob("*.py")), *sorted((ROOT / "jfs" / "api").rglob("*.py"))]:
+    pages = [ROOT / "jfs" / app for app in ("staff", "api", "portal")]
+    for path in [p for folder in pages for p in sorted(folder.rglob("*.py"))]:
         if path in OWN_MODEL_ACCESS:
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -34,9 +34,9 @@ def visible_requests(user: User) -> QuerySet[Request]:
     if user.role in roles.ALL_OFFICES_READ:
         return qs
     if user.role == roles.CITIZEN:
-        if not user.national_id:
-            return qs.none()
-        return qs.filter(applicant__national_id=user.national_id)
+        # what they filed on the portal, and (signed in with the state digital ID) their own as applicant
+        own = Q(created_by=user)
+        return qs.filter(own | Q(applicant__national_id=user.national_id) if user.national_id else own)
     office = Q(office_id=user.office_id)
     # the members of a committee also see the requests it decides (their own office's or not)
     committee = [q for owner in owners() if (q := owner.visible(user)) is not None]

@@ -127,13 +127,19 @@ WHO_MAY: dict[str, dict[str, When]] = {
     roles.SUBCOMMITTEE_CHAIR: {ACT: ANY_STATE},
     # pays and tracks the money: its actions, and receipts and statements during follow-up
     roles.FINANCE_OFFICER: {ACT: ANY_STATE, UPLOAD: frozenset({"follow_up"})},
+    # the applicant (or the representative who filed it) on the e-Service portal: the workflow's
+    # citizen actions (send the documents asked for, appeal), documents while the request is being
+    # checked or documents are awaited; only their own requests (``_citizen_owns``)
+    roles.CITIZEN: {ACT: OPEN, UPLOAD: frozenset({"received", "screening", "awaiting_documents"})},
 }
 
 
 def _in_scope(user: User, req: Request) -> bool:
     """Whether ``req`` is one the user works on: their office's, assigned to them, or one an
     action owner puts before them (``ActionOwner.in_scope``: the central subcommittee's chair and
-    secretary for a request decided centrally)."""
+    secretary for a request decided centrally); a citizen's own requests (``_citizen_owns``)."""
+    if user.is_authenticated and user.role == roles.CITIZEN:
+        return _citizen_owns(user, req)
     if not user.is_authenticated or user.role not in roles.STAFF_ROLES or user.is_read_only:
         return False
     if user.role == roles.ADMINISTRATOR:
@@ -141,6 +147,15 @@ def _in_scope(user: User, req: Request) -> bool:
     if req.office_id == user.office_id or req.assigned_to_id == user.pk:
         return True
     return any(owner.in_scope(user, req) for owner in _owners())
+
+
+def _citizen_owns(user: User, req: Request) -> bool:
+    """A citizen's own request: one they filed on the portal (for themselves or, as a representative,
+    for someone else), or one whose applicant is the person the state digital ID verified them to be
+    (``User.national_id`` is set only by that sign-in; a one-time-code sign-in leaves it empty)."""
+    if req.created_by_id == user.pk:
+        return True
+    return bool(user.national_id) and req.applicant.national_id == user.national_id
 
 
 class ActionOwner(Protocol):
@@ -252,6 +267,8 @@ def may_register(user: User, office: Office | None = None) -> bool:
     central office's staff. The one definition: ``create_request`` enforces it, the new-request
     page asks it to decide whether to show the form (``selectors.registration_offices`` lists the
     offices it allows)."""
+    if user.is_authenticated and user.role == roles.CITIZEN:
+        return True  # online, for themselves or as a representative, at the office they choose
     if not user.is_authenticated or user.role not in REGISTRARS or user.is_read_only:
         return False
     return office is None or user.office_id == office.pk or bool(user.office and user.office.is_central)
@@ -601,6 +618,9 @@ def create_request(
         raise NotPermitted(
             "รับคำขอได้เฉพาะสำนักงานของท่าน", "You can only register requests for your own office"
         )
+    if actor.role == roles.CITIZEN and (channel != "online" or received_on is not None or then is not None):
+        raise NotPermitted("ยื่นคำขอออนไลน์ได้เฉพาะช่องทางออนไลน์ ณ วันที่ยื่น",
+                           "A citizen files online, on the day of filing, with no further step")
     # the service registry (services/<CODE>/) is the list of services; its workflow is loaded with it
     wf = workflows.get(service) if service_registry.exists(service) else None
     if wf is None:

@@ -1,0 +1,1 @@
+"""Legal consultation: appointments at an office (in person or by video) and questions asked online."""

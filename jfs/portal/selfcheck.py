@@ -1,0 +1,5 @@
+"""(being built this session)"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,2 @@
+"""After an online application: messages between the applicant and the officer, and the
+satisfaction survey after the decision."""
