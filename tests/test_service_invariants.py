@@ -142,7 +142,9 @@ def test_who_may_register_for_which_office_has_one_definition(users: dict[str, U
         offered = {o.code for o in selectors.registration_offices(user)}
         for office in sample:
             try:
-                services.create_request(actor=user, service="CONSULT", office=office.code,
+                # a citizen files online (the portal); staff at the counter
+                channel = "online" if user.role == "citizen" else "counter"
+                services.create_request(actor=user, service="CONSULT", office=office.code, channel=channel,
                                         applicant=applicant_input(), details=DETAILS["CONSULT"])
             except NotPermitted:
                 accepted = False
