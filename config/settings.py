@@ -303,3 +303,22 @@ LOGGING = {
     },
 }
 
+
+# --- Notifications (jfs.notify, docs/notifications.md): the gateways behind SMS, e-mail and LINE.
+# By default they point at the local simulator (python -m gateway_sim, started by scripts/up.sh);
+# production sets the provider's URL and credentials. Tests use the in-memory gateway unless a
+# test starts the simulator (tests/gateway_support.py).
+JFS_PORTAL_URL = os.environ.get("JFS_PORTAL_URL", "http://127.0.0.1:8000")
+JFS_NOTIFY_TIMEOUT = float(os.environ.get("JFS_NOTIFY_TIMEOUT", "5"))
+JFS_SMS_BASE_URL = os.environ.get("JFS_SMS_BASE_URL", "http://127.0.0.1:8092/thaibulksms")
+JFS_SMS_API_KEY = os.environ.get("JFS_SMS_API_KEY", "jfs-sms-key")
+JFS_SMS_API_SECRET = os.environ.get("JFS_SMS_API_SECRET", "jfs-sms-secret")
+JFS_SMS_SENDER = os.environ.get("JFS_SMS_SENDER", "JFUND")
+JFS_LINE_BASE_URL = os.environ.get("JFS_LINE_BASE_URL", "http://127.0.0.1:8092/line")
+JFS_LINE_CHANNEL_TOKEN = os.environ.get("JFS_LINE_CHANNEL_TOKEN", "jfs-line-channel-token")
+JFS_NOTIFY_FROM_EMAIL = os.environ.get("JFS_NOTIFY_FROM_EMAIL", "no-reply@justicefund.local")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "8025"))
+JFS_NOTIFY_GATEWAYS: dict[str, str] = {}
+if os.environ.get("JFS_TESTING"):
+    JFS_NOTIFY_GATEWAYS = {c: "jfs.notify.gateways.Memory" for c in ("sms", "email", "line")}

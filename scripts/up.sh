@@ -49,6 +49,16 @@ if [ -z "${JFS_GDX_BASE_URL:-}" ]; then
     pids+=($!)
   fi
 fi
+# The message gateways' simulator (SMS, LINE on 8092; SMTP on 8025) unless JFS_SMS_BASE_URL points
+# at a real provider; what it received: http://127.0.0.1:8092/__sim/messages (docs/notifications.md)
+if [ -z "${JFS_SMS_BASE_URL:-}" ]; then
+  if (exec 3<>/dev/tcp/127.0.0.1/8092) 2>/dev/null; then
+    echo "Port 8092 is taken: using the gateway simulator (or service) already listening there."
+  else
+    $PY -m gateway_sim --http-port 8092 --smtp-port 8025 --data "$DATA/gateway_sim" &
+    pids+=($!)
+  fi
+fi
 $PY manage.py run_worker &
 pids+=($!)
 echo "Justice Fund System: http://${BIND:-127.0.0.1:8000}  (demo log-ins: see README.md)"
