@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jfs.staff import bail, decisions, grants, lawyers, meetings, money, queues, recovery, registry_panel, team, views
+from jfs.staff.messages import reply as message_reply
 
 app_name = "staff"
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("requests/<int:pk>/letters/", decisions.issue_letter, name="issue_letter"),
     path("letters/<int:pk>/", decisions.letter, name="letter"),
     path("requests/<int:pk>/documents/", views.upload, name="upload"),
+    path("requests/<int:pk>/messages/", message_reply, name="request_message"),
     path("requests/<int:pk>/assign/", views.assign, name="assign"),
     path("requests/<int:pk>/registry-checks/", views.registry_checks, name="registry_checks"),
     path("requests/<int:pk>/registry-panel/", registry_panel.registry_panel, name="registry_panel"),
@@ -42,3 +44,9 @@ urlpatterns = [
 
 # the money (issue 11): each module lists its own pages
 urlpatterns += money.urlpatterns + bail.urlpatterns + recovery.urlpatterns + lawyers.urlpatterns + grants.urlpatterns
+
+# complaints and legal consultation (issue 12, items 7 and 8)
+from jfs.staff import complaints as complaint_pages  # noqa: E402
+from jfs.staff import consultations as consultation_pages  # noqa: E402
+
+urlpatterns += complaint_pages.urlpatterns + consultation_pages.urlpatterns
