@@ -42,7 +42,7 @@ class Handler:
             {
                 "from": envelope.mail_from,
                 "to": list(envelope.rcpt_tos),
-                "subject": str(msg.get("Subject", "")),
+                "subject": str(msg.get("Subject", "")).strip(),
                 "text": text,
                 "message_id": str(msg.get("Message-ID", "")),
             },  # fmt: skip
