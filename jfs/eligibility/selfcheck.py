@@ -162,6 +162,11 @@ class Referral:
     fits: tuple[str, ...]
     unconfirmed: bool
 
+    @property
+    def dial(self) -> str:
+        """The number to dial (a "tel:" link): the digits before any extension ("1111 กด 77" → 1111)."""
+        return re.sub(r"\D", "", re.split(r"กด|ext", self.phone)[0])
+
     def suits(self, reasons: Sequence[str]) -> bool:
         return any(fnmatch.fnmatchcase(r, p) for r in reasons for p in self.fits)
 
