@@ -13,13 +13,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from jfs.accounts.models import User
+from jfs.audit.models import AuditEvent
 from jfs.core import clock
 from jfs.core.models import Notification
 from jfs.core.tasks import PERIODIC
 from jfs.notify import gateways, policy, selectors, services
 from jfs.notify.models import EMAIL, FAILED, GIVEN_UP, LINE, QUEUED, SENT, SMS, Delivery
+from jfs.portal.access import ASSURANCE_KEY
 
 if TYPE_CHECKING:
     from tests.gateway_support import GatewaySim
@@ -323,3 +327,72 @@ def test_quiet_hours_span_midnight() -> None:
 def test_a_broken_policy_file_is_refused_in_words() -> None:
     with pytest.raises(policy.NotifyPolicyError, match="quiet_hours"):
         policy.parse({"quiet_hours": {"start": "late", "end": "08:00"}, "retry": {}})
+
+
+# --- the portal's pages --------------------------------------------------------------------------
+
+
+def _signed_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    session = client.session
+    session[ASSURANCE_KEY] = "one_time_code"
+    session.save()
+    return client
+
+
+def test_the_inbox_lists_messages_newest_first_with_unread_in_words_and_opening_one_marks_it_read(
+    client: Client, citizen: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(DAY, tick=False) as traveller:
+        older = services.notify(recipient=citizen, kind="k", subject="ข้อความเก่า", body="")
+        traveller.shift(timedelta(hours=1))
+        newer = services.notify(
+            recipient=citizen, kind="k", subject="ข้อความใหม่", body="รายละเอียด", link="/my/requests/"
+        )
+    _signed_in(client, citizen)
+    page = client.get(reverse("portal:inbox")).content.decode()
+    assert page.index("ข้อความใหม่") < page.index("ข้อความเก่า")
+    assert page.count("ยังไม่ได้อ่าน") >= 2
+    opened = client.get(reverse("portal:inbox_message", args=[newer.pk])).content.decode()
+    assert "รายละเอียด" in opened and 'href="/my/requests/"' in opened
+    newer.refresh_from_db()
+    older.refresh_from_db()
+    assert newer.read_at is not None and older.read_at is None
+
+
+def test_another_citizens_message_is_not_found_and_the_attempt_audited(client: Client, citizen: User) -> None:
+    other = User.objects.create_user(username="other-citizen", role="citizen")
+    note = services.notify(recipient=citizen, kind="k", subject="ของสมชาย", body="")
+    _signed_in(client, other)
+    assert client.get(reverse("portal:inbox_message", args=[note.pk])).status_code == 404
+    assert AuditEvent.objects.filter(action="notification_denied", object_id=str(note.pk)).exists()
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_a_link_elsewhere_is_not_offered_onward(client: Client, citizen: User) -> None:
+    note = services.notify(recipient=citizen, kind="k", subject="ลิงก์", body="", link="//evil.example/")
+    _signed_in(client, citizen)
+    assert "evil.example" not in client.get(reverse("portal:inbox_message", args=[note.pk])).content.decode()
+
+
+def test_the_channels_page_saves_choices_and_shows_every_problem_on_its_field(client: Client) -> None:
+    user = User.objects.create_user(username="channels-page", role="citizen", phone="+66812345678")
+    _signed_in(client, user)
+    first = client.get(reverse("portal:channels")).content.decode()
+    assert 'value="081-234-5678"' in first
+    bad = client.post(reverse("portal:channels"), {"sms": "on", "sms_number": "02-123-4567", "line": "on"})
+    assert bad.status_code == 400
+    text = bad.content.decode()
+    assert 'href="#id_sms_number"' in text and 'href="#id_line_user_id"' in text and "มือถือ" in text
+    assert 'value="02-123-4567"' in text  # what was typed is kept
+    assert selectors.channels_of(user.pk) is None
+    good = client.post(reverse("portal:channels"), {"sms": "on", "sms_number": "0812345678", "email_address": ""})
+    assert good.status_code == 303
+    choice = selectors.channels_of(user.pk)
+    assert choice is not None and choice.addresses() == [(SMS, "+66812345678")]
+
+
+def test_the_inbox_pages_are_for_signed_in_citizens(client: Client) -> None:
+    for name in ("portal:inbox", "portal:channels"):
+        assert client.get(reverse(name)).status_code == 302
