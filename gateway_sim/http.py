@@ -231,7 +231,7 @@ def make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             if url.path == "/healthz":
                 self._reply(200, {"ok": True})
             elif url.path == "/__sim/messages":
-                service = (parse_qs(url.query).get("service") or [None])[0]
+                service = (parse_qs(url.query).get("service") or [""])[0] or None
                 self._reply(200, {"messages": sim.recorder.all(service), "faults": sim.faults.snapshot()})
             else:
                 self._reply(404, {"message": "Not found"})
