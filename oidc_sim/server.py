@@ -30,13 +30,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
-from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin, OAuth2Payload, OAuth2Request
+from authlib.oauth2 import OAuth2Error  # type: ignore[import-untyped]
+from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin, OAuth2Payload, OAuth2Request  # type: ignore[import-untyped]
 from authlib.oauth2.rfc6749 import grants as oauth2_grants
-from authlib.oauth2.rfc6749.errors import InvalidRequestError
-from authlib.oauth2.rfc6749.models import AuthorizationCodeMixin
-from authlib.oauth2.rfc7636 import CodeChallenge
-from authlib.oidc.core import OpenIDCode, UserInfo
+from authlib.oauth2.rfc6749.errors import InvalidRequestError  # type: ignore[import-untyped]
+from authlib.oauth2.rfc6749.models import AuthorizationCodeMixin  # type: ignore[import-untyped]
+from authlib.oauth2.rfc7636 import CodeChallenge  # type: ignore[import-untyped]
+from authlib.oidc.core import OpenIDCode, UserInfo  # type: ignore[import-untyped]
 from joserfc.jwk import RSAKey
 
 from oidc_sim.people import Person
@@ -277,7 +277,7 @@ class Provider(AuthorizationServer):
         return None
 
     def create_oauth2_request(self, request: Any) -> OAuth2Request:
-        return request  # type: ignore[no-any-return]
+        return request
 
     def handle_response(self, status: int, body: Any, headers: Any) -> tuple[int, Any, list[tuple[str, str]]]:
         return status, body, list(headers)
