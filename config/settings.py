@@ -322,3 +322,15 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "8025"))
 JFS_NOTIFY_GATEWAYS: dict[str, str] = {}
 if os.environ.get("JFS_TESTING"):
     JFS_NOTIFY_GATEWAYS = {c: "jfs.notify.gateways.Memory" for c in ("sms", "email", "line")}
+
+# Citizens' sign-in on the portal (docs/portal-sign-in.md): the state digital ID over OpenID Connect
+# (the local simulator ``python -m oidc_sim`` by default) and one-time codes by SMS or e-mail.
+# The redirect URI is derived from each request (``/sign-in/digital-id/callback/``).
+DIGITAL_ID_ISSUER = os.environ.get("JFS_DIGITAL_ID_ISSUER", "http://127.0.0.1:8091").rstrip("/")
+DIGITAL_ID_CLIENT_ID = os.environ.get("JFS_DIGITAL_ID_CLIENT_ID", "jfs-portal")
+DIGITAL_ID_CLIENT_SECRET = os.environ.get("JFS_DIGITAL_ID_CLIENT_SECRET", "jfs-local-oidc-secret")
+DIGITAL_ID_SCOPES = "openid pid title given_name family_name name birthdate address gender"
+DIGITAL_ID_TIMEOUT = float(os.environ.get("JFS_DIGITAL_ID_TIMEOUT", "10"))
+ONE_TIME_CODE_MINUTES = 10  # a code expires this long after it is sent
+ONE_TIME_CODE_ATTEMPTS = 5  # wrong tries before a code stops working
+ONE_TIME_CODES_PER_HOUR = 5  # codes sent to one address in an hour
