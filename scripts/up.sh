@@ -49,6 +49,17 @@ if [ -z "${JFS_GDX_BASE_URL:-}" ]; then
     pids+=($!)
   fi
 fi
+# The state digital ID's simulator (ThaID-style OpenID Connect on 8091) unless JFS_DIGITAL_ID_ISSUER
+# points at a real provider; its people are the demo citizen and applicants (docs/portal-sign-in.md)
+if [ -z "${JFS_DIGITAL_ID_ISSUER:-}" ]; then
+  if (exec 3<>/dev/tcp/127.0.0.1/8091) 2>/dev/null; then
+    echo "Port 8091 is taken: using the digital-ID simulator (or provider) already listening there."
+  else
+    $PY manage.py export_oidc_people --out "$DATA/oidc_people.json" --verbosity 0
+    $PY -m oidc_sim --port 8091 --people "$DATA/oidc_people.json" &
+    pids+=($!)
+  fi
+fi
 # The message gateways' simulator (SMS, LINE on 8092; SMTP on 8025) unless JFS_SMS_BASE_URL points
 # at a real provider; what it received: http://127.0.0.1:8092/__sim/messages (docs/notifications.md)
 if [ -z "${JFS_SMS_BASE_URL:-}" ]; then
