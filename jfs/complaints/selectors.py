@@ -48,7 +48,7 @@ def staff_complaints(user: User) -> QuerySet[Complaint]:
         if user.office is not None and user.office.is_central:
             scope |= Q(officer__role=roles.OFFICE_HEAD)
         return qs.filter(scope).exclude(mine)
-    if user.role in (roles.INTAKE_OFFICER, roles.CASE_OFFICER):
+    if user.role in (roles.INTAKE_OFFICER, roles.CASE_OFFICER) and user.office_id is not None:
         return qs.filter(office_id=user.office_id, to_head=False).exclude(mine)
     return qs.none()
 

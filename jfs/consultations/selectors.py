@@ -69,7 +69,7 @@ def office_appointments(user: User, *, from_day: date | None = None) -> QuerySet
         return qs.none()
     if user.role in roles.ALL_OFFICES_READ:
         return qs
-    return qs.filter(office_id=user.office_id)
+    return qs.filter(office_id=user.office_id) if user.office_id is not None else qs.none()
 
 
 def office_questions(user: User) -> QuerySet[Question]:
@@ -79,4 +79,4 @@ def office_questions(user: User) -> QuerySet[Question]:
         return qs.none()
     if user.role in roles.ALL_OFFICES_READ:
         return qs
-    return qs.filter(request__office_id=user.office_id)
+    return qs.filter(request__office_id=user.office_id) if user.office_id is not None else qs.none()
