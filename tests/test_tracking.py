@@ -299,3 +299,16 @@ def test_satisfaction_is_the_share_of_answers_scoring_4_or_5(
     assert [g.percent for g in goals] == [80, 85] and cm.meets(goals[0]) is False
     assert [s.office.code for s in selectors.satisfaction_by_office(fy) if s.office] == ["40", "50"]
     assert selectors.satisfaction(fy - 1).percent is None  # no answer: no figure, not zero
+
+
+def test_the_staff_satisfaction_page_shows_the_share_against_the_goals(
+    users: dict[str, User], make_request: Callable[..., Request], login: Callable[[str], Client]
+) -> None:
+    fy = thaidate.fiscal_year(clock.today())
+    for score in (5, 2):
+        req = make_request()
+        Survey.objects.create(
+            request=req, respondent=users["intake.cm"], score=score, at=clock.now(), fiscal_year=fy, office=req.office
+        )
+    html = login("head.cm").get(reverse("staff:satisfaction")).content.decode()
+    assert "50.0" in html and "เป้าหมาย 80%" in html and "เป้าหมาย 85%" in html and "ยังไม่ถึง" in html

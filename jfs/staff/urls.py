@@ -2,6 +2,7 @@ from django.urls import path
 
 from jfs.staff import bail, decisions, grants, lawyers, meetings, money, queues, recovery, registry_panel, team, views
 from jfs.staff.messages import reply as message_reply
+from jfs.staff.satisfaction import urlpatterns as satisfaction_pages
 
 app_name = "staff"
 urlpatterns = [
@@ -50,3 +51,6 @@ from jfs.staff import complaints as complaint_pages  # noqa: E402
 from jfs.staff import consultations as consultation_pages  # noqa: E402
 
 urlpatterns += complaint_pages.urlpatterns + consultation_pages.urlpatterns
+
+# the satisfaction KPI (issue 12, item 7)
+urlpatterns += satisfaction_pages
