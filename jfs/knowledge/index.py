@@ -129,6 +129,7 @@ class Index:
                 frequency[term] += 1
         self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
         self.speller = text.Speller(frequency.items())
+        self.folded_trie = text.folded_trie(frequency)
         self.by_slug = {d.entry.slug: d.entry for d in self.docs}
         self.written: dict[str, str] = {}
         for doc in self.docs:
@@ -144,7 +145,13 @@ class Index:
     def _query_terms(self, query: str) -> tuple[dict[str, float], str, tuple[str, ...]]:
         """The query's index terms with their weights, the corrected query (or "") and the words
         that matched nothing."""
-        words = text.terms(query[: text.MAX_QUERY])[:MAX_QUERY_WORDS]
+        query = query[: text.MAX_QUERY]
+        words = text.terms(query)[:MAX_QUERY_WORDS]
+        if self._unknown(words):
+            # a wrong tone mark makes the segmenter cut a word apart: segment again without them
+            again = text.terms_folded(query, self.folded_trie)[:MAX_QUERY_WORDS]
+            if self._unknown(again) < self._unknown(words):
+                words = again
         # one slot per word as shown back: (word, its terms and their weights)
         slots: list[tuple[str, dict[str, float]]] = []
         unknown: list[str] = []
@@ -192,6 +199,9 @@ class Index:
                 weights[t] = max(weights.get(t, 0.0), w)
         corrected_query = _join_words([w for w, _ in slots]) if corrected else ""
         return weights, corrected_query, tuple(unknown)
+
+    def _unknown(self, words: list[tuple[str, str, tuple[str, ...]]]) -> int:
+        return sum(1 for word, term, _ in words if not text.is_stop(word) and term not in self.speller)
 
     def _with_parts(self, term: str, weight: float, term_parts: Sequence[str] | None = None) -> dict[str, float]:
         """A term and the parts of its compound, the parts weighing less."""

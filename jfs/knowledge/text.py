@@ -40,6 +40,7 @@ STOP_EN = frozenset(
     "how what when where who which why with by at from as if not no any this that there get".split()
 )
 
+_STOP_FOLDED = frozenset(w.translate(TONE_MARKS) for w in STOP_TH)
 _TRIE: Trie = dict_trie(thai_words())
 _SPLIT_LOCK = threading.Lock()
 
@@ -77,7 +78,21 @@ def tokens(text: str) -> list[str]:
 
 
 def is_stop(word: str) -> bool:
-    return word in STOP_TH or word in STOP_EN
+    return word in STOP_TH or word in STOP_EN or word in _STOP_FOLDED
+
+
+def folded_trie(words: Iterable[str]) -> Trie:
+    """A dictionary of index terms (tone marks folded) and folded stop words, to segment a query
+    again when its tone marks are wrong: "ทน้ายความ" is cut apart by the real dictionary but is
+    ทนายความ once folded."""
+    return Trie([*(w for w in words if THAI.search(w)), *_STOP_FOLDED])
+
+
+def terms_folded(text: str, trie: Trie) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Like ``terms``, for the text with its tone marks taken out, segmented by ``trie``."""
+    folded = normalise(text).translate(TONE_MARKS)
+    words = word_tokenize(folded, custom_dict=trie, engine="newmm", keep_whitespace=False)
+    return [(w, fold(w), ()) for w in (w.strip() for w in words) if w and WORDISH.search(w)]
 
 
 @lru_cache(maxsize=8192)
