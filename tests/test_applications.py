@@ -473,3 +473,42 @@ def test_the_apply_pages_send_a_visitor_to_sign_in(db: None) -> None:
     assert resp.status_code in (200, 302)
     resp = Client().post("/apply/BAIL/")
     assert resp.status_code == 302 and "/sign-in/" in resp["Location"]
+
+
+def test_staff_see_the_online_filing_how_the_filer_signed_in_and_the_relationship(
+    citizen: User, login: Callable[[str], Client]
+) -> None:
+    app = ready(services.start(actor=citizen, service="BAIL"), citizen, for_whom="other")
+    req = services.submit(app, actor=citizen, assurance="one_time_code")
+    html = login("intake.cm").get(f"/staff/requests/{req.pk}/").content.decode()
+    assert "ยื่นออนไลน์" in html and "รหัสผ่านครั้งเดียว (ระดับความน่าเชื่อถือต่ำกว่า)" in html
+    assert "นายพี่ชาย ยื่นแทน (ญาติ)" in html
+
+
+def test_the_resumable_upload_answers_how_much_arrived_and_assembles_the_file(citizen: User) -> None:
+    app = services.start(actor=citizen, service="LIT")
+    services.set_for_whom(app, for_whom="self")
+    client, data = sign_in(citizen), SAMPLE_FILES["pdf"]
+    begun = client.post(
+        f"/apply/LIT/{app.key}/uploads/", {"doc_type": "case_documents", "name": "c.pdf", "size": str(len(data))}
+    )
+    assert begun.status_code == 201
+    url = begun.json()["url"]
+    first = client.put(
+        url, data[:200], content_type="application/octet-stream", headers={"Content-Range": f"bytes 0-199/{len(data)}"}
+    )
+    assert first.status_code == 200 and client.head(url)["Upload-Offset"] == "200"
+    gap = client.put(
+        url,
+        data[300:],
+        content_type="application/octet-stream",
+        headers={"Content-Range": f"bytes 300-{len(data) - 1}/{len(data)}"},
+    )
+    assert gap.status_code == 409 and gap.json()["received"] == 200
+    last = client.put(
+        url,
+        data[200:],
+        content_type="application/octet-stream",
+        headers={"Content-Range": f"bytes 200-{len(data) - 1}/{len(data)}"},
+    )
+    assert last.status_code == 201 and app.uploads.get().size == len(data)

@@ -1,0 +1,1 @@
+"""Template tags of the online applications (the staff case page's "filed online" lines)."""
