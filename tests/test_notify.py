@@ -250,6 +250,18 @@ def test_a_one_time_code_to_a_gateway_that_is_down_is_retried_by_the_worker(
     assert [m["text"] for m in gw.messages("sms")] == ["รหัส 111222"]
 
 
+def test_a_one_time_code_is_not_taken_by_a_worker_while_its_own_attempt_is_pending(
+    gw: GatewaySim, django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(DAY, tick=False) as traveller:
+        with django_capture_on_commit_callbacks(execute=False) as pending:
+            services.send_code(channel=SMS, address="0812345678", text="รหัส 333444", text_en="Code")
+        assert services.claim_due(10) == []
+        traveller.shift(timedelta(seconds=services.CLAIM_SECONDS + 1))  # the attempt never ran: the worker sends it
+        assert services.send_due() == 1
+    assert len(pending) == 1 and [m["text"] for m in gw.messages("sms")] == ["รหัส 333444"]
+
+
 @pytest.mark.parametrize(
     ("channel", "address", "field"),
     [

@@ -137,6 +137,9 @@ def send_code(*, channel: str, address: str, text: str, text_en: str) -> Deliver
         text=body,
         urgent=True,
         next_attempt_at=clock.now(),
+        # held for the attempt on commit, so a worker does not send it at the same moment; the hold
+        # lapses (and the worker sends it) if that attempt never happens
+        claimed_until=clock.now() + timedelta(seconds=CLAIM_SECONDS),
     )
     pk = delivery.pk
     transaction.on_commit(lambda: send_one(pk))
