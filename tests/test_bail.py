@@ -118,8 +118,11 @@ def test_a_bail_case_from_deposit_to_the_money_returned(make_request: Any, users
     assert back.entry.kind == fm.RETURN and back.entry.reference == "ศาล 99/2569"
     assert ledger.paid_for(rec.request_id, "bail_amount") == 0
     assert ledger_selectors.unbalanced_entries() == []
-    with pytest.raises(Conflict):  # a returned record takes nothing more
+    with pytest.raises(Conflict) as closed:  # a returned record takes nothing more
         bail.record_order(users["officer.cm"], rec.pk, kind="extra_bail", ordered_on=clock.today(), amount="1")
+    # said in words in both languages, never the status's code
+    assert "ได้รับเงินประกันคืนครบแล้ว" in closed.value.th
+    assert closed.value.en.startswith("This bail record is “") and "“returned”" not in closed.value.en
 
 
 def test_release_refused_the_money_comes_back_in_parts(make_request: Any, users: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import translation
 
 from jfs.accounts.models import User
 from jfs.audit.services import Event, record, record_many
@@ -153,10 +154,16 @@ def _audit(action: str, actor: User, rec: m.BailRecord, details: dict[str, Any])
            details=details)
 
 
+def _status_en(rec: m.BailRecord) -> str:
+    """The record's status in English words (for the English half of a refusal), never its code."""
+    with translation.override("en"):
+        return str(rec.get_status_display())
+
+
 def _require_live(rec: m.BailRecord) -> None:
     if rec.status not in LIVE:
         raise Conflict(f"เรื่องประกันนี้อยู่ในสถานะ “{rec.get_status_display()}” บันทึกรายการนี้ไม่ได้",
-                       f"This bail record is {rec.status}: nothing more can be recorded on it here")
+                       f"This bail record is “{_status_en(rec)}”: nothing more can be recorded on it here")
 
 
 # --------------------------------------------------------------------------- money in figures
@@ -544,7 +551,7 @@ def return_money(actor: User, record_id: int, *, amount: Any, on: date, reason: 
     value, day = _amount(amount), _day(on, "on")
     if rec.status not in (m.DEPOSITED, m.RELEASED):
         raise Conflict(f"เรื่องประกันนี้อยู่ในสถานะ “{rec.get_status_display()}” รับเงินคืนไม่ได้",
-                       f"This bail record is {rec.status}: no money can come back on it here")
+                       f"This bail record is “{_status_en(rec)}”: no money can come back on it here")
     if not rec.orders.filter(kind=RETURN_NEEDS[reason]).exists():
         label = dict(m.ORDER_KIND_CHOICES)[RETURN_NEEDS[reason]]
         raise _bad("reason", f"ต้องบันทึกคำสั่ง “{label}” ก่อนรับเงินคืนด้วยเหตุนี้",

@@ -711,6 +711,19 @@ def register_request_hook(hook: RequestHook) -> None:
         REQUEST_HOOKS.append(hook)
 
 
+#: Apps above this one told of every workflow step as it is saved, inside the step's transaction
+#: (the portal's tracking tells the applicant when documents are asked for or a decision is made).
+#: A hook defers what it sends to the commit (``transaction.on_commit``), so a step that rolls back
+#: tells nobody.
+StepHook = Callable[[Transition], None]
+STEP_HOOKS: list[StepHook] = []
+
+
+def register_step_hook(hook: StepHook) -> None:
+    if hook not in STEP_HOOKS:
+        STEP_HOOKS.append(hook)
+
+
 def _after_commit(req: Request, actor: User, event: str) -> None:
     """Run every request hook once the current transaction commits. A hook that fails is logged
     (``robust``): the change is saved by then, and the caller is told it was."""
@@ -991,6 +1004,8 @@ def _step(actor: User, req: Request, action: str, comment: str, fields: dict[str
     Document.objects.filter(request=req, transition__isnull=True, uploaded_by=actor).update(transition=t)
     if owner is not None:
         owner.record(actor, req, action, given, comment, day, t)
+    for hook in STEP_HOOKS:
+        hook(t)
     record("transition", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"action": action, "from": from_state, "to": req.state, "changed": sorted(diff)})
     return req

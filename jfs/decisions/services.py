@@ -754,7 +754,20 @@ def generate_letter(*, actor: User, request_id: int) -> m.Letter:
                                      generated_at=clock.now(), generated_by=actor)
     record("letter_generated", actor=actor, object_type="request", object_id=str(req.pk), reference=req.number,
            details={"decision": decision.pk, "sha256": letter.sha256})
+    for hook in LETTER_HOOKS:
+        hook(letter)
     return letter
+
+
+#: Apps above this one told of each letter issued, inside its transaction (the portal's tracking
+#: tells the applicant it is ready, deferred to the commit)
+LetterHook = Callable[[m.Letter], None]
+LETTER_HOOKS: list[LetterHook] = []
+
+
+def register_letter_hook(hook: LetterHook) -> None:
+    if hook not in LETTER_HOOKS:
+        LETTER_HOOKS.append(hook)
 
 
 __all__ = [

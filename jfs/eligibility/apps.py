@@ -26,3 +26,9 @@ class EligibilityConfig(AppConfig):
         if problems:
             raise ImproperlyConfigured("service definitions do not match the rules:\n"
                                        + "\n".join(f"  - {p}" for p in problems))
+        # the citizens' self-check: its questions, words and referrals (docs/self-check.md)
+        from jfs.eligibility.selfcheck import data_problems
+
+        problems = data_problems()
+        if problems:
+            raise ImproperlyConfigured("the self-check's data is not usable:\n" + "\n".join(f"  - {p}" for p in problems))
