@@ -33,8 +33,14 @@ MAX_BYTES = 200 * 1024
 
 
 def _context(browser: Any, width: int, height: int, js: bool = True) -> Any:
-    ctx = browser.new_context(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True,
-                              device_scale_factor=1, locale="th-TH", java_script_enabled=js)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=1,
+        locale="th-TH",
+        java_script_enabled=js,
+    )
     ctx.set_default_timeout(10_000)
     return ctx
 
@@ -49,7 +55,7 @@ def test_every_public_page_is_accessible_light_and_fits(
         try:
             page = ctx.new_page()
             requests: list[Any] = []
-            page.on("request", lambda r: requests.append(r))
+            page.on("request", lambda r, sink=requests: sink.append(r))
             response = page.goto(live_server.url + path)
             assert response is not None and response.status == 200, path
             page.wait_for_load_state("load")
