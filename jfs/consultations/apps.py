@@ -17,11 +17,11 @@ class ConsultationsConfig(AppConfig):
             policy.load()
         except (policy.ConsultationPolicyError, OSError) as exc:
             raise ImproperlyConfigured(str(exc)) from exc
-        from jfs.cases.services import register_action_owner
-        from jfs.consultations.services import AdviceNotice, send_reminders
+        from jfs.cases.services import register_step_hook
+        from jfs.consultations.services import advice_given, send_reminders
         from jfs.core.tasks import register_periodic
 
         # the citizen who asked online is told when an officer records the advice
-        register_action_owner(AdviceNotice())
+        register_step_hook(advice_given)
         # every worker tick reminds citizens of tomorrow's appointments
         register_periodic("consultation_reminders", send_reminders, order=30)

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from jfs.accounts.models import Office, User
 from jfs.audit.services import record
 from jfs.cases import services as case_services
 from jfs.cases.errors import Conflict, InvalidInput, NotPermitted, field_error
-from jfs.cases.models import Request, Transition
+from jfs.cases.models import Transition
 from jfs.consultations import policy as policy_mod
 from jfs.consultations import selectors
 from jfs.consultations.models import BOOKED, CANCELLED, Appointment, Question
@@ -201,52 +199,22 @@ def ask_question(
     return q
 
 
-class AdviceNotice:
-    """Tells the citizen who asked online that the advice is ready, when an officer records it with
-    "give_advice" (registered with the case services as the owner of that action on online CONSULT
-    requests: it adds no field and no check, only the notice, in the action's transaction)."""
-
-    actions = frozenset({"give_advice"})
-
-    def owns(self, req: Request, action: str) -> bool:
-        return req.service == SERVICE and action == "give_advice" and req.channel == "online"
-
-    def complete(self, req: Request, action: str, fields: dict[str, Any]) -> dict[str, Any]:
-        return fields
-
-    def check(
-        self, actor: User, req: Request, action: str, fields: dict[str, Any], comment: str, on: date
-    ) -> list[dict[str, str]]:
-        return []
-
-    def fields(self, action: str, fields: dict[str, Any]) -> dict[str, str]:
-        return {}
-
-    def record(
-        self,
-        actor: User,
-        req: Request,
-        action: str,
-        fields: dict[str, Any],
-        comment: str,
-        on: date,
-        transition: Transition,
-    ) -> None:
-        q = Question.objects.filter(request=req).select_related("citizen").first()
-        if q is None:
-            return
-        notify_services.notify(
-            recipient=q.citizen,
-            kind="consultation_answered",
-            subject=f"คำถามของท่าน ({req.number}) ได้รับคำตอบแล้ว",
-            body="อ่านคำตอบได้ที่หน้าปรึกษากฎหมายของท่าน",
-            subject_en=f"Your question ({req.number}) has been answered",
-            body_en="Read the answer on your consultation page",
-            link=reverse("portal:consult_question", args=[q.pk]),
-        )
-
-    def in_scope(self, user: User, req: Request) -> bool:
-        return False
-
-    def visible(self, user: User) -> Q | None:
-        return None
+def advice_given(transition: Transition) -> None:
+    """A workflow step was saved (``jfs.cases.services.register_step_hook``): when an officer records
+    the advice ("give_advice") on a question asked online, the citizen who asked is told it is ready
+    (``notify`` writes the inbox message in this transaction and sends the copies on commit)."""
+    req = transition.request
+    if transition.action != "give_advice" or req.service != SERVICE or req.channel != "online":
+        return
+    q = Question.objects.filter(request=req).select_related("citizen").first()
+    if q is None:
+        return
+    notify_services.notify(
+        recipient=q.citizen,
+        kind="consultation_answered",
+        subject=f"คำถามของท่าน ({req.number}) ได้รับคำตอบแล้ว",
+        body="อ่านคำตอบได้ที่หน้าปรึกษากฎหมายของท่าน",
+        subject_en=f"Your question ({req.number}) has been answered",
+        body_en="Read the answer on your consultation page",
+        link=reverse("portal:consult_question", args=[q.pk]),
+    )
