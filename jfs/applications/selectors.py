@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from jfs.accounts.models import User
-from jfs.applications.models import Application
+from jfs.applications.models import Application, ChunkedUpload
 
 
 def drafts_of(citizen: User) -> QuerySet[Application]:
@@ -41,3 +41,23 @@ def application_for(citizen: User, key: str) -> Lookup:
 def filing_of(request_id: int) -> Application | None:
     """The online application a request came from (None for a request registered at an office)."""
     return Application.objects.filter(request_id=request_id).first()
+
+
+def draft_of(citizen_id: object, key: str) -> Application | None:
+    """The draft a page's signed token names (its key and citizen), for a POST whose session expired."""
+    try:
+        parsed = uuid.UUID(str(key))
+    except ValueError:
+        return None
+    if not isinstance(citizen_id, int):
+        return None
+    return Application.objects.filter(key=parsed, citizen_id=citizen_id, request__isnull=True).first()
+
+
+def chunked_upload(app: Application, key: str) -> ChunkedUpload | None:
+    """A file of this draft arriving in pieces."""
+    try:
+        parsed = uuid.UUID(str(key))
+    except ValueError:
+        return None
+    return ChunkedUpload.objects.filter(application=app, key=parsed).first()

@@ -108,13 +108,9 @@ def _stash_expired(request: HttpRequest, key: str, question: str) -> None:
         return
     if not question or data.get("a") != key:
         return
-    app = Application.objects.filter(key=key, citizen_id=data.get("u")).first() if _is_uuid(key) else None
+    app = selectors.draft_of(data.get("u"), key)
     if app is not None:
         services.stash_post(app, question, request.POST.dict())
-
-
-def _is_uuid(key: str) -> bool:
-    return bool(re.fullmatch(r"[0-9a-f-]{36}", key or ""))
 
 
 def _context(app: Application, step: str, **extra: Any) -> dict[str, Any]:
@@ -443,7 +439,7 @@ def upload_begin(request: HttpRequest, app: Application) -> HttpResponseBase:
 @require_http_methods(["HEAD", "GET", "PUT"])
 def upload_chunk(request: HttpRequest, app: Application, upload_key: str) -> HttpResponseBase:
     """``HEAD``/``GET``: how much arrived (``Upload-Offset``); ``PUT`` with ``Content-Range``: one piece."""
-    chunked = app.chunked.filter(key=upload_key).first() if _is_uuid(upload_key) else None
+    chunked = selectors.chunked_upload(app, upload_key)
     if chunked is None:
         raise Http404
     if request.method in ("HEAD", "GET"):
