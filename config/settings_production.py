@@ -49,6 +49,15 @@ SECRET_KEY_FALLBACKS = _list("SECRET_KEY_FALLBACKS")
 if not all(_strong(key) for key in SECRET_KEY_FALLBACKS):
     raise RuntimeError("every key in SECRET_KEY_FALLBACKS must be as strong as SECRET_KEY")
 
+#: the local simulators' credentials (config.settings' defaults: the digital-ID provider, the SMS and
+#: LINE gateways) are published in this repository: production sets each one, and an https issuer
+_PARTNER_CREDENTIALS = ("JFS_DIGITAL_ID_CLIENT_SECRET", "JFS_SMS_API_KEY", "JFS_SMS_API_SECRET", "JFS_LINE_CHANNEL_TOKEN")
+if _unset := [name for name in _PARTNER_CREDENTIALS if not os.environ.get(name)]:
+    raise RuntimeError("partner credentials must be set in production (the local simulators' defaults are public): "
+                       + ", ".join(_unset))
+if not os.environ.get("JFS_DIGITAL_ID_ISSUER", "").startswith("https://"):
+    raise RuntimeError("JFS_DIGITAL_ID_ISSUER must be the digital-ID provider's https:// issuer in production")
+
 if "ALLOWED_HOSTS" not in os.environ:
     raise RuntimeError("ALLOWED_HOSTS must be set in production: the site's host names, comma-separated")
 

@@ -33,6 +33,11 @@ SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')"
 JFS_METRICS_TOKEN="$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')"
 JFS_AUDIT_SEAL_KEY="$($PY -c 'import secrets; print(secrets.token_hex(32))')"
 export SECRET_KEY JFS_METRICS_TOKEN JFS_AUDIT_SEAL_KEY
+# the partners' credentials (throw-away: nothing is sent to a partner here) and the digital ID's issuer
+export JFS_DIGITAL_ID_CLIENT_SECRET="$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')"
+export JFS_SMS_API_KEY=prod-local JFS_SMS_API_SECRET="$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')"
+export JFS_LINE_CHANNEL_TOKEN="$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')"
+export JFS_DIGITAL_ID_ISSUER="https://imauth.bora.dopa.go.th"
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export CSRF_TRUSTED_ORIGINS="https://127.0.0.1:$port"
 export JFS_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO"

@@ -46,6 +46,11 @@ CSP = {
 }
 
 
+#: the partners' credentials and the digital ID's issuer (production refuses the simulators' defaults)
+PARTNERS = {"JFS_DIGITAL_ID_CLIENT_SECRET": "s" * 40, "JFS_SMS_API_KEY": "k" * 20, "JFS_SMS_API_SECRET": "t" * 30,
+            "JFS_LINE_CHANNEL_TOKEN": "l" * 40, "JFS_DIGITAL_ID_ISSUER": "https://imauth.bora.dopa.go.th"}
+
+
 def production_env(tmp_path: Path, **extra: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in {"SECRET_KEY", "DEBUG", "JFS_TESTING", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS",
@@ -56,6 +61,7 @@ def production_env(tmp_path: Path, **extra: str | None) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings_production", "SECRET_KEY": STRONG_KEY,
         "ALLOWED_HOSTS": "jfs.example.go.th", "CSRF_TRUSTED_ORIGINS": "https://jfs.example.go.th",
         "JFS_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **PARTNERS,
     })
     with_removals: dict[str, str | None] = {**env, **extra}
     return {k: v for k, v in with_removals.items() if v is not None}
@@ -113,6 +119,9 @@ def test_the_profile_s_settings(tmp_path: Path) -> None:
     ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must be set in production"),
     ({"CSRF_TRUSTED_ORIGINS": "http://jfs.example.go.th"}, "CSRF_TRUSTED_ORIGINS must list https:// origins"),
     ({"JFS_LOG_FORMAT": "xml"}, "JFS_LOG_FORMAT must be"),
+    ({"JFS_SMS_API_SECRET": None}, "partner credentials must be set in production"),
+    ({"JFS_DIGITAL_ID_CLIENT_SECRET": None}, "JFS_DIGITAL_ID_CLIENT_SECRET"),
+    ({"JFS_DIGITAL_ID_ISSUER": "http://127.0.0.1:8091"}, "JFS_DIGITAL_ID_ISSUER must be"),
 ])
 def test_the_profile_refuses_to_start_misconfigured(tmp_path: Path, change: dict[str, Any], message: str) -> None:
     env = production_env(tmp_path, **change)
@@ -139,6 +148,8 @@ def production(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
     monkeypatch.setenv("ALLOWED_HOSTS", "testserver")
     monkeypatch.setenv("CSRF_TRUSTED_ORIGINS", "https://testserver")
+    for name, value in PARTNERS.items():
+        monkeypatch.setenv(name, value)
     values = runpy.run_path(str(ROOT / "config" / "settings_production.py"))
     changed = {
         name: value for name, value in values.items()
