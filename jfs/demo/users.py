@@ -56,6 +56,11 @@ DEMO_USERS: list[tuple[str, str, str | None, str, str]] = [
 ]
 
 
+#: the demo citizen's national ID: the digital-ID simulator (oidc_sim) knows her by it, so signing in
+#: with the digital ID lands in this account (docs/portal-sign-in.md)
+DEMO_CITIZEN_NATIONAL_ID = "1509900123453"
+
+
 def ensure_demo_users() -> dict[str, User]:
     offices = {o.code: o for o in Office.objects.all()}
     users: dict[str, User] = {}
@@ -67,6 +72,7 @@ def ensure_demo_users() -> dict[str, User]:
                 "role": role, "office": offices.get(office_code) if office_code else None,
                 "first_name": first, "last_name": last,
                 "is_staff": role == roles.ADMINISTRATOR, "is_superuser": role == roles.ADMINISTRATOR,
+                "national_id": DEMO_CITIZEN_NATIONAL_ID if role == roles.CITIZEN else "",
             },
         )
         if created:
