@@ -32,6 +32,11 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # the citizens' portal's walks (tests/browser/test_portal_*.py) are marked "portal": CI runs them
+    # beside the PostgreSQL run and the staff walks beside the SQLite run (.ci/run)
+    for item in items:
+        if item.path.name.startswith("test_portal_"):
+            item.add_marker(pytest.mark.portal)
     if shutil.which(CHROMIUM) is None:
         skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed")
         for item in items:
