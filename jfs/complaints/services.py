@@ -7,6 +7,7 @@ officer it names (``jfs.complaints.selectors.staff_complaints``)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from django.db import transaction
@@ -117,7 +118,8 @@ def file_complaint(
     officer = _named_officer(office, named_person, req) if kind == "officer" else None
     with transaction.atomic():
         c = Complaint.objects.create(
-            reference=f"tmp-{clock.now().timestamp()}-{citizen.pk}",
+            # a unique placeholder within the 20-character column, replaced by RC<year>-<pk> below
+            reference=f"tmp-{secrets.token_hex(8)}",
             citizen=citizen,
             office=office,
             kind=kind,
