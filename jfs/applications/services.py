@@ -919,7 +919,8 @@ def submit(app: Application, *, actor: User, assurance: str) -> Request:
         # a write first: on SQLite it takes the database's write lock, on PostgreSQL the row's, so a
         # second submission waits here and then finds the request the first one made
         Application.objects.filter(pk=app.pk).update(submit_attempts=F("submit_attempts") + 1)
-        locked = Application.objects.select_for_update().select_related("request").get(pk=app.pk)
+        # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the request
+        locked = Application.objects.select_for_update(of=("self",)).select_related("request").get(pk=app.pk)
         if locked.citizen_id != actor.pk:
             raise NotPermitted("ไม่ใช่คำขอของท่าน", "Not your application")
         if locked.request is not None:
