@@ -92,7 +92,7 @@ from jfs.core.models import Notification
 from jfs.decisions import authority
 from jfs.decisions import models as dm
 from jfs.decisions.items import RequestedItem, requested_items
-from jfs.demo import money
+from jfs.demo import money, portal
 from jfs.demo.users import CHIANG_MAI, KHON_KAEN, ensure_demo_seats, ensure_demo_users
 from jfslib import roles, thai_id
 from jfslib.thaidate import FiscalYear, fiscal_year, to_be_year
@@ -2035,6 +2035,9 @@ def generate(options: Options, log: Callable[[str], None] = lambda _: None) -> S
         # the money of the decisions just written: budgets, commitments, payments, bail records (jfs.demo.money)
         summary.other += money.load(writer.write, today=ctx.today, seed=options.seed, scale=options.scale,
                                     recorder=ctx.legacy_id, log=log).rows
+    # the portal (jfs.demo.portal): after that commit, as each of the demo citizen's events runs the
+    # services in a transaction of its own at its own moment (their notices are sent on commit)
+    summary.other += portal.load(today=ctx.today, seed=options.seed, years=years, log=log).rows
     writer.analyze()
     summary.seconds = clock.monotonic() - started
     return summary
