@@ -433,7 +433,7 @@ def test_another_citizens_draft_is_404_and_audited(citizen: User) -> None:
     app = services.start(actor=other, service="LIT")
     client = sign_in(citizen)
     assert client.get(f"/apply/LIT/{app.key}/check/").status_code == 404
-    assert AuditEvent.objects.filter(action="access_denied", actor_id=citizen.pk, object_id=str(app.key)).exists()
+    assert AuditEvent.objects.filter(action="portal_access_refused", actor_id=citizen.pk, object_id=str(app.key)).exists()
 
 
 def test_a_post_after_the_session_expired_is_kept_and_offered_after_signing_in(citizen: User) -> None:

@@ -162,7 +162,9 @@ def test_the_banner_while_waiting_for_the_applicant(make_request: Any, login: An
     req = make_request(assign_to="officer.cm")
     resp = post_action(login("officer.cm"), req, "request_documents", comment="ขอสำเนาทะเบียนบ้าน")
     said = banner(resp)
-    assert "ขั้นตอนถัดไป: “ได้รับเอกสารครบแล้ว” เมื่อได้รับเอกสารจากผู้ขอรับความช่วยเหลือ" in said
+    # the officer records them received, or the applicant sends them on the portal (issue 12)
+    assert ("ขั้นตอนถัดไป: “ได้รับเอกสารครบแล้ว” หรือ “ส่งเอกสารที่ขอเพิ่มเติม” เมื่อได้รับเอกสารจากผู้ขอรับความช่วยเหลือ"
+            in said)
     assert "ภายใน" not in said  # the clock is paused: no date
 
 

@@ -230,7 +230,7 @@ def test_another_citizens_complaint_is_a_404_and_the_attempt_is_audited(
     other = User.objects.create(username="other-citizen", role="citizen", first_name="สมปอง")
     r = sign_in(other).get(reverse("portal:complaint", args=[c.reference]))
     assert r.status_code == 404
-    assert AuditEvent.objects.filter(action="complaint_denied", actor_id=other.pk, reference=c.reference).exists()
+    assert AuditEvent.objects.filter(action="portal_access_refused", actor_id=other.pk, reference=c.reference).exists()
     assert sign_in(citizen).get(reverse("portal:complaint", args=[c.reference])).status_code == 200
 
 

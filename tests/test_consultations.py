@@ -264,7 +264,7 @@ def test_another_citizens_appointment_or_question_is_a_404_and_audited(
     assert client.post(reverse("portal:consult_cancel", args=[appt.pk])).status_code == 404
     assert Appointment.objects.get(pk=appt.pk).state == BOOKED
     assert client.get(reverse("portal:consult_question", args=[999999])).status_code == 404
-    assert AuditEvent.objects.filter(action="consultation_denied", actor_id=other.pk).count() == 3
+    assert AuditEvent.objects.filter(action="portal_access_refused", actor_id=other.pk).count() == 3
 
 
 def test_the_staff_page_lists_the_offices_upcoming_appointments(

@@ -377,7 +377,7 @@ def test_another_citizens_message_is_not_found_and_the_attempt_audited(client: C
     note = services.notify(recipient=citizen, kind="k", subject="ของสมชาย", body="")
     _signed_in(client, other)
     assert client.get(reverse("portal:inbox_message", args=[note.pk])).status_code == 404
-    assert AuditEvent.objects.filter(action="notification_denied", object_id=str(note.pk)).exists()
+    assert AuditEvent.objects.filter(action="portal_access_refused", object_id=str(note.pk)).exists()
     note.refresh_from_db()
     assert note.read_at is None
 

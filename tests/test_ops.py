@@ -428,4 +428,5 @@ def test_the_ops_scripts_parse_and_ci_runs_the_backup_check() -> None:
 def test_the_apps_register_their_periodic_jobs_and_sealing_runs_last() -> None:
     """The tick runs what the apps above core registered (core imports none of them)."""
     order = [j.name for j in sorted(tasks.PERIODIC.values(), key=lambda j: (j.order, j.name))]
-    assert order == ["escalated", "bail_reminders", "registry_sweeps", "audit_sealed"]
+    assert order == ["escalated", "complaints_escalated", "bail_reminders", "registry_sweeps", "consultation_reminders",
+                     "notifications_sent", "audit_sealed"]

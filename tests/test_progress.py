@@ -94,7 +94,8 @@ def test_waiting_for_documents_pauses_the_step_it_returns_to() -> None:
     assert received is not None and received.date == MON and received.done_by == "สมชาย"
     waiting = pr.stage("awaiting_documents")
     assert waiting is not None and waiting.side and waiting.date is None
-    assert [a.code for a in pr.next.actions] == ["documents_received"]
+    # the officer records them received, or the applicant sends them on the portal
+    assert [a.code for a in pr.next.actions] == ["documents_received", "send_documents"]
     assert pr.next.paused and pr.next.due is None
 
 

@@ -991,7 +991,7 @@ def submit(app: Application, *, actor: User, assurance: str) -> Request:
 def audit_foreign(actor: User, key: str) -> None:
     """A citizen tried to open a draft that is not theirs (the page answers 404)."""
     record(
-        "access_denied",
+        "portal_access_refused",
         actor=actor,
         object_type="application",
         object_id=str(key)[:64],

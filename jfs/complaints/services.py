@@ -307,4 +307,4 @@ def audit_view(actor: User, c: Complaint) -> None:
 
 def audit_denied(actor: User, reference: str) -> None:
     """Record a citizen's (or anyone's) attempt to open a complaint that is not theirs."""
-    record("complaint_denied", actor=actor, object_type="complaint", reference=reference[:40], purpose="access refused")
+    record("portal_access_refused", actor=actor, object_type="complaint", reference=reference[:40], purpose="access refused")

@@ -509,7 +509,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _denied(user: User, what: str, pk: int) -> None:
-    record("consultation_denied", actor=user, object_type=what, object_id=str(pk), purpose="access refused")
+    record("portal_access_refused", actor=user, object_type=what, object_id=str(pk), purpose="access refused")
 
 
 @citizen_required

@@ -55,7 +55,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
     note = selectors.message_of(user.pk, pk)
     if note is None:
         record(
-            "notification_denied", actor=user, object_type="notification", object_id=str(pk), purpose="access refused"
+            "portal_access_refused", actor=user, object_type="notification", object_id=str(pk), purpose="access refused"
         )
         raise Http404
     if note.read_at is None:

@@ -87,6 +87,21 @@ ACTIONS: dict[str, StrOrPromise] = {
     "grant_final_report": _("รับรายงานผลการดำเนินโครงการ"),
     "grant_return": _("รับคืนเงินอุดหนุนคงเหลือ"),
     "grant_closed": _("ปิดโครงการ"),
+    # the citizens' e-Service portal
+    "citizen_sign_in": _("ประชาชนเข้าสู่ระบบบริการออนไลน์"),
+    "citizen_sign_in_refused": _("ปฏิเสธการเข้าสู่ระบบของประชาชน"),
+    "citizen_code_sent": _("ส่งรหัสผ่านครั้งเดียว"),
+    "portal_access_refused": _("ประชาชนเปิดรายการที่ไม่ใช่ของตน (ปฏิเสธ)"),
+    "application_start": _("เริ่มร่างคำขอออนไลน์"),
+    "application_consent": _("ให้ความยินยอมตามประกาศความเป็นส่วนตัว"),
+    "application_upload": _("แนบเอกสารในคำขอออนไลน์"),
+    "application_submit": _("ยื่นคำขอออนไลน์"),
+    "message_sent": _("ส่งข้อความเกี่ยวกับคำขอ"),
+    "survey_answered": _("ตอบแบบสอบถามความพึงพอใจ"),
+    "complaint_file": _("ยื่นเรื่องร้องเรียน"),
+    "complaint_escalate": _("แจ้งหัวหน้าสำนักงานเรื่องร้องเรียนเกินกำหนด"),
+    "appointment_book": _("จองนัดปรึกษากฎหมาย"),
+    "appointment_cancel": _("ยกเลิกนัดปรึกษากฎหมาย"),
 }
 #: the search's parameters; anything else in the query string is ignored (and not recorded)
 FIELDS = ("reference", "actor", "action", "from", "to")
