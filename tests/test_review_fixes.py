@@ -11,10 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db.models.signals import pre_save
+from django.test import Client
+from django.urls import reverse
 
 from jfs.accounts.models import Office, User
 from jfs.complaints import services as complaints
 from jfs.complaints.models import Complaint
+from jfs.portal.access import ASSURANCE_KEY
 from tests.conftest import CHIANG_MAI
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +50,27 @@ def test_a_complaint_filed_at_a_time_with_microseconds_fits_its_reference_column
             citizen=users["citizen"], kind="service", subject="รอนาน", details="รอคิวนาน", office=offices[CHIANG_MAI]
         )
     assert c.reference == f"RC{c.fiscal_year}-{c.pk:06d}"
+
+
+def test_accepting_an_answer_twice_or_before_there_is_one_is_a_422_with_the_reason_not_a_500(
+    users: dict[str, User], offices: dict[str, Office]
+) -> None:
+    citizen = users["citizen"]
+    c = complaints.file_complaint(
+        citizen=citizen, kind="service", subject="รอนาน", details="รอคิวนาน", office=offices[CHIANG_MAI]
+    )
+    client = Client()
+    client.force_login(citizen)
+    session = client.session
+    session[ASSURANCE_KEY] = "one_time_code"
+    session.save()
+    url = reverse("portal:complaint", args=[c.reference])
+    r = client.post(url, {"action": "accept"})  # not answered yet (a stale page, a crafted POST)
+    assert r.status_code == 422
+    assert "ทำขั้นตอนนี้จากสถานะปัจจุบันไม่ได้" in r.content.decode()
+    complaints.act(actor=users["officer.cm"], complaint_id=c.pk, action="answer", comment="ขออภัย")
+    assert client.post(url, {"action": "accept"}).status_code == 303
+    r = client.post(url, {"action": "accept"})  # the double click
+    assert r.status_code == 422
+    c.refresh_from_db()
+    assert c.state == "closed"

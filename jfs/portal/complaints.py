@@ -309,7 +309,12 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
-        form = ReopenForm(request.POST) if action == "reopen" else ReopenForm()
+        # accept has no field: an empty bound form, so a refusal can be added to it (an unbound one has no cleaned_data)
+        form = (
+            ReopenForm(request.POST)
+            if action == "reopen"
+            else ReopenForm(data={}, empty_permitted=True, use_required_attribute=False)
+        )
         if action not in ("accept", "reopen"):
             raise Http404
         if action == "accept" or form.is_valid():
