@@ -52,8 +52,8 @@ def sign_in(client: httpx.Client, host: str, gateway: str, phone: str) -> None:
     code = ""
     for _ in range(50):
         for m in reversed(httpx.get(f"{gateway}/__sim/messages", params={"service": "sms"}).json()["messages"]):
-            if str(m.get("msisdn", "")).endswith(phone[1:]):
-                found = re.search(r"(\d{6})", str(m.get("message", "")))
+            if str(m.get("to", "")).endswith(phone[1:]):
+                found = re.search(r"(\d{6})", str(m.get("text", "")))
                 code = found.group(1) if found else ""
                 break
         if code:

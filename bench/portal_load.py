@@ -84,8 +84,8 @@ def main() -> None:
     else:
         env.pop("DATABASE_URL", None)
     web, gw_http, gw_smtp, registry = free_port(), free_port(), free_port(), free_port()
-    env.update(JFS_GDX_BASE_URL=f"http://127.0.0.1:{registry}", JFS_SMS_BASE_URL=f"http://127.0.0.1:{gw_http}",
-               JFS_LINE_BASE_URL=f"http://127.0.0.1:{gw_http}", EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(gw_smtp))
+    env.update(JFS_GDX_BASE_URL=f"http://127.0.0.1:{registry}", JFS_SMS_BASE_URL=f"http://127.0.0.1:{gw_http}/thaibulksms",
+               JFS_LINE_BASE_URL=f"http://127.0.0.1:{gw_http}/line", EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(gw_smtp))
     procs: list[subprocess.Popen[bytes]] = []
     try:
         run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
@@ -116,8 +116,10 @@ def main() -> None:
              "--gateway", f"http://127.0.0.1:{gw_http}", "--csv", str(stats), "--only-summary", "--stop-timeout", "30"],
             cwd=ROOT, env=env, check=False)
         rows = list(csv.DictReader(open(f"{stats}_stats.csv", encoding="utf-8")))
-        weights = subprocess.run([PY, "bench/page_weights.py", "--host", f"http://127.0.0.1:{web}", "--markdown"],
-                                 cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+        weighed = subprocess.run([PY, "bench/page_weights.py", "--host", f"http://127.0.0.1:{web}", "--gateway",
+                                  f"http://127.0.0.1:{gw_http}", "--markdown"], cwd=ROOT, env=env, capture_output=True,
+                                 text=True)
+        weights = weighed.stdout if weighed.returncode == 0 else f"(page weights failed: {weighed.stderr[-2000:]})"
         report = render(args, rows, load_s, load_avg, started, weights)
         print(report)
         if args.results:
