@@ -4,7 +4,7 @@ before its fix: what PostgreSQL refuses but SQLite lets through, and bad input t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,9 @@ from django.urls import reverse
 from jfs.accounts.models import Office, User
 from jfs.complaints import services as complaints
 from jfs.complaints.models import Complaint
+from jfs.consultations import services as consultations
+from jfs.core.models import Notification
+from jfs.notify import services as notify_services
 from jfs.portal.access import ASSURANCE_KEY
 from tests.conftest import CHIANG_MAI
 
@@ -74,3 +77,32 @@ def test_accepting_an_answer_twice_or_before_there_is_one_is_a_422_with_the_reas
     assert r.status_code == 422
     c.refresh_from_db()
     assert c.state == "closed"
+
+
+def test_an_overlapping_reminder_run_does_not_remind_the_same_appointment_twice(
+    users: dict[str, User], offices: dict[str, Office], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    citizen = users["citizen"]
+    with time_machine.travel(datetime(2025, 4, 9, 10, 0, tzinfo=BKK), tick=False):
+        consultations.book(
+            citizen=citizen,
+            office=offices[CHIANG_MAI],
+            day=date(2025, 4, 17),
+            start=time(9),
+            mode="in_person",
+            topic="มรดก",
+        )
+    real_notify = notify_services.notify
+    overlapped: list[int] = []
+
+    def notify_while_another_worker_runs(**kwargs: Any) -> Any:
+        if not overlapped:  # a second worker's tick starts while the first is sending
+            overlapped.append(-1)
+            overlapped[0] = consultations.send_reminders()
+        return real_notify(**kwargs)
+
+    monkeypatch.setattr(notify_services, "notify", notify_while_another_worker_runs)
+    with time_machine.travel(datetime(2025, 4, 16, 8, 0, tzinfo=BKK), tick=False):
+        first = consultations.send_reminders()
+    assert first + overlapped[0] == 1
+    assert Notification.objects.filter(recipient=citizen, kind="appointment_reminder").count() == 1

@@ -160,8 +160,16 @@ def send_reminders() -> int:
             day__lte=today + timedelta(days=pol.remind_days_before),
         ).select_related("office", "citizen")
     )
-    with transaction.atomic():
-        for a in due:
+    reminded = 0
+    for a in due:
+        with transaction.atomic():
+            # each appointment claimed by a conditional update before its reminder (no global lock): a
+            # worker's tick that overlaps this one, having read the same list, finds it taken and skips it
+            claimed = Appointment.objects.filter(pk=a.pk, state=BOOKED, reminded_at__isnull=True).update(
+                reminded_at=clock.now()
+            )
+            if not claimed:
+                continue
             notify_services.notify(
                 recipient=a.citizen,
                 kind="appointment_reminder",
@@ -171,8 +179,8 @@ def send_reminders() -> int:
                 body_en=_how_to_meet_en(a),
                 link=reverse("portal:consult_mine"),
             )
-        Appointment.objects.filter(pk__in=[a.pk for a in due]).update(reminded_at=clock.now())
-    return len(due)
+            reminded += 1
+    return reminded
 
 
 def ask_question(
