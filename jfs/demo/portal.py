@@ -94,6 +94,7 @@ def load(*, today: date, seed: int, years: Sequence[int], log: Callable[[str], N
     """The portal's demo data for the fiscal years just loaded: the other applicants' accounts,
     surveys and complaints; and the demo citizen's own (when the current fiscal year is loaded and
     she has no request yet, so ``--append`` does not repeat them)."""
+    started = clock.monotonic()
     out = Loaded()
     out.citizens, out.surveys, out.complaints = _bulk(today, seed, years)
     citizen = User.objects.filter(username="citizen", role=roles.CITIZEN).first()
@@ -101,7 +102,8 @@ def load(*, today: date, seed: int, years: Sequence[int], log: Callable[[str], N
         out.demo_requests = DemoCitizen(citizen, today).run()
     log(
         f"Portal: {out.citizens:,} citizens' accounts, {out.surveys:,} survey answers, {out.complaints:,} "
-        f"complaints; the demo citizen's requests {', '.join(out.demo_requests) or '(none)'}"
+        f"complaints; the demo citizen's requests {', '.join(out.demo_requests) or '(none)'} "
+        f"({clock.monotonic() - started:.1f} s)"
     )
     return out
 
