@@ -76,8 +76,13 @@ def ensure_demo_users() -> dict[str, User]:
             },
         )
         if created:
-            hashed = hashed or make_password(DEMO_PASSWORD)
-            user.password = hashed
+            if role == roles.CITIZEN:
+                # a citizen never signs in with a password: the digital ID (its simulator's password is
+                # the demo password) or a one-time code
+                user.set_unusable_password()
+            else:
+                hashed = hashed or make_password(DEMO_PASSWORD)
+                user.password = hashed
             user.save()
             if role in roles.STAFF_ROLES:
                 TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)
