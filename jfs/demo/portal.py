@@ -10,7 +10,7 @@ Two parts, both fixed by the seed and the load's ``today``:
   rows, so every one is written **through the services** (jfs.applications, jfs.cases,
   jfs.decisions, jfs.tracking, jfs.complaints, jfs.consultations, jfs.notify), each at its own
   moment: the services read the time from ``jfs.core.clock.now`` and Django's ``auto_now`` fields
-  from ``django.utils.timezone.now``; ``_at`` pins both to the event's moment for one transaction
+  from the ``now`` of ``django.utils.timezone``; ``_at`` pins both to the event's moment for one transaction
   (committed inside the pin, so the notices sent on commit carry it too), as time-machine does in
   the tests.
 - **The other applicants, in bulk** (as the rest of the demo is written): a portal account for the
