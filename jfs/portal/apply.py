@@ -23,11 +23,9 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jfs.accounts import selectors as accounts
-from jfs.accounts.models import User
 from jfs.applications import notice as notice_mod
 from jfs.applications import questions as qs
 from jfs.applications import selectors, services
@@ -35,6 +33,8 @@ from jfs.applications.models import FOR_OTHER, RELATIONSHIP_CHOICES, Application
 from jfs.cases import service_registry, workflows
 from jfs.cases.errors import CaseError
 from jfs.portal.access import assurance, citizen_required
+from jfs.portal.http import citizen as _citizen
+from jfs.portal.http import lang as _lang
 from jfslib import roles, thai_id, thaidate
 
 #: the services a citizen applies for online, in the registry's order
@@ -43,15 +43,8 @@ TOKEN_SALT = "jfs.portal.apply.draft"
 TOKEN_AGE = 7 * 24 * 3600
 
 
-def _citizen(request: HttpRequest) -> User:
-    """The signed-in citizen (the pages that call this are behind ``citizen_required``)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _en() -> bool:
-    return (translation.get_language() or "th").startswith("en")
+    return _lang() == "en"
 
 
 def _messages(errors: list[dict[str, str]]) -> list[dict[str, str]]:

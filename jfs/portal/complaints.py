@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -24,25 +23,12 @@ from jfs.cases import selectors as case_selectors
 from jfs.cases.errors import CaseError, field_message
 from jfs.complaints import policy, selectors, services
 from jfs.portal.access import citizen_required
+from jfs.portal.http import citizen as _citizen
+from jfs.portal.http import lang as _lang
+from jfs.portal.http import see_other as _see_other
 
 DRAFT = "complaint_draft"
 STEPS = ("about", "request", "office", "person", "details")
-
-
-def _lang() -> str:
-    return "en" if (translation.get_language() or "th").startswith("en") else "th"
-
-
-def _see_other(url: str) -> HttpResponse:
-    resp = HttpResponseRedirect(url)
-    resp.status_code = 303
-    return resp
-
-
-def _citizen(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class AboutForm(forms.Form):

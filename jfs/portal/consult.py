@@ -12,10 +12,9 @@ from typing import Any
 
 import geothai
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,6 +27,9 @@ from jfs.cases.services import ApplicantInput
 from jfs.consultations import policy, selectors, services
 from jfs.core import clock
 from jfs.portal.access import citizen_required
+from jfs.portal.http import citizen as _citizen
+from jfs.portal.http import lang as _lang
+from jfs.portal.http import see_other as _see_other
 from jfslib import thai_id
 from jfslib.thaidate import DateInputError, format_en, format_thai, parse_date
 
@@ -37,22 +39,6 @@ BOOK_STEPS = ("office", "day", "slot", "mode", "topic")
 ASK_STEPS = ("office", "question", "you", "postcode", "place")
 #: the answer each question page leaves in the draft (a later page needs the earlier ones answered)
 ASK_KEYS = {"office": "office", "question": "topic", "you": "first_name", "postcode": "postcode", "place": "place"}
-
-
-def _lang() -> str:
-    return "en" if (translation.get_language() or "th").startswith("en") else "th"
-
-
-def _see_other(url: str) -> HttpResponse:
-    resp = HttpResponseRedirect(url)
-    resp.status_code = 303
-    return resp
-
-
-def _citizen(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _date_text(d: date) -> str:

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -22,17 +21,9 @@ from jfs.audit.services import record
 from jfs.core.notifications import mark_read
 from jfs.notify import selectors, services
 from jfs.portal.access import citizen_required
+from jfs.portal.http import citizen as _citizen
+from jfs.portal.http import lang as _lang
 from jfslib import thai_phone
-
-
-def _lang() -> str:
-    return "en" if (translation.get_language() or "th").startswith("en") else "th"
-
-
-def _citizen(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _onward(link: str) -> str:

@@ -17,7 +17,6 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -27,6 +26,7 @@ from jfs.citizens import digital_id, services
 from jfs.citizens.errors import SignInRefused, StaffAccount
 from jfs.citizens.models import DIGITAL_ID, EMAIL, ONE_TIME_CODE, SMS
 from jfs.portal.access import ASSURANCE_KEY
+from jfs.portal.http import lang as _lang
 from jfslib import roles
 
 #: the code-entry page's state: which code was sent, where (masked), and where to go afterwards
@@ -34,10 +34,6 @@ CODE_KEY = "portal_code"
 NEXT_KEY = "portal_sign_in_next"
 DEFAULT_NEXT = "/my/requests/"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _lang() -> str:
-    return "en" if (translation.get_language() or "th").startswith("en") else "th"
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:

@@ -16,12 +16,10 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jfs.accounts.models import User
 from jfs.cases import reasons, service_registry
 from jfs.cases import selectors as case_selectors
 from jfs.cases import services as cases
@@ -34,6 +32,8 @@ from jfs.decisions import models as dm
 from jfs.decisions import selectors as dselectors
 from jfs.decisions import services as dservices
 from jfs.portal.access import citizen_required
+from jfs.portal.http import citizen as _user
+from jfs.portal.http import lang as _lang
 from jfs.tracking import selectors
 from jfs.tracking import services as tracking
 from jfs.tracking.models import SCORE_CHOICES
@@ -56,15 +56,6 @@ PLAIN_STEPS: dict[str, tuple[str, str]] = {
     "withdrawn": ("ถอนคำขอแล้ว", "Withdrawn"),
     "terminated": ("ยุติเรื่องแล้ว", "Ended"),
 }
-
-
-def _lang() -> str:
-    return "en" if translation.get_language() == "en" else "th"
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in citizen (``citizen_required`` let only them in)."""
-    return request.user  # type: ignore[return-value]
 
 
 def _words(pair: tuple[str, str]) -> str:
