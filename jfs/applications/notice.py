@@ -10,6 +10,9 @@ from typing import Any
 import yaml
 from django.conf import settings
 
+#: libyaml's safe loader where it is built in (it is in PyYAML's wheels), else the pure-Python one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: purposes whose consent the application asks for (the others are informed only, or asked elsewhere)
 APPLICATION_CONSENTS = ("registry_check", "criminal_records")
 #: the registry checks that need the sensitive-data consent (``criminal_records``)
@@ -39,8 +42,23 @@ def notice_path() -> Path:
 
 
 def load() -> Notice:
-    """The notice in force (read on each use: the file is small and a new version takes effect at once)."""
-    data: dict[str, Any] = yaml.safe_load(notice_path().read_text(encoding="utf-8")) or {}
+    """The notice in force: read again whenever the file changes (a new version takes effect at once),
+    else kept (parsing it is most of a consent page's time)."""
+    path = notice_path()
+    stamp = (str(path), path.stat().st_mtime_ns)
+    cached = _CACHE.get(stamp)
+    if cached is None:
+        cached = _read(path)
+        _CACHE.clear()
+        _CACHE[stamp] = cached
+    return cached
+
+
+_CACHE: dict[tuple[str, int], Notice] = {}
+
+
+def _read(path: Path) -> Notice:
+    data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
     purposes = tuple(
         Purpose(str(p["code"]), str(p.get("th", "")), str(p.get("en", "")), bool(p.get("consent")))
         for p in data.get("purposes") or []
