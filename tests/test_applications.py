@@ -433,7 +433,9 @@ def test_another_citizens_draft_is_404_and_audited(citizen: User) -> None:
     app = services.start(actor=other, service="LIT")
     client = sign_in(citizen)
     assert client.get(f"/apply/LIT/{app.key}/check/").status_code == 404
-    assert AuditEvent.objects.filter(action="portal_access_refused", actor_id=citizen.pk, object_id=str(app.key)).exists()
+    assert AuditEvent.objects.filter(
+        action="portal_access_refused", actor_id=citizen.pk, object_id=str(app.key)
+    ).exists()
 
 
 def test_a_post_after_the_session_expired_is_kept_and_offered_after_signing_in(citizen: User) -> None:
@@ -512,3 +514,32 @@ def test_the_resumable_upload_answers_how_much_arrived_and_assembles_the_file(ci
         headers={"Content-Range": f"bytes 200-{len(data) - 1}/{len(data)}"},
     )
     assert last.status_code == 201 and app.uploads.get().size == len(data)
+
+
+def test_a_piece_sent_again_while_the_first_copy_was_being_written_is_not_appended_twice(citizen: User) -> None:
+    """Two PUTs of the same piece (a retry after a timeout while the first is still being written):
+    the second read the upload before the first saved it. It must append only what has not arrived."""
+    app = services.start(actor=citizen, service="LIT")
+    services.set_for_whom(app, for_whom="self")
+    data = SAMPLE_FILES["pdf"]
+    chunked = services.begin_chunked(app, doc_type="case_documents", name="case.pdf", size=len(data))
+    stale = type(chunked).objects.get(pk=chunked.pk)  # the retry's copy, read before the first piece arrived
+    assert services.append_chunk(chunked, actor=citizen, start=0, data=data[:100], total=len(data)) is None
+    assert services.append_chunk(stale, actor=citizen, start=0, data=data[:100], total=len(data)) is None
+    assert stale.received == 100
+    up = services.append_chunk(stale, actor=citizen, start=100, data=data[100:], total=len(data))
+    assert up is not None and up.size == len(data)
+    assert (services.upload_root() / up.storage_name).read_bytes() == data
+
+
+def test_a_piece_sent_again_after_the_file_was_assembled_is_refused_not_a_500(citizen: User) -> None:
+    """The retry read the upload, then the first PUT finished the file (and removed the upload)."""
+    app = services.start(actor=citizen, service="LIT")
+    services.set_for_whom(app, for_whom="self")
+    data = SAMPLE_FILES["pdf"]
+    chunked = services.begin_chunked(app, doc_type="case_documents", name="case.pdf", size=len(data))
+    stale = type(chunked).objects.get(pk=chunked.pk)
+    assert services.append_chunk(chunked, actor=citizen, start=0, data=data, total=len(data)) is not None
+    with pytest.raises(services.NotFound):
+        services.append_chunk(stale, actor=citizen, start=0, data=data, total=len(data))
+    assert app.uploads.count() == 1

@@ -752,26 +752,38 @@ def append_chunk(
     chunked: ChunkedUpload, *, actor: User, start: int, data: bytes, total: int
 ) -> ApplicationUpload | None:
     """One piece at ``start`` (a piece already received is accepted again and ignored; a gap is
-    refused with how much arrived). The last piece assembles the file and checks it (``add_upload``)."""
+    refused with how much arrived). The last piece assembles the file and checks it (``add_upload``).
+
+    Two PUTs of the same piece at once (a retry after a timeout while the first is still being
+    written) take turns: the upload's row is locked and how much arrived is read again under the
+    lock, so only what has not arrived is appended. ``chunked.received`` is brought up to date for
+    the caller. ``NotFound`` when the file was assembled meanwhile (the upload is gone)."""
     if total != chunked.total_size or start < 0 or len(data) > MAX_CHUNK or start + len(data) > total:
         raise InvalidInput("ช่วงข้อมูลไม่ถูกต้อง", "The byte range does not fit the file")
-    if start > chunked.received:
-        raise InvalidInput("ข้อมูลขาดช่วง กรุณาส่งต่อจากส่วนที่ได้รับแล้ว", "A gap: resume from the received offset")
     path = upload_root() / "partial" / chunked.storage_name
-    new = data[chunked.received - start :]
-    if new:
-        with path.open("ab") as fh:
-            fh.write(new)
-        chunked.received += len(new)
-        chunked.save(update_fields=["received"])
-    if chunked.received < chunked.total_size:
-        return None
-    app, blob = chunked.application, path.read_bytes()
-    try:
-        return add_upload(app, actor=actor, doc_type=chunked.doc_type, name=chunked.original_name, data=blob)
-    finally:
+    with transaction.atomic():
+        # a write first: on SQLite it takes the database's write lock, on PostgreSQL the row's
+        if not ChunkedUpload.objects.filter(pk=chunked.pk).update(received=F("received")):
+            raise NotFound("the upload was finished or abandoned")
+        locked = ChunkedUpload.objects.select_for_update().get(pk=chunked.pk)
+        chunked.received = locked.received
+        if start > locked.received:
+            raise InvalidInput("ข้อมูลขาดช่วง กรุณาส่งต่อจากส่วนที่ได้รับแล้ว", "A gap: resume from the received offset")
+        new = data[locked.received - start :]
+        if new:
+            with path.open("ab") as fh:
+                fh.write(new)
+            locked.received += len(new)
+            locked.save(update_fields=["received"])
+            chunked.received = locked.received
+        if locked.received < locked.total_size:
+            return None
+        blob = path.read_bytes()
         path.unlink(missing_ok=True)
-        chunked.delete()
+        locked.delete()
+    return add_upload(
+        chunked.application, actor=actor, doc_type=chunked.doc_type, name=chunked.original_name, data=blob
+    )
 
 
 # --------------------------------------------------------------------------- declaration, check, submit

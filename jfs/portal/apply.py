@@ -446,6 +446,8 @@ def upload_chunk(request: HttpRequest, app: Application, upload_key: str) -> Htt
     try:
         user: Any = request.user
         done = services.append_chunk(chunked, actor=user, start=int(m.group(1)), data=body, total=int(m.group(3)))
+    except services.NotFound:  # the file was assembled by another PUT meanwhile
+        raise Http404 from None
     except CaseError as exc:
         status = 409 if "gap" in exc.en.lower() else 422
         return JsonResponse({"error": exc.en if _en() else exc.th, "received": chunked.received}, status=status)
