@@ -41,6 +41,7 @@ class Data:
     """What the signed-in pages need: the citizen's things, made through the services and the pages."""
 
     number: str  # a request waiting for the citizen's documents
+    rejected: str  # a request refused, the letter issued: the letter, the appeal form
     draft: str  # "<service>/<key>" of a draft answered up to the declaration
     questions: tuple[str, ...]  # the draft's questions, one of each kind
     sent: str  # "<service>/<key>" of a submitted application
@@ -93,7 +94,7 @@ PAGES: dict[str, Callable[[Data], list[Visit]]] = {
     "apply_done": lambda d: [Visit(f"/apply/{d.sent}/done/")],
     # tracking and the inbox
     "my_requests": lambda d: [Visit("/my/requests/")],
-    "my_request": lambda d: [Visit(f"/my/requests/{d.number}/")],
+    "my_request": lambda d: [Visit(f"/my/requests/{d.number}/"), Visit(f"/my/requests/{d.rejected}/")],
     "inbox": lambda d: [Visit("/my/inbox/")],
     "inbox_message": lambda d: [Visit(f"/my/inbox/{d.note}/")],
     "channels": lambda d: [Visit("/my/notifications/")],
@@ -133,7 +134,7 @@ NOT_PAGES: dict[str, str] = {
     "my_request_send_documents": POST_ONLY,
     "my_request_appeal": POST_ONLY,
     "my_request_survey": POST_ONLY,
-    "my_request_letter": "the decision letter, a PDF download (opened in test_portal_journey)",
+    "my_request_letter": "the decision letter, a PDF download (checked to be one here; opened in test_portal_journey)",
     "consult_cancel": POST_ONLY,
 }
 
@@ -204,10 +205,13 @@ def _citizen_data(users: dict[str, Any]) -> tuple[Data, Client]:
     from jfs.complaints import services as complaints
     from jfs.consultations import selectors as consult_selectors
     from jfs.consultations import services as consult
+    from jfs.decisions import services as decisions
     from jfs.notify import services as notify
     from jfs.portal.access import ASSURANCE_KEY
     from jfslib import thai_id
     from tests.browser.conftest import applicant
+    from tests.browser.test_portal_tracking import BAIL
+    from tests.decisions_support import decide
     from tests.test_applications import ready
 
     citizen = User.objects.create_user(
@@ -232,6 +236,16 @@ def _citizen_data(users: dict[str, Any]) -> tuple[Data, Client]:
     for action, comment in (("start_screening", ""), ("request_documents", "ขอสำเนาคำฟ้อง")):
         version = Request.objects.values_list("version", flat=True).get(pk=req.pk)
         cases.transition(actor=intake, request_id=req.pk, action=action, expected_version=version, comment=comment)
+    # a request refused by the subcommittee, the applicant told, the letter issued
+    refused = cases.create_request(
+        actor=citizen, service="BAIL", office=office, applicant=applicant("500101"), details=BAIL, channel="online"
+    )
+    decide(refused, users, "rejected")
+    version = Request.objects.values_list("version", flat=True).get(pk=refused.pk)
+    cases.transition(
+        actor=users["officer.cm"], request_id=refused.pk, action="notify_applicant", expected_version=version
+    )
+    letter = decisions.generate_letter(actor=users["officer.cm"], request_id=refused.pk)
     note = notify.notify(
         recipient=citizen,
         kind="tracking_message",
@@ -289,9 +303,12 @@ def _citizen_data(users: dict[str, Any]) -> tuple[Data, Client]:
     ]
     for path in posts:
         assert client.get(path).status_code == 405, f"GET {path} should be refused (POST only)"
+    pdf = client.get(f"/my/requests/{refused.number}/letters/{letter.pk}/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
 
     data = Data(
         number=req.number,
+        rejected=refused.number,
         draft=f"BAIL/{draft.key}",
         questions=tuple(kinds.values()),
         sent=f"LIT/{sent.key}",
