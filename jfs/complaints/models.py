@@ -45,6 +45,9 @@ class Complaint(models.Model):
     )
     reopened = models.PositiveSmallIntegerField(default=0)
     escalated_on = models.DateField(null=True, blank=True)
+    #: the draft's idempotency key (kept in the portal's session draft): a second submission of the
+    #: same draft (a double click, two tabs, a retry) finds this complaint instead of filing another
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField()
 
     class Meta:

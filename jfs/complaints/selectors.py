@@ -4,6 +4,7 @@ and on-time share the satisfaction KPI reports by fiscal year and office."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,6 +31,11 @@ def citizen_complaints(user: User) -> QuerySet[Complaint]:
 def citizen_complaint(user: User, reference: str) -> Complaint | None:
     """One of the citizen's own complaints by its reference (None for anyone else's)."""
     return citizen_complaints(user).filter(reference=reference).first()
+
+
+def submitted(user: User, key: uuid.UUID) -> Complaint | None:
+    """The complaint a citizen already filed from the draft with this idempotency key, if any."""
+    return Complaint.objects.filter(citizen_id=user.pk, submission_key=key).first()
 
 
 def staff_complaints(user: User) -> QuerySet[Complaint]:

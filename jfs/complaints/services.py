@@ -8,9 +8,10 @@ officer it names (``jfs.complaints.selectors.staff_complaints``)."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from jfs.accounts.models import Office, User
@@ -58,6 +59,19 @@ def _heads(office_id: int, *, besides: User | None) -> list[User]:
     return heads
 
 
+def parse_submission_key(value: object) -> uuid.UUID | None:
+    """A draft's idempotency key from what the portal kept (a UUID or its text); None when absent.
+    A key that is not a UUID (a tampered or corrupted draft) is refused as input, never a 500."""
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidInput(
+            "แบบร่างเรื่องร้องเรียนไม่ถูกต้อง กรุณาเริ่มใหม่", "The complaint's draft is not valid: please start again"
+        ) from None
+
+
 def file_complaint(
     *,
     citizen: User,
@@ -67,12 +81,20 @@ def file_complaint(
     office: Office | None = None,
     request_id: int | None = None,
     named_person: str = "",
+    submission_key: object = None,
 ) -> Complaint:
     """A citizen files a complaint (or feedback). Every problem is listed at once (InvalidInput, each
     on its field); ``request_id`` must be one of the citizen's own requests, and its office is the
-    complaint's office."""
+    complaint's office.
+
+    ``submission_key`` is the draft's idempotency key: a second submission of the same draft (a double click,
+    two tabs, a retry after a timeout) returns the complaint the first one filed, however close
+    together they come (the column is unique: the later insert is refused and the first found)."""
     if citizen.role != roles.CITIZEN:
         raise NotPermitted("ยื่นเรื่องร้องเรียนได้เฉพาะประชาชน", "Only citizens file complaints here")
+    draft_key = parse_submission_key(submission_key)
+    if draft_key is not None and (done := selectors.submitted(citizen, draft_key)) is not None:
+        return done
     pol = policy_mod.load()
     errors = []
     if kind not in pol.kinds:
@@ -114,8 +136,32 @@ def file_complaint(
     if errors:
         raise InvalidInput("ข้อมูลเรื่องร้องเรียนไม่ครบหรือไม่ถูกต้อง", "The complaint is incomplete or not valid", errors=errors)
     assert office is not None
-    today = clock.today()
     officer = _named_officer(office, named_person, req) if kind == "officer" else None
+    try:
+        c = _file(citizen, office, kind, req, officer, named_person, subject, details, draft_key)
+    except IntegrityError:
+        # the same draft submitted at the same moment: the other submission's complaint is committed
+        done = selectors.submitted(citizen, draft_key) if draft_key is not None else None
+        if done is None:
+            raise
+        return done
+    return c
+
+
+def _file(
+    citizen: User,
+    office: Office,
+    kind: str,
+    req: Request | None,
+    officer: User | None,
+    named_person: str,
+    subject: str,
+    details: str,
+    draft_key: uuid.UUID | None,
+) -> Complaint:
+    """Write the complaint, its first step and audit record, and tell the office heads (one transaction)."""
+    pol = policy_mod.load()
+    today = clock.today()
     with transaction.atomic():
         c = Complaint.objects.create(
             # a unique placeholder within the 20-character column, replaced by RC<year>-<pk> below
@@ -134,6 +180,7 @@ def file_complaint(
             due_on=(due := due_date(office.pk, today)),
             first_due_on=due,
             fiscal_year=fiscal_year(today),
+            submission_key=draft_key,
             created_at=clock.now(),
         )
         c.reference = f"RC{c.fiscal_year}-{c.pk:06d}"

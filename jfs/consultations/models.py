@@ -47,6 +47,9 @@ class Question(models.Model):
     request = models.OneToOneField("cases.Request", on_delete=models.PROTECT, related_name="+")
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=3000)
+    #: the draft's idempotency key (kept in the portal's session draft): a second submission of the
+    #: same draft finds this question instead of registering a second CONSULT request
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -4,6 +4,7 @@ appointments for its staff."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, time, timedelta
 
 from django.db.models import QuerySet
@@ -54,6 +55,11 @@ def citizen_question(user: User, pk: int) -> Question | None:
     if not user.is_authenticated or user.role != roles.CITIZEN:
         return None
     return Question.objects.filter(citizen=user, pk=pk).select_related("request", "request__office").first()
+
+
+def submitted_question(user: User, key: uuid.UUID) -> Question | None:
+    """The question a citizen already asked from the draft with this idempotency key, if any."""
+    return Question.objects.filter(citizen_id=user.pk, submission_key=key).select_related("request").first()
 
 
 def answer_of(req: Request) -> str:

@@ -6,6 +6,7 @@ workflow's "give_advice" (its comment is the answer), and the citizen is then no
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
@@ -183,27 +184,62 @@ def send_reminders() -> int:
     return reminded
 
 
+def _submission_key(value: object) -> uuid.UUID | None:
+    """A draft's idempotency key (a UUID or its text; None when absent); anything else is refused as input."""
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidInput(
+            "แบบร่างคำถามไม่ถูกต้อง กรุณาเริ่มใหม่", "The question's draft is not valid: please start again"
+        ) from None
+
+
 def ask_question(
-    *, citizen: User, office: Office, topic: str, question: str, applicant: case_services.ApplicantInput
+    *,
+    citizen: User,
+    office: Office,
+    topic: str,
+    question: str,
+    applicant: case_services.ApplicantInput,
+    submission_key: object = None,
 ) -> Question:
     """A question asked online: a CONSULT request registered on the portal (channel "online") with
-    the topic, and the question's whole text kept beside it. Field problems all at once."""
+    the topic, and the question's whole text kept beside it. Field problems all at once.
+
+    ``submission_key`` is the draft's idempotency key: a second submission of the same draft (a
+    double click, two tabs, a retry) returns the question the first one asked, and never registers a
+    second CONSULT request, however close together they come (the column is unique: the later
+    transaction, its request included, is rolled back and the first question found)."""
     _citizen(citizen)
+    draft_key = _submission_key(submission_key)
+    if draft_key is not None and (done := selectors.submitted_question(citizen, draft_key)) is not None:
+        return done
     topic, errors = _clean_text(topic, "topic", "เรื่องที่ต้องการปรึกษา", "the topic", TOPIC_MAX)
     question, problems = _clean_text(question, "question", "คำถาม", "your question", QUESTION_MAX)
     errors += problems
     if errors:
         raise InvalidInput("คำถามไม่ครบหรือไม่ถูกต้อง", "The question is incomplete or not valid", errors=errors)
-    with transaction.atomic():
-        req = case_services.create_request(
-            actor=citizen,
-            service=SERVICE,
-            office=office,
-            applicant=applicant,
-            details={"topic": topic, "channel": "online"},
-            channel="online",
-        )
-        q = Question.objects.create(request=req, citizen=citizen, text=question, created_at=clock.now())
+    try:
+        with transaction.atomic():
+            req = case_services.create_request(
+                actor=citizen,
+                service=SERVICE,
+                office=office,
+                applicant=applicant,
+                details={"topic": topic, "channel": "online"},
+                channel="online",
+            )
+            q = Question.objects.create(
+                request=req, citizen=citizen, text=question, submission_key=draft_key, created_at=clock.now()
+            )
+    except IntegrityError:
+        # the same draft submitted at the same moment: the other submission's question is committed
+        done = selectors.submitted_question(citizen, draft_key) if draft_key is not None else None
+        if done is None:
+            raise
+        return done
     return q
 
 

@@ -7,6 +7,7 @@ pages, never a sent complaint). Another citizen's complaint is a 404, and the at
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -28,6 +29,8 @@ from jfs.portal.http import lang as _lang
 from jfs.portal.http import see_other as _see_other
 
 DRAFT = "complaint_draft"
+#: the reference of the complaint the session's last draft became (a repeated "send" lands on it)
+SENT = "complaint_sent"
 STEPS = ("about", "request", "office", "person", "details")
 
 
@@ -118,6 +121,8 @@ def _draft(request: HttpRequest) -> dict[str, Any]:
 
 
 def _save(request: HttpRequest, draft: dict[str, Any]) -> None:
+    # the draft's idempotency key, from its first answer: two submissions of it file one complaint
+    draft.setdefault("key", uuid.uuid4().hex)
     request.session[DRAFT] = draft
 
 
@@ -233,7 +238,13 @@ def check(request: HttpRequest) -> HttpResponse:
     user = _citizen(request)
     draft = _draft(request)
     if not draft.get("kind") or not draft.get("details"):
+        sent_reference = request.session.get(SENT)
+        if request.method == "POST" and isinstance(sent_reference, str):
+            # "send" again after the draft became a complaint (a double click, the back button)
+            return _see_other(reverse("portal:complaint_sent", args=[sent_reference]))
         return _see_other(reverse("portal:complaint_step", args=["about"]))
+    if "key" not in draft:  # a draft begun before drafts had keys
+        _save(request, draft)
     errors: list[str] = []
     if request.method == "POST":
         office = None
@@ -248,11 +259,13 @@ def check(request: HttpRequest) -> HttpResponse:
                 office=office,
                 request_id=int(draft["request"]) if str(draft.get("request") or "").isdigit() else None,
                 named_person=str(draft.get("named_person", "")),
+                submission_key=draft.get("key"),
             )
         except CaseError as exc:
             errors = [field_message(e, _lang()) for e in exc.errors] or [exc.message(_lang())]
         else:
             request.session.pop(DRAFT, None)
+            request.session[SENT] = c.reference
             return _see_other(reverse("portal:complaint_sent", args=[c.reference]))
     return render(
         request,

@@ -7,6 +7,7 @@ Drafts live in the session until sent. Another citizen's appointment or question
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, time
 from typing import Any
 
@@ -35,6 +36,8 @@ from jfslib.thaidate import DateInputError, format_en, format_thai, parse_date
 
 BOOK = "consult_booking"
 ASK = "consult_question"
+#: the question the session's last draft became (a repeated "send" lands on it)
+ASKED = "consult_asked"
 BOOK_STEPS = ("office", "day", "slot", "mode", "topic")
 ASK_STEPS = ("office", "question", "you", "postcode", "place")
 #: the answer each question page leaves in the draft (a later page needs the earlier ones answered)
@@ -402,6 +405,8 @@ def ask_step(request: HttpRequest, name: str) -> HttpResponse:
         draft.update(form.cleaned_data)
         if name == "postcode":
             draft.pop("place", None)
+        # the draft's idempotency key, from its first answer: two submissions of it ask one question
+        draft.setdefault("key", uuid.uuid4().hex)
         request.session[ASK] = draft
         nxt = ASK_STEPS[index + 1] if index + 1 < len(ASK_STEPS) else None
         if request.GET.get("change") == "1" and draft.get("place"):
@@ -440,7 +445,14 @@ def ask_check(request: HttpRequest) -> HttpResponse:
     draft = _draft(request, ASK)
     place = geothai.subdistrict(str(draft.get("place", "")))
     if not draft.get("topic") or not draft.get("first_name") or place is None:
+        asked = request.session.get(ASKED)
+        if request.method == "POST" and isinstance(asked, int):
+            # "send" again after the draft became a question (a double click, the back button)
+            return _see_other(reverse("portal:consult_question", args=[asked]))
         return _see_other(reverse("portal:consult_ask", args=["office"]))
+    if "key" not in draft:  # a draft begun before drafts had keys
+        draft["key"] = uuid.uuid4().hex
+        request.session[ASK] = draft
     errors: list[str] = []
     if request.method == "POST":
         office, birth = _office(draft.get("office")), _day(draft.get("birth_date"))
@@ -464,11 +476,13 @@ def ask_check(request: HttpRequest) -> HttpResponse:
                 topic=str(draft["topic"]),
                 question=str(draft.get("question", "")),
                 applicant=applicant,
+                submission_key=draft.get("key"),
             )
         except CaseError as exc:
             errors = [field_message(e, _lang()) for e in exc.errors] or [exc.message(_lang())]
         else:
             request.session.pop(ASK, None)
+            request.session[ASKED] = q.pk
             return _see_other(reverse("portal:consult_question", args=[q.pk]))
     return render(
         request,
