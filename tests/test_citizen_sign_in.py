@@ -18,7 +18,7 @@ from django.test import Client
 from jfs.accounts.models import User
 from jfs.audit.models import AuditEvent
 from jfs.citizens import people_file, selectors, services
-from jfs.citizens.errors import CodeRefused
+from jfs.citizens.errors import CodeRefused, SignInRefused
 from jfs.citizens.models import CitizenProfile, OneTimeCode
 from jfs.core import clock
 from jfs.notify import gateways
@@ -362,3 +362,24 @@ def test_a_citizen_cannot_use_the_staff_sign_in(client):
     client.post("/accounts/login/", {"username": "somsri.pw", "password": "a-long-password-2569"})
     assert not _signed_in(client)
     assert client.get("/my/requests/").status_code in (302, 404)
+
+
+@pytest.mark.parametrize("refused", ["inactive_account", "staff_account"])
+def test_a_code_sign_in_refused_for_the_account_is_audited(refused, django_capture_on_commit_callbacks):
+    """The refusal is written outside the block a refusal rolls back (it used to vanish with it)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.start_one_time_code("sms", "0812345672")
+    user = services.verify_one_time_code(sent.code_id, _last_code("812345672"))
+    if refused == "inactive_account":
+        user.is_active = False
+    else:
+        user.role = roles.CASE_OFFICER
+    user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.start_one_time_code("sms", "0812345672")
+    signed_in = AuditEvent.objects.filter(action="citizen_sign_in", actor_id=user.pk).count()
+    with pytest.raises(SignInRefused) as caught:
+        services.verify_one_time_code(sent.code_id, _last_code("812345672"))
+    assert caught.value.reason == refused
+    assert _refusals(refused) == 1
+    assert AuditEvent.objects.filter(action="citizen_sign_in", actor_id=user.pk).count() == signed_in

@@ -66,21 +66,28 @@ def _touch(profile: CitizenProfile, assurance: str, now: datetime) -> None:
     profile.last_sign_in_at = now
 
 
-def _refuse_staff(user: User, method: str) -> None:
+def _account_refusal(user: User) -> SignInRefused | None:
+    """Why this account may not sign in on the portal (a staff or a suspended account), else None."""
     if user.role != roles.CITIZEN:
-        audit_refusal(method, "staff_account")
-        raise StaffAccount(
+        return StaffAccount(
             "บัญชีนี้เป็นบัญชีเจ้าหน้าที่ กรุณาเข้าสู่ระบบที่หน้าสำหรับเจ้าหน้าที่",
             "This is a staff account: please sign in on the staff sign-in page",
             reason="staff_account",
         )
     if not user.is_active:
-        audit_refusal(method, "inactive_account")
-        raise SignInRefused(
+        return SignInRefused(
             "บัญชีนี้ถูกระงับ กรุณาติดต่อสายด่วน 1111 กด 77",
             "This account is suspended: call 1111 ext. 77",
             reason="inactive_account",
         )
+    return None
+
+
+def _refuse_staff(user: User, method: str) -> None:
+    refused = _account_refusal(user)
+    if refused is not None:
+        audit_refusal(method, refused.reason)
+        raise refused
 
 
 def _new_citizen(username_seed: str, prefix: str, **fields: Any) -> User:
@@ -239,6 +246,7 @@ def verify_one_time_code(code_id: int, code: str) -> User:
     now = clock.now()
     limit = settings.ONE_TIME_CODE_ATTEMPTS
     refusal, masked, user = "", "", None
+    refused_account: SignInRefused | None = None
     with transaction.atomic():
         otc = OneTimeCode.objects.select_for_update().filter(pk=code_id).first()
         if otc is None:
@@ -258,19 +266,26 @@ def verify_one_time_code(code_id: int, code: str) -> User:
             else:
                 otc.used_at = now
                 otc.save(update_fields=["used_at"])
-                user = _citizen_for_address(otc.channel, otc.address, now)
-                record(
-                    "citizen_sign_in",
-                    actor=user,
-                    object_type="user",
-                    object_id=str(user.pk),
-                    details={
-                        "method": ONE_TIME_CODE,
-                        "assurance": ONE_TIME_CODE,
-                        "channel": otc.channel,
-                        "address": masked,
-                    },
-                )
+                try:
+                    user = _citizen_for_address(otc.channel, otc.address, now)
+                except SignInRefused as exc:  # a staff or suspended account: audited below, once committed
+                    refused_account = exc
+                else:
+                    record(
+                        "citizen_sign_in",
+                        actor=user,
+                        object_type="user",
+                        object_id=str(user.pk),
+                        details={
+                            "method": ONE_TIME_CODE,
+                            "assurance": ONE_TIME_CODE,
+                            "channel": otc.channel,
+                            "address": masked,
+                        },
+                    )
+    if refused_account is not None:  # outside the block: a refusal inside it would roll its audit back
+        audit_refusal(ONE_TIME_CODE, refused_account.reason, address=masked)
+        raise refused_account
     if refusal or user is None:
         audit_refusal(ONE_TIME_CODE, refusal, **({"address": masked} if masked else {}))
         raise _code_refusal(refusal, limit - otc.attempts if otc else 0)
@@ -289,7 +304,9 @@ def _citizen_for_address(channel: str, address: str, now: datetime) -> User:
             contact_phone=address if channel == SMS else "",
             contact_email=address if channel == EMAIL else "",
         )
-    _refuse_staff(profile.user, ONE_TIME_CODE)
+    refused = _account_refusal(profile.user)
+    if refused is not None:
+        raise refused  # audited by the caller, outside its transaction
     _touch(profile, ONE_TIME_CODE, now)
     profile.save(update_fields=["assurance", "last_sign_in_at"])
     return profile.user
