@@ -2037,7 +2037,7 @@ def generate(options: Options, log: Callable[[str], None] = lambda _: None) -> S
                                     recorder=ctx.legacy_id, log=log).rows
     # the portal (jfs.demo.portal): after that commit, as each of the demo citizen's events runs the
     # services in a transaction of its own at its own moment (their notices are sent on commit)
-    summary.other += portal.load(today=ctx.today, seed=options.seed, years=years, log=log).rows
+    summary.other += portal.load(today=ctx.today, seed=options.seed, years=years, pinned=set(DOMAIN_FIGURES), log=log).rows
     writer.analyze()
     summary.seconds = clock.monotonic() - started
     return summary

@@ -27,7 +27,7 @@ import hashlib
 import io
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -90,15 +90,29 @@ class Loaded:
         return self.citizens + self.surveys + self.complaints + len(self.demo_requests)
 
 
-def load(*, today: date, seed: int, years: Sequence[int], log: Callable[[str], None] = lambda _: None) -> Loaded:
+def load(
+    *,
+    today: date,
+    seed: int,
+    years: Sequence[int],
+    pinned: Collection[int] = (),
+    log: Callable[[str], None] = lambda _: None,
+) -> Loaded:
     """The portal's demo data for the fiscal years just loaded: the other applicants' accounts,
-    surveys and complaints; and the demo citizen's own (when the current fiscal year is loaded and
-    she has no request yet, so ``--append`` does not repeat them)."""
+    surveys and complaints; and the demo citizen's own requests (when the current fiscal year is
+    loaded, is not one of the ``pinned`` years whose request counts reproduce DOMAIN.md, and she has
+    no request yet, so ``--append`` does not repeat them)."""
     started = clock.monotonic()
     out = Loaded()
     out.citizens, out.surveys, out.complaints = _bulk(today, seed, years)
     citizen = User.objects.filter(username="citizen", role=roles.CITIZEN).first()
-    if citizen is not None and fiscal_year(today) in years and not Request.objects.filter(created_by=citizen).exists():
+    current = fiscal_year(today)
+    if (
+        citizen is not None
+        and current in years
+        and current not in pinned
+        and not Request.objects.filter(created_by=citizen).exists()
+    ):
         out.demo_requests = DemoCitizen(citizen, today).run()
     log(
         f"Portal: {out.citizens:,} citizens' accounts, {out.surveys:,} survey answers, {out.complaints:,} "
