@@ -6,25 +6,32 @@ officer's words in an SMS, no limit on bookings, views of personal data not audi
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
 from jfs.accounts.models import Office, User
+from jfs.audit.models import AuditEvent
 from jfs.cases.models import Request
 from jfs.complaints import selectors as complaint_selectors
 from jfs.complaints import services as complaints
 from jfs.complaints.models import Complaint
 from jfs.consultations.models import Question
 from jfs.core.models import Notification
+from jfs.notify import services as notify_services
 from jfs.portal.access import ASSURANCE_KEY
 from tests.conftest import CHIANG_MAI, applicant_input
 from tests.test_consultations import run_together
 
 pytestmark = pytest.mark.django_db
+
+BKK = ZoneInfo("Asia/Bangkok")
 
 
 def sign_in(user: User) -> Client:
@@ -171,3 +178,29 @@ def test_a_question_draft_sent_twice_at_once_registers_one_consult_request(
     assert third.status_code == 303 and third["Location"] == first["Location"]
     assert Request.objects.filter(service="CONSULT", created_by=citizen).count() == 1
 
+
+# --------------------------------------------------------------------------- 4: escalation claimed
+
+
+def test_an_overlapping_escalation_run_does_not_tell_the_heads_twice(
+    users: dict[str, User], offices: dict[str, Office], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with time_machine.travel(datetime(2025, 4, 9, 10, 0, tzinfo=BKK), tick=False):
+        complaints.file_complaint(
+            citizen=users["citizen"], kind="service", subject="รอนาน", details="รอคิวนาน", office=offices[CHIANG_MAI]
+        )
+    real_notify = notify_services.notify
+    overlapped: list[int] = []
+
+    def notify_while_another_worker_runs(**kwargs: Any) -> Any:
+        if not overlapped:  # a second worker's tick starts while the first is telling the heads
+            overlapped.append(-1)
+            overlapped[0] = complaints.escalate_overdue()
+        return real_notify(**kwargs)
+
+    monkeypatch.setattr(notify_services, "notify", notify_while_another_worker_runs)
+    with time_machine.travel(datetime(2025, 5, 7, 9, 0, tzinfo=BKK), tick=False):
+        first = complaints.escalate_overdue()
+    assert first + overlapped[0] == 1
+    assert Notification.objects.filter(kind="complaint_escalation").count() == 1
+    assert AuditEvent.objects.filter(action="complaint_escalate").count() == 1

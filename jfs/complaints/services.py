@@ -303,7 +303,11 @@ def act(*, actor: User, complaint_id: int, action: str, comment: str = "") -> Co
 
 def escalate_overdue(limit: int = 2000) -> int:
     """Tell the office heads (never the officer a complaint names) of each open complaint past its
-    answer date, once per answer time; return how many complaints were escalated."""
+    answer date, once per answer time; return how many complaints were escalated.
+
+    Each complaint is claimed by a conditional update (``escalated_on`` still empty) in its own
+    transaction before its notices, with no global lock: a worker's tick that overlaps this one,
+    having read the same list, finds it taken and skips it, so the heads are told once."""
     pol = policy_mod.load()
     today = clock.today()
     late = list(
@@ -311,11 +315,14 @@ def escalate_overdue(limit: int = 2000) -> int:
         .select_related("officer")
         .order_by("due_on")[:limit]
     )
-    if not late:
-        return 0
-    events = []
-    with transaction.atomic():
-        for c in late:
+    escalated = 0
+    for c in late:
+        with transaction.atomic():
+            claimed = Complaint.objects.filter(
+                pk=c.pk, state__in=pol.open_states, due_on__lt=today, escalated_on__isnull=True
+            ).update(escalated_on=today)
+            if not claimed:
+                continue
             for head in _heads(c.office_id, besides=c.officer):
                 notify_services.notify(
                     recipient=head,
@@ -326,18 +333,19 @@ def escalate_overdue(limit: int = 2000) -> int:
                     body_en="",
                     link=reverse("staff:complaint", args=[c.pk]),
                 )
-            events.append(
-                Event(
-                    action="complaint_escalate",
-                    object_type="complaint",
-                    object_id=str(c.pk),
-                    reference=c.reference,
-                    details={"due_on": c.due_on.isoformat()},
-                )
+            record_many(
+                [
+                    Event(
+                        action="complaint_escalate",
+                        object_type="complaint",
+                        object_id=str(c.pk),
+                        reference=c.reference,
+                        details={"due_on": c.due_on.isoformat()},
+                    )
+                ]
             )
-        Complaint.objects.filter(pk__in=[c.pk for c in late]).update(escalated_on=today)
-        record_many(events)
-    return len(late)
+            escalated += 1
+    return escalated
 
 
 def audit_view(actor: User, c: Complaint) -> None:
@@ -354,4 +362,10 @@ def audit_view(actor: User, c: Complaint) -> None:
 
 def audit_denied(actor: User, reference: str) -> None:
     """Record a citizen's (or anyone's) attempt to open a complaint that is not theirs."""
-    record("portal_access_refused", actor=actor, object_type="complaint", reference=reference[:40], purpose="access refused")
+    record(
+        "portal_access_refused",
+        actor=actor,
+        object_type="complaint",
+        reference=reference[:40],
+        purpose="access refused",
+    )
