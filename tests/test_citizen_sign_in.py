@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import time_machine
+from django.db import connection, connections
 from django.test import Client
 
 from jfs.accounts.models import User
@@ -383,3 +386,39 @@ def test_a_code_sign_in_refused_for_the_account_is_audited(refused, django_captu
     assert caught.value.reason == refused
     assert _refusals(refused) == 1
     assert AuditEvent.objects.filter(action="citizen_sign_in", actor_id=user.pk).count() == signed_in
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers; the race needs PostgreSQL")
+def test_codes_asked_for_at_once_stay_within_the_hourly_limit(settings, monkeypatch):
+    """Two requests for the last code of the hour at the same moment: one gets it, one is refused
+    (the limit used to be counted before the insert, without a lock, so both got one)."""
+    for _ in range(settings.ONE_TIME_CODES_PER_HOUR - 1):
+        services.start_one_time_code("sms", "0812345673")
+    create = OneTimeCode.objects.create
+
+    def slow_create(**values: Any) -> OneTimeCode:
+        time.sleep(0.3)  # widen the gap between counting the codes and adding one
+        return create(**values)
+
+    monkeypatch.setattr(OneTimeCode.objects, "create", slow_create)
+    refused: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def ask() -> None:
+        try:
+            start.wait()
+            services.start_one_time_code("sms", "0812345673")
+        except CodeRefused as exc:
+            refused.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert OneTimeCode.objects.filter(address="+66812345673").count() == settings.ONE_TIME_CODES_PER_HOUR
+    assert [getattr(e, "reason", "") for e in refused] == ["too_many_codes"]
+    assert _refusals("too_many_codes") == 1

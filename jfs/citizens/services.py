@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.crypto import salted_hmac
 
 from jfs.accounts.models import User
@@ -178,42 +178,57 @@ def _code_hash(address: str, code: str) -> str:
     return salted_hmac(CODE_SALT, f"{address}|{code}", algorithm="sha256").hexdigest()
 
 
+def _lock_address(channel: str, address: str) -> None:
+    """Requests for codes to one address take turns until their transaction ends, so the hourly
+    limit is counted and kept together. PostgreSQL: a transaction-level advisory lock on the address
+    (a row lock cannot lock the code that does not exist yet; the lock's key is a digest, not the
+    address). SQLite: its transactions here begin IMMEDIATE (config/settings.py), one writer at a time."""
+    if connection.vendor == "postgresql":
+        digest = hashlib.sha256(f"{channel}:{address}".encode()).hexdigest()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["jfs.one_time_code:" + digest])
+
+
 def start_one_time_code(channel: str, address: str) -> CodeSent:
     """Send a new 6-digit code to a Thai mobile number (SMS) or an e-mail address, within the
-    limit of codes per address per hour."""
+    limit of codes per address per hour (counted under a lock on the address: requests at the
+    same moment cannot both take the last code)."""
     address = normalise_address(channel, address)
     masked = mask_address(channel, address)
     now = clock.now()
-    recent = OneTimeCode.objects.filter(channel=channel, address=address, created_at__gt=now - timedelta(hours=1))
-    if recent.count() >= settings.ONE_TIME_CODES_PER_HOUR:
+    minutes = settings.ONE_TIME_CODE_MINUTES
+    code = f"{secrets.randbelow(10**6):06d}"
+    otc: OneTimeCode | None = None
+    with transaction.atomic():
+        _lock_address(channel, address)
+        recent = OneTimeCode.objects.filter(channel=channel, address=address, created_at__gt=now - timedelta(hours=1))
+        if recent.count() < settings.ONE_TIME_CODES_PER_HOUR:
+            otc = OneTimeCode.objects.create(
+                channel=channel,
+                address=address,
+                code_hash=_code_hash(address, code),
+                created_at=now,
+                expires_at=now + timedelta(minutes=minutes),
+            )
+            notify.send_code(
+                channel=channel,
+                address=address,
+                text=f"รหัสเข้าสู่ระบบบริการออนไลน์กองทุนยุติธรรม: {code} (ใช้ได้ {minutes} นาที ห้ามบอกรหัสนี้แก่ผู้ใด)",
+                text_en=f"Justice Fund online services sign-in code: {code} (valid {minutes} minutes; never share it)",
+            )
+            record(
+                "citizen_code_sent",
+                object_type="one_time_code",
+                object_id=str(otc.pk),
+                details={"channel": channel, "address": masked},
+            )
+    if otc is None:
         audit_refusal(ONE_TIME_CODE, "too_many_codes", address=masked)
         raise CodeRefused(
             "ขอรหัสบ่อยเกินไป กรุณารอประมาณ 1 ชั่วโมงแล้วลองใหม่ หรือโทรสายด่วน 1111 กด 77",
             "Too many codes asked for: please wait about an hour and try again, or call 1111 ext. 77",
             reason="too_many_codes",
             field="address",
-        )
-    minutes = settings.ONE_TIME_CODE_MINUTES
-    code = f"{secrets.randbelow(10**6):06d}"
-    with transaction.atomic():
-        otc = OneTimeCode.objects.create(
-            channel=channel,
-            address=address,
-            code_hash=_code_hash(address, code),
-            created_at=now,
-            expires_at=now + timedelta(minutes=minutes),
-        )
-        notify.send_code(
-            channel=channel,
-            address=address,
-            text=f"รหัสเข้าสู่ระบบบริการออนไลน์กองทุนยุติธรรม: {code} (ใช้ได้ {minutes} นาที ห้ามบอกรหัสนี้แก่ผู้ใด)",
-            text_en=f"Justice Fund online services sign-in code: {code} (valid {minutes} minutes; never share it)",
-        )
-        record(
-            "citizen_code_sent",
-            object_type="one_time_code",
-            object_id=str(otc.pk),
-            details={"channel": channel, "address": masked},
         )
     return CodeSent(otc.pk, channel, masked, otc.expires_at)
 
