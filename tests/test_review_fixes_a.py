@@ -204,3 +204,52 @@ def test_an_overlapping_escalation_run_does_not_tell_the_heads_twice(
     assert first + overlapped[0] == 1
     assert Notification.objects.filter(kind="complaint_escalation").count() == 1
     assert AuditEvent.objects.filter(action="complaint_escalate").count() == 1
+
+
+# --------------------------------------------------------------------------- 6: the officer named
+
+
+def test_the_officer_named_with_a_title_and_odd_spaces_is_recognised(
+    users: dict[str, User], offices: dict[str, Office]
+) -> None:
+    officer = users["officer.cm"]
+    c = complaints.file_complaint(
+        citizen=users["citizen"],
+        kind="officer",
+        subject="พูดไม่สุภาพ",
+        details="เจ้าหน้าที่พูดไม่สุภาพ",
+        office=offices[CHIANG_MAI],
+        named_person=f" นาย{officer.first_name}   {officer.last_name} ",
+    )
+    assert c.officer == officer
+    assert complaint_selectors.staff_complaint(officer, c.pk) is None
+    assert complaint_selectors.staff_complaint(users["head.cm"], c.pk) == c
+    assert [n.recipient.username for n in Notification.objects.filter(kind="complaint_officer")] == ["head.cm"]
+    assert complaints.fold_name("Mr. Somchai  Jaidee") == complaints.fold_name("somchai jaidee")
+    assert complaints.fold_name("นางสาวมานี มีนา") == complaints.fold_name("น.ส. มานี มีนา") == "มานีมีนา"
+
+
+def test_an_officer_complaint_whose_officer_is_not_identified_goes_to_the_central_office_only(
+    users: dict[str, User], offices: dict[str, Office]
+) -> None:
+    head = users["head.cm"]
+    with time_machine.travel(datetime(2025, 4, 9, 10, 0, tzinfo=BKK), tick=False):
+        c = complaints.file_complaint(
+            citizen=users["citizen"],
+            kind="officer",
+            subject="พูดไม่สุภาพ",
+            details="หัวหน้าที่ใส่แว่นพูดไม่สุภาพ",
+            office=offices[CHIANG_MAI],
+            named_person="หัวหน้าที่ใส่แว่น",  # may well be the office's own head
+        )
+    assert c.officer is None and c.to_head
+    told = {n.recipient.username for n in Notification.objects.filter(kind="complaint_officer")}
+    assert told == {"head.central"}
+    assert complaint_selectors.staff_complaint(head, c.pk) is None
+    assert not complaint_selectors.may_handle(head, c)
+    central = users["head.central"]
+    assert complaint_selectors.staff_complaint(central, c.pk) == c and complaint_selectors.may_handle(central, c)
+    with time_machine.travel(datetime(2025, 5, 7, 9, 0, tzinfo=BKK), tick=False):
+        assert complaints.escalate_overdue() == 1
+    escalated = {n.recipient.username for n in Notification.objects.filter(kind="complaint_escalation")}
+    assert escalated == {"head.central"}

@@ -41,8 +41,9 @@ def submitted(user: User, key: uuid.UUID) -> Complaint | None:
 def staff_complaints(user: User) -> QuerySet[Complaint]:
     """The complaints a staff member may see: their office's (an office head's office, the complaints
     about officers included; other staff only the rest), all offices' for the read-all roles; the
-    heads of the central office also see complaints naming another office's head. Never one that
-    names this person."""
+    heads of the central office also see complaints naming another office's head, and those about
+    an officer who could not be identified (not the office's heads: it may be about them). Never one
+    that names this person."""
     qs = Complaint.objects.select_related("office", "citizen", "officer", "request")
     if not user.is_authenticated or user.role == roles.CITIZEN:
         return qs.none()
@@ -50,9 +51,12 @@ def staff_complaints(user: User) -> QuerySet[Complaint]:
     if user.role in roles.ALL_OFFICES_READ:
         return qs.exclude(mine)
     if user.role == roles.OFFICE_HEAD:
-        scope = Q(office_id=user.office_id)
+        # a complaint about an officer who could not be identified may be about this office's head:
+        # the central office's heads take it
+        unidentified = Q(to_head=True, officer__isnull=True)
+        scope = Q(office_id=user.office_id) & ~unidentified
         if user.office is not None and user.office.is_central:
-            scope |= Q(officer__role=roles.OFFICE_HEAD)
+            scope |= Q(officer__role=roles.OFFICE_HEAD) | unidentified
         return qs.filter(scope).exclude(mine)
     if user.role in (roles.INTAKE_OFFICER, roles.CASE_OFFICER) and user.office_id is not None:
         return qs.filter(office_id=user.office_id, to_head=False).exclude(mine)

@@ -37,16 +37,50 @@ def due_date(office_id: int | None, start: date) -> date:
     return calendar_for(office_id).add_working_days(start, policy_mod.load().answer_within)
 
 
+#: titles and ranks people put before a name ("นายสมชาย ใจดี", "Mr Somchai Jaidee", "ดร.สมศักดิ์"),
+#: folded away before names are compared; longest first, so "นางสาว" is not read as "นาง" + "สาว…"
+TITLES = tuple(
+    sorted(
+        (
+            "นาย", "นาง", "นางสาว", "น.ส.", "น.ส", "คุณ", "ดร.", "ดร", "ว่าที่ร้อยตรี", "ว่าที่ ร.ต.",
+            "mr.", "mrs.", "ms.", "miss", "mr", "mrs", "ms", "dr.", "dr", "khun",
+        ),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+
+
+def fold_name(name: str) -> str:
+    """A name as compared: the titles before it removed (a Thai one joined to the name, an English
+    one followed by a space or a dot), spaces and dots dropped, case folded. "นาย สมชาย  ใจดี",
+    "นายสมชาย ใจดี" and "สมชาย ใจดี" fold alike."""
+    text = " ".join(name.split()).casefold()
+    stripped = True
+    while stripped:
+        stripped = False
+        for title in TITLES:
+            rest = text[len(title) :]
+            if text.startswith(title) and rest.strip() and (not title.isascii() or rest[0] in " ." or title[-1] == "."):
+                text, stripped = rest.lstrip(" ."), True
+                break
+    return "".join(ch for ch in text if not ch.isspace() and ch != ".")
+
+
 def _named_officer(office: Office, name: str, req: Request | None) -> User | None:
     """The staff member a complaint about an officer names: the officer handling the chosen request
-    when no name is typed, else a staff member of the office whose full name matches the name typed."""
-    cleaned = " ".join(name.split())
-    if not cleaned:
+    when no name is typed, else the one staff member of the office whose full name matches the name
+    typed once titles, spaces and dots are folded away (``fold_name``); None when nobody (or more
+    than one person) matches: such a complaint goes to the central office (``_recipients``)."""
+    wanted = fold_name(name)
+    if not wanted:
         return req.assigned_to if req is not None else None
-    for u in User.objects.filter(office=office, is_active=True).exclude(role=roles.CITIZEN):
-        if " ".join(f"{u.first_name} {u.last_name}".split()) == cleaned:
-            return u
-    return None
+    found = [
+        u
+        for u in User.objects.filter(office=office, is_active=True).exclude(role=roles.CITIZEN)
+        if fold_name(f"{u.first_name} {u.last_name}") == wanted
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _heads(office_id: int, *, besides: User | None) -> list[User]:
@@ -57,6 +91,15 @@ def _heads(office_id: int, *, besides: User | None) -> list[User]:
     if not heads:
         heads = [u for u in qs.filter(office__is_central=True) if besides is None or u.pk != besides.pk]
     return heads
+
+
+def _recipients(c: Complaint) -> list[User]:
+    """Who is told of a complaint routed to the heads: the office's heads besides the officer it
+    names; when the officer named could not be identified (``Complaint.officer`` empty), the central
+    office's heads, since the person named may be one of the office's own heads."""
+    if c.to_head and c.officer_id is None:
+        return list(User.objects.filter(role=roles.OFFICE_HEAD, is_active=True, office__is_central=True))
+    return _heads(c.office_id, besides=c.officer)
 
 
 def parse_submission_key(value: object) -> uuid.UUID | None:
@@ -195,7 +238,7 @@ def _file(
             details={"kind": kind, "office": office.code, "to_head": c.to_head},
         )
         if c.to_head:
-            for head in _heads(office.pk, besides=officer):
+            for head in _recipients(c):
                 notify_services.notify(
                     recipient=head,
                     kind="complaint_officer",
@@ -288,7 +331,7 @@ def act(*, actor: User, complaint_id: int, action: str, comment: str = "") -> Co
             link=_citizen_link(c),
         )
     if action == "reopen":
-        for head in _heads(c.office_id, besides=c.officer):
+        for head in _recipients(c):
             notify_services.notify(
                 recipient=head,
                 kind="complaint_reopened",
@@ -323,7 +366,7 @@ def escalate_overdue(limit: int = 2000) -> int:
             ).update(escalated_on=today)
             if not claimed:
                 continue
-            for head in _heads(c.office_id, besides=c.officer):
+            for head in _recipients(c):
                 notify_services.notify(
                     recipient=head,
                     kind="complaint_escalation",
