@@ -21,7 +21,7 @@ from jfs.applications import questions as qs
 from jfs.applications import services
 from jfs.applications.models import Application
 from jfs.audit.models import AuditEvent
-from jfs.cases.errors import DocumentRejected, InvalidInput
+from jfs.cases.errors import DocumentRejected, InvalidInput, NotPermitted
 from jfs.cases.models import Request
 from jfs.portal.access import ASSURANCE_KEY
 from tests.conftest import SAMPLE_FILES, new_national_id
@@ -334,14 +334,14 @@ def test_an_oversized_file_is_refused(citizen: User, settings: Any) -> None:
         services.add_upload(app, actor=citizen, doc_type="id_card", name="big.pdf", data=b"%PDF" + b"0" * 2000)
     assert "ไฟล์ใหญ่เกิน" in refused.value.th
     with pytest.raises(DocumentRejected):
-        services.begin_chunked(app, doc_type="id_card", name="big.pdf", size=5000)
+        services.begin_chunked(app, actor=citizen, doc_type="id_card", name="big.pdf", size=5000)
 
 
 def test_a_chunked_upload_resumes_after_a_broken_connection(citizen: User) -> None:
     app = services.start(actor=citizen, service="LIT")
     services.set_for_whom(app, for_whom="self")
     data = SAMPLE_FILES["pdf"]
-    chunked = services.begin_chunked(app, doc_type="case_documents", name="case.pdf", size=len(data))
+    chunked = services.begin_chunked(app, actor=citizen, doc_type="case_documents", name="case.pdf", size=len(data))
     assert services.append_chunk(chunked, actor=citizen, start=0, data=data[:100], total=len(data)) is None
     with pytest.raises(InvalidInput):  # a gap is refused: the client asks how much arrived
         services.append_chunk(chunked, actor=citizen, start=300, data=data[300:400], total=len(data))
@@ -522,7 +522,7 @@ def test_a_piece_sent_again_while_the_first_copy_was_being_written_is_not_append
     app = services.start(actor=citizen, service="LIT")
     services.set_for_whom(app, for_whom="self")
     data = SAMPLE_FILES["pdf"]
-    chunked = services.begin_chunked(app, doc_type="case_documents", name="case.pdf", size=len(data))
+    chunked = services.begin_chunked(app, actor=citizen, doc_type="case_documents", name="case.pdf", size=len(data))
     stale = type(chunked).objects.get(pk=chunked.pk)  # the retry's copy, read before the first piece arrived
     assert services.append_chunk(chunked, actor=citizen, start=0, data=data[:100], total=len(data)) is None
     assert services.append_chunk(stale, actor=citizen, start=0, data=data[:100], total=len(data)) is None
@@ -537,9 +537,30 @@ def test_a_piece_sent_again_after_the_file_was_assembled_is_refused_not_a_500(ci
     app = services.start(actor=citizen, service="LIT")
     services.set_for_whom(app, for_whom="self")
     data = SAMPLE_FILES["pdf"]
-    chunked = services.begin_chunked(app, doc_type="case_documents", name="case.pdf", size=len(data))
+    chunked = services.begin_chunked(app, actor=citizen, doc_type="case_documents", name="case.pdf", size=len(data))
     stale = type(chunked).objects.get(pk=chunked.pk)
     assert services.append_chunk(chunked, actor=citizen, start=0, data=data, total=len(data)) is not None
     with pytest.raises(services.NotFound):
         services.append_chunk(stale, actor=citizen, start=0, data=data, total=len(data))
     assert app.uploads.count() == 1
+
+
+def test_the_upload_services_refuse_a_citizen_who_does_not_own_the_draft(citizen: User) -> None:
+    """The rule lives in the service, not only in the page's decorator."""
+    other = User.objects.create(username=f"other-{uuid.uuid4().hex[:8]}", role="citizen")
+    app = services.start(actor=citizen, service="LIT")
+    services.set_for_whom(app, for_whom="self")
+    data = SAMPLE_FILES["pdf"]
+    up = services.add_upload(app, actor=citizen, doc_type="id_card", name="id.pdf", data=data)
+    chunked = services.begin_chunked(app, actor=citizen, doc_type="case_documents", name="c.pdf", size=len(data))
+    with pytest.raises(NotPermitted):
+        services.add_upload(app, actor=other, doc_type="id_card", name="x.pdf", data=data)
+    with pytest.raises(NotPermitted):
+        services.remove_upload(app, up.pk, actor=other)
+    with pytest.raises(NotPermitted):
+        services.begin_chunked(app, actor=other, doc_type="case_documents", name="c.pdf", size=len(data))
+    with pytest.raises(NotPermitted):
+        services.append_chunk(chunked, actor=other, start=0, data=data, total=len(data))
+    assert list(app.uploads.values_list("pk", flat=True)) == [up.pk]
+    chunked.refresh_from_db()
+    assert chunked.received == 0 and app.chunked.count() == 1

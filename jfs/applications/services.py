@@ -681,8 +681,16 @@ def check_file(name: str, data: bytes) -> str:
     return mime
 
 
+def _owned(app: Application, actor: User) -> None:
+    """Only the citizen whose draft it is changes its files (the pages check it too; this is the rule)."""
+    _require_citizen(actor)
+    if app.citizen_id != actor.pk:
+        raise NotPermitted("ไม่ใช่คำขอของท่าน", "Not your application")
+
+
 def add_upload(app: Application, *, actor: User, doc_type: str, name: str, data: bytes) -> ApplicationUpload:
     """A file for the draft, checked now (``check_file``) and kept privately until submission."""
+    _owned(app, actor)
     _draft(app)
     if doc_type not in {d["code"] for d in documents(app)}:
         raise DocumentRejected("กรุณาเลือกประเภทเอกสาร", f"Unknown document type {doc_type!r}")
@@ -712,7 +720,9 @@ def add_upload(app: Application, *, actor: User, doc_type: str, name: str, data:
     return up
 
 
-def remove_upload(app: Application, upload_id: int) -> None:
+def remove_upload(app: Application, upload_id: int, *, actor: User) -> None:
+    """A file taken off the draft (a file of another draft is not found here)."""
+    _owned(app, actor)
     _draft(app)
     up = app.uploads.filter(pk=upload_id).first()
     if up is not None:
@@ -721,8 +731,9 @@ def remove_upload(app: Application, upload_id: int) -> None:
         _touch(app)
 
 
-def begin_chunked(app: Application, *, doc_type: str, name: str, size: int) -> ChunkedUpload:
+def begin_chunked(app: Application, *, actor: User, doc_type: str, name: str, size: int) -> ChunkedUpload:
     """A file that will arrive in pieces (``append_chunk``); its size is checked now."""
+    _owned(app, actor)
     _draft(app)
     if doc_type not in {d["code"] for d in documents(app)}:
         raise DocumentRejected("กรุณาเลือกประเภทเอกสาร", f"Unknown document type {doc_type!r}")
@@ -758,6 +769,7 @@ def append_chunk(
     written) take turns: the upload's row is locked and how much arrived is read again under the
     lock, so only what has not arrived is appended. ``chunked.received`` is brought up to date for
     the caller. ``NotFound`` when the file was assembled meanwhile (the upload is gone)."""
+    _owned(chunked.application, actor)
     if total != chunked.total_size or start < 0 or len(data) > MAX_CHUNK or start + len(data) > total:
         raise InvalidInput("ช่วงข้อมูลไม่ถูกต้อง", "The byte range does not fit the file")
     path = upload_root() / "partial" / chunked.storage_name
