@@ -388,6 +388,22 @@ def test_a_link_elsewhere_is_not_offered_onward(client: Client, citizen: User) -
     assert "evil.example" not in client.get(reverse("portal:inbox_message", args=[note.pk])).content.decode()
 
 
+@pytest.mark.parametrize("link", ["/\\evil.example/", "/\\/evil.example/", "https://evil.example/"])
+def test_a_link_that_a_browser_reads_as_another_site_is_not_offered_onward(
+    client: Client, citizen: User, link: str
+) -> None:
+    note = services.notify(recipient=citizen, kind="k", subject="ลิงก์", body="", link=link)
+    _signed_in(client, citizen)
+    assert "evil.example" not in client.get(reverse("portal:inbox_message", args=[note.pk])).content.decode()
+
+
+def test_a_link_within_the_site_is_offered_onward(client: Client, citizen: User) -> None:
+    note = services.notify(recipient=citizen, kind="k", subject="ลิงก์", body="", link="/my/requests/JF1-50-2569-00001/")
+    _signed_in(client, citizen)
+    page = client.get(reverse("portal:inbox_message", args=[note.pk])).content.decode()
+    assert 'href="/my/requests/JF1-50-2569-00001/"' in page
+
+
 def test_the_channels_page_saves_choices_and_shows_every_problem_on_its_field(client: Client) -> None:
     user = User.objects.create_user(username="channels-page", role="citizen", phone="+66812345678")
     _signed_in(client, user)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -26,9 +27,13 @@ from jfs.portal.http import lang as _lang
 from jfslib import thai_phone
 
 
-def _onward(link: str) -> str:
-    """A message's link, only within this site (never an address elsewhere)."""
-    return link if link.startswith("/") and not link.startswith("//") else ""
+def _onward(request: HttpRequest, link: str) -> str:
+    """A message's link, only a path on this site (never an address elsewhere, nor one a browser
+    reads as elsewhere, such as ``/\\evil.example``): checked as sign-in checks ``next``."""
+    same_site = url_has_allowed_host_and_scheme(
+        link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return link if same_site and link.startswith("/") and not link.startswith("//") else ""
 
 
 @citizen_required
@@ -55,7 +60,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/inbox/message.html",
-        {"note": note, "subject": subject, "body": body, "onward": _onward(note.link)},
+        {"note": note, "subject": subject, "body": body, "onward": _onward(request, note.link)},
     )
 
 
