@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from jfs.accounts.models import Office, User
 from jfs.audit.models import AuditEvent
+from jfs.cases import services as case_services
 from jfs.cases.models import Request
 from jfs.complaints import selectors as complaint_selectors
 from jfs.complaints import services as complaints
@@ -25,8 +26,9 @@ from jfs.complaints.models import Complaint
 from jfs.consultations.models import Question
 from jfs.core.models import Notification
 from jfs.notify import services as notify_services
+from jfs.notify.models import ChannelChoice, Delivery
 from jfs.portal.access import ASSURANCE_KEY
-from tests.conftest import CHIANG_MAI, applicant_input
+from tests.conftest import CHIANG_MAI, DETAILS, applicant_input, new_national_id
 from tests.test_consultations import run_together
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +255,42 @@ def test_an_officer_complaint_whose_officer_is_not_identified_goes_to_the_centra
         assert complaints.escalate_overdue() == 1
     escalated = {n.recipient.username for n in Notification.objects.filter(kind="complaint_escalation")}
     assert escalated == {"head.central"}
+
+
+# --------------------------------------------------------------------------- 7: the officer's words stay inside
+
+
+def test_the_officers_words_asking_for_documents_stay_out_of_the_sms_email_and_line_copies(
+    users: dict[str, User], offices: dict[str, Office], act: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    citizen = User.objects.create_user(username="citizen.words", role="citizen", national_id=new_national_id())
+    ChannelChoice.objects.create(
+        user=citizen,
+        sms=True,
+        sms_number="+66812345678",
+        email=True,
+        email_address="somjai@example.org",
+        line=True,
+        line_user_id="U" + "a" * 32,
+    )
+    req = case_services.create_request(
+        actor=citizen,
+        service="BAIL",
+        office=offices[CHIANG_MAI],
+        channel="online",
+        applicant=applicant_input(CHIANG_MAI, national_id=citizen.national_id),
+        details=DETAILS["BAIL"],
+    )
+    act(req, "intake.cm", "start_screening")
+    words = "สำเนาใบรับรองแพทย์ของนายสมชาย (โรคประจำตัว)"
+    with django_capture_on_commit_callbacks(execute=True):
+        act(req, "intake.cm", "request_documents", comment=words)
+    [note] = Notification.objects.filter(recipient=citizen, kind="tracking_documents_requested")
+    assert words in note.body  # the signed-in inbox keeps them
+    copies = list(Delivery.objects.filter(notification=note))
+    assert {d.channel for d in copies} == {"sms", "email", "line"}
+    for d in copies:
+        assert words not in d.text and "สมชาย" not in d.text, d.channel
+        assert "ขอเอกสารเพิ่มเติม" in d.text and reverse("portal:my_request", args=[req.number]) in d.text
+    html = sign_in(citizen).get(reverse("portal:my_request", args=[req.number])).content.decode()
+    assert words in html  # and the tracking page shows them

@@ -51,12 +51,14 @@ def _portal_url(link: str) -> str:
     return str(getattr(settings, "JFS_PORTAL_URL", "http://127.0.0.1:8000")).rstrip("/") + link
 
 
-def _text_for(channel: str, note: Notification) -> str:
-    """The copy of an inbox message sent on a channel: short for SMS, whole for e-mail and LINE."""
+def _text_for(channel: str, note: Notification, body: str | None = None) -> str:
+    """The copy of an inbox message sent on a channel: short for SMS, whole for e-mail and LINE
+    (``body``, when given, in place of the inbox message's)."""
     url = _portal_url(note.link)
     if channel == SMS:
         return " ".join(part for part in (f"กองทุนยุติธรรม: {note.subject}", url) if part)
-    parts = [note.subject, note.body, url, "— กองทุนยุติธรรม (ดูข้อความทั้งหมดในกล่องข้อความของบริการออนไลน์)"]
+    text = note.body if body is None else body
+    parts = [note.subject, text, url, "— กองทุนยุติธรรม (ดูข้อความทั้งหมดในกล่องข้อความของบริการออนไลน์)"]
     return "\n\n".join(part for part in parts if part)
 
 
@@ -75,10 +77,12 @@ def notify(
     body_en: str = "",
     link: str = "",
     urgent: bool = False,
+    copy_body: str | None = None,
 ) -> Notification:
     """Record the message in the person's inbox now and, once the transaction commits, queue a copy
     on each channel they chose (SMS, e-mail, LINE). Copies wait for the end of quiet hours unless
-    ``urgent``. Nothing is sent here: the worker sends what is due (``send_due``)."""
+    ``urgent``. Nothing is sent here: the worker sends what is due (``send_due``). ``copy_body``, when
+    given, is the copies' text in place of ``body`` (words that belong only in the signed-in inbox)."""
     note = Notification.objects.create(
         recipient=recipient,
         kind=kind[:40],
@@ -89,12 +93,13 @@ def notify(
         link=link[:300],
     )
     note_pk = note.pk
-    transaction.on_commit(lambda: queue_copies(note_pk, urgent=urgent))
+    transaction.on_commit(lambda: queue_copies(note_pk, urgent=urgent, body=copy_body))
     return note
 
 
-def queue_copies(notification_pk: int, *, urgent: bool = False) -> list[Delivery]:
-    """One delivery per channel the recipient chose for this inbox message (none twice)."""
+def queue_copies(notification_pk: int, *, urgent: bool = False, body: str | None = None) -> list[Delivery]:
+    """One delivery per channel the recipient chose for this inbox message (none twice); ``body``,
+    when given, is the copies' text in place of the message's."""
     note = Notification.objects.filter(pk=notification_pk).select_related("recipient").first()
     if note is None:
         return []
@@ -109,7 +114,7 @@ def queue_copies(notification_pk: int, *, urgent: bool = False) -> list[Delivery
             channel=channel,
             address=address,
             subject=note.subject,
-            text=_text_for(channel, note),
+            text=_text_for(channel, note, body),
             urgent=urgent,
             next_attempt_at=when,
         )

@@ -184,10 +184,16 @@ def _after_commit(fn: Callable[[], object]) -> None:
 
 Words = tuple[str, str]
 
+#: the SMS/e-mail/LINE copies of "the office asks for documents": never the officer's words
+DOCUMENTS_ASKED_COPY = "สำนักงานขอเอกสารเพิ่มเติม ดูรายการเอกสารและส่งได้ที่หน้าติดตามคำขอ ระหว่างรอเอกสารหยุดนับเวลา 21 วันทำการไว้ก่อน"
 
-def _tell_applicant(req: Request, kind: str, subject: Words, body: Words, urgent: bool = False) -> int:
+
+def _tell_applicant(
+    req: Request, kind: str, subject: Words, body: Words, urgent: bool = False, copy_body: str | None = None
+) -> int:
     """Tell the request's citizens (``selectors.citizen_recipients``) in their inbox and by their
-    channels; how many were told (none when nobody has a citizen account)."""
+    channels (``copy_body``, when given, is the SMS/e-mail/LINE copies' text in place of the inbox
+    message's); how many were told (none when nobody has a citizen account)."""
     link = reverse("portal:my_request", args=[req.number])
     people = selectors.citizen_recipients(req)
     for person in people:
@@ -200,6 +206,7 @@ def _tell_applicant(req: Request, kind: str, subject: Words, body: Words, urgent
             body_en=body[1],
             link=link,
             urgent=urgent,
+            copy_body=copy_body,
         )
     return len(people)
 
@@ -223,8 +230,12 @@ def _tell_office(req: Request, kind: str, subject: Words, body: Words) -> int:
 
 def after_transition(t: Transition) -> None:
     """A workflow step was saved: once committed, the applicant is told what concerns them (the
-    office asks for documents, with the officer's words; the request is decided; the appeal is
-    decided). Other steps tell them nothing (the tracking page shows every step)."""
+    office asks for documents; the request is decided; the appeal is decided). Other steps tell them
+    nothing (the tracking page shows every step).
+
+    The officer's words asking for documents are only in the inbox message and on the tracking page
+    (signed in): the SMS, e-mail and LINE copies say that the office asks for documents, with the
+    link. An SMS or an e-mail is not private, and the words may hold personal data."""
     action = t.request.workflow.actions.get(t.action)
     if t.action == "request_documents":
         comment = t.comment
@@ -239,6 +250,7 @@ def after_transition(t: Transition) -> None:
                     "is paused while we wait",
                 ),
                 urgent=False,
+                copy_body=DOCUMENTS_ASKED_COPY,
             )
         )
     elif t.action == "decide_appeal":
