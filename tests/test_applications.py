@@ -564,3 +564,25 @@ def test_the_upload_services_refuse_a_citizen_who_does_not_own_the_draft(citizen
     assert list(app.uploads.values_list("pk", flat=True)) == [up.pk]
     chunked.refresh_from_db()
     assert chunked.received == 0 and app.chunked.count() == 1
+
+
+def test_the_documents_page_reads_no_more_of_an_upload_than_the_limit_allows(
+    citizen: User, settings: Any, monkeypatch: Any
+) -> None:
+    """An oversized file is refused without reading all of it into memory (only the limit + 1 byte)."""
+    settings.DOCUMENT_MAX_BYTES = 1000
+    app = services.start(actor=citizen, service="LIT")
+    services.set_for_whom(app, for_whom="self")
+    seen: list[int] = []
+    add_upload = services.add_upload
+
+    def spy(app: Application, **kwargs: Any) -> Any:
+        seen.append(len(kwargs["data"]))
+        return add_upload(app, **kwargs)
+
+    monkeypatch.setattr(services, "add_upload", spy)
+    big = io.BytesIO(b"%PDF-1.4\n" + b"0" * 50_000)
+    big.name = "big.pdf"
+    resp = sign_in(citizen).post(f"/apply/LIT/{app.key}/documents/", {"doc_type": "id_card", "file": big})
+    assert resp.status_code == 422 and "ไฟล์ใหญ่เกิน" in resp.content.decode()
+    assert seen == [1001] and app.uploads.count() == 0

@@ -375,7 +375,8 @@ def documents(request: HttpRequest, app: Application) -> HttpResponseBase:
                     actor=_citizen(request),
                     doc_type=doc_type,
                     name=upload.name or "",
-                    data=upload.read(upload.size + 1 if upload.size else -1),
+                    # at most one byte past the limit: enough to refuse a bigger file, never all of it
+                    data=upload.read(settings.DOCUMENT_MAX_BYTES + 1),
                 )
             except CaseError as exc:
                 errors = [{"input": f"file_{doc_type}"[:60], "th": exc.th, "en": exc.en}]
