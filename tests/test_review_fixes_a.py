@@ -6,7 +6,7 @@ officer's words in an SMS, no limit on bookings, views of personal data not audi
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,9 @@ from jfs.cases.models import Request
 from jfs.complaints import selectors as complaint_selectors
 from jfs.complaints import services as complaints
 from jfs.complaints.models import Complaint
-from jfs.consultations.models import Question
+from jfs.consultations import policy as consultation_policy
+from jfs.consultations import services as consultations
+from jfs.consultations.models import BOOKED, Appointment, Question
 from jfs.core.models import Notification
 from jfs.notify import services as notify_services
 from jfs.notify.models import ChannelChoice, Delivery
@@ -294,3 +296,48 @@ def test_the_officers_words_asking_for_documents_stay_out_of_the_sms_email_and_l
         assert "ขอเอกสารเพิ่มเติม" in d.text and reverse("portal:my_request", args=[req.number]) in d.text
     html = sign_in(citizen).get(reverse("portal:my_request", args=[req.number])).content.decode()
     assert words in html  # and the tracking page shows them
+
+
+# --------------------------------------------------------------------------- 9: a limit on bookings
+
+
+def test_a_citizen_holds_at_most_the_policys_open_bookings_and_is_told_why_in_thai(
+    users: dict[str, User], offices: dict[str, Office]
+) -> None:
+    citizen, office = users["citizen"], offices[CHIANG_MAI]
+    assert consultation_policy.load().max_open_bookings == 2
+    with time_machine.travel(datetime(2025, 4, 9, 10, 0, tzinfo=BKK), tick=False):
+        held = [
+            consultations.book(
+                citizen=citizen, office=office, day=date(2025, 4, 10), start=start, mode="in_person", topic="มรดก"
+            )
+            for start in (time(9), time(9, 30))
+        ]
+        client = sign_in(citizen)
+        session = client.session
+        session["consult_booking"] = {
+            "office": CHIANG_MAI,
+            "day": "2025-04-10",
+            "slot": "10:00",
+            "mode": "in_person",
+            "topic": "ที่ดิน",
+        }
+        session.save()
+        r = client.post(reverse("portal:consult_book_check"))
+        assert r.status_code == 422
+        assert "ท่านมีนัดที่ยังไม่ถึงวันนัดครบ 2 นัดแล้ว" in r.content.decode()
+        assert Appointment.objects.filter(citizen=citizen, state=BOOKED).count() == 2
+        # another citizen is not limited by hers, and cancelling one frees a place
+        other = User.objects.create(username="other.booker", role="citizen")
+        consultations.book(
+            citizen=other, office=office, day=date(2025, 4, 10), start=time(10), mode="in_person", topic="หนี้"
+        )
+        consultations.cancel(citizen=citizen, appointment_id=held[0].pk)
+        consultations.book(
+            citizen=citizen, office=office, day=date(2025, 4, 10), start=time(10, 30), mode="video", topic="ที่ดิน"
+        )
+    with time_machine.travel(datetime(2025, 4, 11, 10, 0, tzinfo=BKK), tick=False):
+        # past appointments do not count
+        consultations.book(
+            citizen=citizen, office=office, day=date(2025, 4, 17), start=time(9), mode="in_person", topic="หนี้"
+        )

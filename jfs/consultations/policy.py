@@ -37,6 +37,8 @@ class Policy:
     hours: tuple[tuple[time, time], ...]
     days_ahead: int
     remind_days_before: int
+    #: how many appointments one citizen may hold booked at a time (from today on)
+    max_open_bookings: int
     modes: dict[str, Mode]
     video_link_pattern: str
     unconfirmed: bool
@@ -77,6 +79,7 @@ def parse(data: dict[str, Any]) -> Policy:
             hours=hours,
             days_ahead=int(data["days_ahead"]),
             remind_days_before=int(data.get("remind_days_before", 1)),
+            max_open_bookings=int(data.get("max_open_bookings", 2)),
             modes=modes,
             video_link_pattern=str(data["video_link_pattern"]),
             unconfirmed=bool(data.get("unconfirmed", False)),
@@ -86,6 +89,8 @@ def parse(data: dict[str, Any]) -> Policy:
         raise ConsultationPolicyError(f"governance/consultation.yaml: missing or wrong value: {exc}") from exc
     if not 5 <= policy.slot_minutes <= 240 or policy.days_ahead < 1 or policy.remind_days_before < 0:
         raise ConsultationPolicyError("governance/consultation.yaml: slot_minutes 5-240, days_ahead >= 1")
+    if policy.max_open_bookings < 1:
+        raise ConsultationPolicyError("governance/consultation.yaml: max_open_bookings >= 1")
     if any(end <= start for start, end in hours) or not policy.slot_starts():
         raise ConsultationPolicyError("governance/consultation.yaml: every period of hours must hold a slot")
     if not set(modes) <= {IN_PERSON, VIDEO} or not modes:

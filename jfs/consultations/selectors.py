@@ -40,6 +40,11 @@ def citizen_appointments(user: User) -> QuerySet[Appointment]:
     return Appointment.objects.filter(citizen=user).select_related("office").order_by("-day", "-start")
 
 
+def open_bookings(user: User, today: date | None = None) -> int:
+    """How many appointments the citizen has booked from today on (not cancelled, not past)."""
+    return Appointment.objects.filter(citizen_id=user.pk, state=BOOKED, day__gte=today or clock.today()).count()
+
+
 def citizen_appointment(user: User, pk: int) -> Appointment | None:
     return citizen_appointments(user).filter(pk=pk).first()
 

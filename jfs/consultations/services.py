@@ -59,7 +59,9 @@ def _video_link(office: Office, day: date, start: time) -> str:
 def book(*, citizen: User, office: Office, day: date, start: time, mode: str, topic: str) -> Appointment:
     """Book one slot. Refused with the problem on its field when the day is not one the office gives
     appointments on (a holiday, a closure, too far ahead), the time is not a slot or the mode not
-    offered; Conflict when another citizen booked the slot first."""
+    offered; refused when the citizen already holds the policy's ``max_open_bookings`` (counted with
+    their account's row locked, so two bookings at once cannot both pass); Conflict when another
+    citizen booked the slot first."""
     _citizen(citizen)
     pol = policy_mod.load()
     errors: list[dict[str, str]] = []
@@ -82,6 +84,15 @@ def book(*, citizen: User, office: Office, day: date, start: time, mode: str, to
     end = (datetime.combine(day, start) + timedelta(minutes=pol.slot_minutes)).time()
     try:
         with transaction.atomic():
+            # one citizen's bookings one at a time: their row locked while counting (PostgreSQL)
+            User.objects.select_for_update().filter(pk=citizen.pk).first()
+            if selectors.open_bookings(citizen) >= pol.max_open_bookings:
+                th = f"ท่านมีนัดที่ยังไม่ถึงวันนัดครบ {pol.max_open_bookings} นัดแล้ว กรุณายกเลิกนัดเดิมที่หน้านัดหมายของท่านก่อนจองใหม่"
+                en = (
+                    f"You already hold {pol.max_open_bookings} upcoming appointments, the most allowed: "
+                    "please cancel one on your appointments page before booking another"
+                )
+                raise InvalidInput(th, en, errors=[field_error("slot", th, en)])
             appt = Appointment.objects.create(
                 office=office,
                 citizen=citizen,
