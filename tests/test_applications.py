@@ -414,6 +414,7 @@ def test_each_service_is_submitted_through_the_pages(service: str, citizen: User
     done = client.get(resp["Location"])
     req = Request.objects.get(created_by=citizen)
     assert req.number in done.content.decode() and req.channel == "online"
+    assert f'href="{reverse("portal:my_requests")}"' in done.content.decode()  # the receipt leads to the tracking
 
 
 def test_a_refused_answer_is_shown_again_as_typed_with_the_error(citizen: User) -> None:

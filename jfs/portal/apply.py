@@ -602,15 +602,8 @@ def done(request: HttpRequest, app: Application) -> HttpResponseBase:
         return redirect(_url(app, "check"))
     req = app.request
     assert req is not None
-    my = _reverse_or_none("portal:my_requests")
+    my = reverse("portal:my_requests")
     return render(request, "portal/apply/done.html", _context(app, "done", req=req, my_requests=my))
-
-
-def _reverse_or_none(name: str) -> str:
-    try:
-        return reverse(name)
-    except Exception:  # the tracking pages may not be mounted yet
-        return ""
 
 
 P = "apply/<str:code>/<str:key>/"
