@@ -341,3 +341,40 @@ def test_a_citizen_holds_at_most_the_policys_open_bookings_and_is_told_why_in_th
         consultations.book(
             citizen=citizen, office=office, day=date(2025, 4, 17), start=time(9), mode="in_person", topic="หนี้"
         )
+
+
+# --------------------------------------------------------------------------- 15, 16: views audited
+
+
+def test_the_staff_consultations_page_audits_the_questions_it_lists(
+    users: dict[str, User], offices: dict[str, Office], login: Any
+) -> None:
+    citizen = users["citizen"]
+    q = consultations.ask_question(
+        citizen=citizen,
+        office=offices[CHIANG_MAI],
+        topic="ค่าชดเชย",
+        question="นายจ้างไม่จ่ายค่าชดเชย",
+        applicant=applicant_input(CHIANG_MAI),
+    )
+    officer = users["officer.cm"]
+    assert "ค่าชดเชย" in login("officer.cm").get(reverse("staff:consultations")).content.decode()
+    seen = AuditEvent.objects.filter(action="view_personal_data", actor_id=officer.pk, object_type="question")
+    assert [e.details["ids"] for e in seen] == [[q.pk]]
+
+
+def test_a_citizen_opening_their_own_complaint_is_audited_on_the_sent_and_complaint_pages(
+    users: dict[str, User], offices: dict[str, Office]
+) -> None:
+    citizen = users["citizen"]
+    c = complaints.file_complaint(
+        citizen=citizen, kind="service", subject="รอนาน", details="รอคิวนาน", office=offices[CHIANG_MAI]
+    )
+    client = sign_in(citizen)
+    for url in (reverse("portal:complaint_sent", args=[c.reference]), reverse("portal:complaint", args=[c.reference])):
+        assert client.get(url).status_code == 200
+    seen = AuditEvent.objects.filter(
+        action="view_personal_data", actor_id=citizen.pk, object_type="complaint", reference=c.reference
+    )
+    assert seen.count() == 2
+    assert {e.purpose for e in seen} == {"the citizen's own complaint on the portal"}

@@ -391,15 +391,16 @@ def escalate_overdue(limit: int = 2000) -> int:
     return escalated
 
 
-def audit_view(actor: User, c: Complaint) -> None:
-    """Record that someone saw a complaint (a citizen's personal data, PDPA)."""
+def audit_view(actor: User, c: Complaint, purpose: str = "complaint handling") -> None:
+    """Record that someone saw a complaint (a citizen's personal data, PDPA): staff handling it, or
+    the citizen their own on the portal (``purpose`` says which)."""
     record(
         "view_personal_data",
         actor=actor,
         object_type="complaint",
         object_id=str(c.pk),
         reference=c.reference,
-        purpose="complaint handling",
+        purpose=purpose,
     )
 
 

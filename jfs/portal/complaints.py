@@ -32,6 +32,8 @@ DRAFT = "complaint_draft"
 #: the reference of the complaint the session's last draft became (a repeated "send" lands on it)
 SENT = "complaint_sent"
 STEPS = ("about", "request", "office", "person", "details")
+#: the purpose recorded when a citizen opens their own complaint (as tracking records their requests)
+OWN_VIEW = "the citizen's own complaint on the portal"
 
 
 class AboutForm(forms.Form):
@@ -287,6 +289,7 @@ def _own(request: HttpRequest, reference: str) -> Any:
 @citizen_required
 def sent(request: HttpRequest, reference: str) -> HttpResponse:
     c = _own(request, reference)
+    services.audit_view(_citizen(request), c, purpose=OWN_VIEW)
     return render(request, "portal/complaints/sent.html", {"c": c, "policy": policy.load()})
 
 
@@ -334,6 +337,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     actions = {a.key for a in pol.actions_from(c.state, policy.CITIZEN)}
     if c.reopened >= pol.reopen_limit:
         actions.discard("reopen")
+    services.audit_view(user, c, purpose=OWN_VIEW)  # each time the page is shown (a done POST redirects here)
     return render(
         request,
         "portal/complaints/detail.html",

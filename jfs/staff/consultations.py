@@ -27,6 +27,14 @@ def consultations(request: StaffRequest) -> HttpResponse:
             purpose="consultation",
             details={"ids": [a.pk for a in appointments]},
         )
+    if questions:  # the names and topics of the citizens who asked
+        record(
+            "view_personal_data",
+            actor=request.user,
+            object_type="question",
+            purpose="consultation",
+            details={"ids": [q.pk for q in questions]},
+        )
     return render(
         request,
         "staff/consultations/list.html",
