@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +24,7 @@ from jfs.notify import selectors, services
 from jfs.portal.access import citizen_required
 from jfs.portal.http import citizen as _citizen
 from jfs.portal.http import lang as _lang
+from jfs.portal.http import see_other as _see_other
 from jfslib import thai_phone
 
 
@@ -124,9 +125,7 @@ def channels(request: HttpRequest) -> HttpResponse:
             )
             if choice is not None:
                 messages.success(request, _("บันทึกช่องทางรับข้อความแล้ว"))
-                resp = HttpResponseRedirect(reverse("portal:channels"))
-                resp.status_code = 303
-                return resp
+                return _see_other(reverse("portal:channels"))
             for problem in problems:
                 form.add_error(problem.field or None, problem.message(_lang()))
         status = 400
