@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
@@ -20,6 +22,7 @@ from jfs.accounts.models import Office, User
 from jfs.audit.models import AuditEvent
 from jfs.cases import services as case_services
 from jfs.cases.models import Request
+from jfs.complaints import policy as complaint_policy
 from jfs.complaints import selectors as complaint_selectors
 from jfs.complaints import services as complaints
 from jfs.complaints.models import Complaint
@@ -27,6 +30,7 @@ from jfs.consultations import policy as consultation_policy
 from jfs.consultations import services as consultations
 from jfs.consultations.models import BOOKED, Appointment, Question
 from jfs.core.models import Notification
+from jfs.core.named import Named
 from jfs.notify import services as notify_services
 from jfs.notify.models import ChannelChoice, Delivery
 from jfs.portal.access import ASSURANCE_KEY
@@ -378,3 +382,15 @@ def test_a_citizen_opening_their_own_complaint_is_audited_on_the_sent_and_compla
     )
     assert seen.count() == 2
     assert {e.purpose for e in seen} == {"the citizen's own complaint on the portal"}
+
+
+# --------------------------------------------------------------------------- 19: one copy
+
+
+def test_tracking_notifies_through_one_loop_and_the_two_policies_share_one_named_type() -> None:
+    # structural (the behaviour is pinned by tests/test_tracking.py's notices): the applicant's and the
+    # office's notices were two copies of the same loop over notify()
+    source = (Path(settings.BASE_DIR) / "jfs" / "tracking" / "services.py").read_text(encoding="utf-8")
+    assert source.count("notify(\n") == 1
+    assert complaint_policy.Named is consultation_policy.Mode is Named
+    assert consultation_policy.load().modes["video"].text("en") == "Video call"

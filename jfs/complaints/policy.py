@@ -12,22 +12,14 @@ from typing import Any
 import yaml
 from django.conf import settings
 
+from jfs.core.named import Named
+
 STAFF = "staff"
 CITIZEN = "citizen"
 
 
 class ComplaintPolicyError(ValueError):
     """governance/complaints.yaml is missing a value or has a wrong one."""
-
-
-@dataclass(frozen=True)
-class Named:
-    key: str
-    th: str
-    en: str
-
-    def text(self, lang: str | None) -> str:
-        return self.en if lang == "en" else self.th
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from django.conf import settings
 
+from jfs.core.named import Named
+
 IN_PERSON = "in_person"
 VIDEO = "video"
 
@@ -21,14 +23,8 @@ class ConsultationPolicyError(ValueError):
     """governance/consultation.yaml is missing a value or has a wrong one."""
 
 
-@dataclass(frozen=True)
-class Mode:
-    key: str
-    th: str
-    en: str
-
-    def text(self, lang: str | None) -> str:
-        return self.en if lang == "en" else self.th
+#: a way to meet (in person, video): its key and its Thai and English names
+Mode = Named
 
 
 @dataclass(frozen=True)

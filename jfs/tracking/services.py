@@ -7,7 +7,7 @@ transaction commits)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.urls import reverse
@@ -188,14 +188,17 @@ Words = tuple[str, str]
 DOCUMENTS_ASKED_COPY = "สำนักงานขอเอกสารเพิ่มเติม ดูรายการเอกสารและส่งได้ที่หน้าติดตามคำขอ ระหว่างรอเอกสารหยุดนับเวลา 21 วันทำการไว้ก่อน"
 
 
-def _tell_applicant(
-    req: Request, kind: str, subject: Words, body: Words, urgent: bool = False, copy_body: str | None = None
+def _tell(
+    people: Sequence[User],
+    req: Request,
+    link: str,
+    kind: str,
+    subject: Words,
+    body: Words,
+    urgent: bool = False,
+    copy_body: str | None = None,
 ) -> int:
-    """Tell the request's citizens (``selectors.citizen_recipients``) in their inbox and by their
-    channels (``copy_body``, when given, is the SMS/e-mail/LINE copies' text in place of the inbox
-    message's); how many were told (none when nobody has a citizen account)."""
-    link = reverse("portal:my_request", args=[req.number])
-    people = selectors.citizen_recipients(req)
+    """Notify each person of ``req`` (its number in the subject); how many were told."""
     for person in people:
         notify(
             recipient=person,
@@ -211,21 +214,19 @@ def _tell_applicant(
     return len(people)
 
 
+def _tell_applicant(
+    req: Request, kind: str, subject: Words, body: Words, urgent: bool = False, copy_body: str | None = None
+) -> int:
+    """Tell the request's citizens (``selectors.citizen_recipients``) in their inbox and by their
+    channels (``copy_body``, when given, is the SMS/e-mail/LINE copies' text in place of the inbox
+    message's); how many were told (none when nobody has a citizen account)."""
+    link = reverse("portal:my_request", args=[req.number])
+    return _tell(selectors.citizen_recipients(req), req, link, kind, subject, body, urgent, copy_body)
+
+
 def _tell_office(req: Request, kind: str, subject: Words, body: Words) -> int:
     """Tell the officer who holds the request (else the office's intake and case officers)."""
-    link = reverse("staff:case", args=[req.pk])
-    people = selectors.office_recipients(req)
-    for person in people:
-        notify(
-            recipient=person,
-            kind=kind,
-            subject=subject[0].format(n=req.number),
-            body=body[0],
-            subject_en=subject[1].format(n=req.number),
-            body_en=body[1],
-            link=link,
-        )
-    return len(people)
+    return _tell(selectors.office_recipients(req), req, reverse("staff:case", args=[req.pk]), kind, subject, body)
 
 
 def after_transition(t: Transition) -> None:
