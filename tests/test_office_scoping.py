@@ -234,6 +234,9 @@ def test_citizen_gets_no_staff_pages(cm_request: Any, users: Any) -> None:
     # even a citizen who completes both factors is not staff (no activation code is ever issued to a
     # citizen, so the device is made here)
     device = TOTPDevice.objects.create(user=citizen, name="test", confirmed=True)
+    # nor one who was given a password (the demo citizen has none: she signs in on the portal)
+    citizen.set_password("demo-password-2569")
+    citizen.save(update_fields=["password"])
     resp = client.post(reverse("accounts:login"), {"username": "citizen", "password": "demo-password-2569"})
     assert resp.status_code == 302
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"

@@ -351,10 +351,18 @@ def test_fund_services_share_the_21_day_main_path(service: str) -> None:
     assert set(wf.actions["accept"].documents_required) == {d.code for d in wf.required_documents()}
 
 
-def test_no_real_action_is_open_to_citizens_or_read_only_roles() -> None:
+#: what the applicant does on the e-Service portal: send the documents asked for, appeal a decision
+CITIZEN_ACTIONS = {"send_documents", "appeal"}
+
+
+def test_no_real_action_is_open_to_read_only_roles_and_citizens_take_only_theirs() -> None:
     for wf in real_definitions().values():
         for action in wf.actions.values():
-            assert not set(action.roles) & (roles.READ_ONLY | {roles.CITIZEN, roles.ADMINISTRATOR}), action.code
+            assert not set(action.roles) & (roles.READ_ONLY | {roles.ADMINISTRATOR}), action.code
+            if roles.CITIZEN in action.roles:
+                assert action.code in CITIZEN_ACTIONS and not action.sets_outcome, action.code
+    standard = real_definitions()["LIT"]
+    assert {a.code for a in standard.actions.values() if roles.CITIZEN in a.roles} == CITIZEN_ACTIONS
 
 
 def test_decisions_need_an_outcome_and_a_reason_and_every_outcome_has_a_reason() -> None:
