@@ -22,7 +22,6 @@ import platform
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -173,4 +172,4 @@ def render(args: argparse.Namespace, rows: list[dict[str, str]], load_s: float, 
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

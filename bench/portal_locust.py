@@ -111,7 +111,7 @@ class Citizen(HttpUser):
         """A form sent as the browser would (the form's CSRF token), not following the redirect."""
         with self.client.post(url, data={**data, "csrfmiddlewaretoken": csrf}, files=files, name=name,
                               allow_redirects=False, catch_response=True,
-                              headers={"Referer": self.host + url}) as resp:
+                              headers={"Referer": f"{self.host}{url}"}) as resp:
             if resp.status_code not in (200, 302, 303):
                 resp.failure(f"{resp.status_code}")
                 raise RescheduleTask()
